@@ -1,0 +1,42 @@
+# incidentstats — `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP_FLAGS ?= --quiet --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report test lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing incidentstats and its dependencies into $(VENV) (first time: a few minutes)"
+	@$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test]' 2>&1 | grep -v '^WARNING: Location'; test $${PIPESTATUS[0]:-0} -eq 0
+	@$(BIN)/python -c "import incidentstats" && touch $(STAMP)
+
+venv: $(STAMP) ## Create or update .venv with the package and its test tools
+
+report: $(STAMP) ## Write an HTML and a PDF report of the embedded default data under reports/
+	$(BIN)/incidentstats report
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: $(STAMP) ## Run the benchmarks (minutes) and print their figures
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test,bench]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python benchmarks/run.py
+
+clean: ## Remove the virtual environment and caches (reports are kept)
+	rm -rf $(VENV) .pytest_cache .hypothesis build src/*.egg-info

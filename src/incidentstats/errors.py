@@ -1,0 +1,43 @@
+"""Exceptions a user can cause, each with a one-line message.
+
+The CLI prints ``str(error)`` and exits non-zero; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class IncidentstatsError(Exception):
+    """Base class for every error a user can cause (bad file, bad parameter).
+
+    The message is one line that names the file or parameter and what was expected.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str):
+        # Never let a multi-line message (e.g. from a parser) reach the terminal.
+        super().__init__(" ".join(str(message).split()))
+
+
+class InputError(IncidentstatsError):
+    """An input file is missing, empty, unreadable or not in a known format."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class ParameterError(IncidentstatsError):
+    """A function, CLI or notebook parameter has an unusable value."""
+
+    def __init__(self, name: str, problem: str):
+        self.name = name
+        self.problem = problem
+        super().__init__(f"parameter {name!r}: {problem}")
+
+
+class ReportError(IncidentstatsError):
+    """A notebook failed while a report was being made."""
+
+    exit_code = 1

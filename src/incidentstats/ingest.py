@@ -1,0 +1,237 @@
+"""Load sources into the canonical incident table, with row accounting and provenance.
+
+``load`` is what researchers call; ``ingest`` also returns the quarantine table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, readers
+from ._files import sha256_file, write_csv, write_json
+from .errors import InputError, ParameterError
+from .readers import hhs
+from .schema import SCHEMA_VERSION, conform, empty_quarantine, validate
+
+DEDUPE_RULE = (
+    "rows with the same incident_id are one incident reported twice; the first seen "
+    "(in input order, then row order) is kept and the others counted as duplicates_removed"
+)
+
+
+@dataclass
+class Ingested:
+    """The result of ``ingest``: clean incidents, quarantined rows and provenance."""
+
+    incidents: pd.DataFrame
+    quarantine: pd.DataFrame
+    provenance: dict
+
+    def write(self, outdir) -> dict[str, Path]:
+        """Write incidents (parquet and CSV), quarantine CSV and provenance JSON atomically."""
+        out = Path(outdir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "incidents.parquet": out / "incidents.parquet",
+            "incidents.csv": out / "incidents.csv",
+            "quarantine.csv": out / "quarantine.csv",
+            "provenance.json": out / "provenance.json",
+        }
+        from ._files import atomic_path
+
+        table = self.incidents.copy()
+        table.attrs = {}
+        with atomic_path(paths["incidents.parquet"]) as tmp:
+            table.to_parquet(tmp, index=False)
+        write_csv(paths["incidents.csv"], table)
+        write_csv(paths["quarantine.csv"], self.quarantine)
+        write_json(paths["provenance.json"], self.provenance)
+        return paths
+
+
+def _as_paths(paths) -> list:
+    if paths is None:
+        return []
+    if isinstance(paths, str | Path):
+        return [paths]
+    return list(paths)
+
+
+def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **options) -> Ingested:
+    """Read one or more files of a source into the canonical table, accounting for every row.
+
+    Parameters
+    ----------
+    source : {"hhs", "veris", "prc", "csv", "auto"}
+        The reader. ``"auto"`` recognises each file from its content.
+    paths : path-like or list of path-like, optional
+        Input files (a VERIS directory counts as one input). With ``source="hhs"`` and
+        no paths, the embedded HHS list as of 2015-02-26 is used.
+    as_of : str, optional
+        The data's as-of date (ISO). By default the date the input states, else the
+        latest reported date in the data.
+    **options
+        Passed to the reader (e.g. ``mapping=`` for ``"csv"``, ``industry=`` for VERIS).
+
+    Returns
+    -------
+    Ingested
+    """
+    if source not in readers.SOURCE_NAMES or source == "france":
+        raise ParameterError("source", f"unknown source {source!r}; expected one of auto, {', '.join(readers.SOURCES)}")
+    path_list = _as_paths(paths)
+    results = []
+    if not path_list:
+        if source not in ("hhs", "auto"):
+            raise ParameterError("paths", f"source {source!r} needs at least one input file")
+        results.append(hhs.read_embedded(**options))
+        dataset = hhs.EMBEDDED_DESCRIPTION
+    else:
+        for path in path_list:
+            name = readers.detect_source(path) if source == "auto" else source
+            results.append(readers.read(name, path, **options))
+        dataset = ", ".join(Path(r.path).name for r in results)
+
+    frames = [r.incidents for r in results]
+    incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    dup = incidents["incident_id"].duplicated(keep="first")
+    dup_by_file = incidents.loc[dup, "source_file"].value_counts().to_dict()
+    incidents = incidents.loc[~dup].sort_values(["reported_date", "incident_id"], kind="stable")
+    incidents = conform(incidents)
+    validate(incidents)
+
+    quarantines = [r.quarantine for r in results if len(r.quarantine)]
+    quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine()
+
+    inputs = []
+    for r in results:
+        dups = int(dup_by_file.get(r.path, 0))
+        entry = {
+            "path": r.path,
+            "sha256": sha256_file(r.path) if Path(r.path).is_file() else None,
+            "format": r.format,
+            "encoding": r.encoding,
+            "rows_in": r.rows_in,
+            "rows_clean": len(r.incidents) - dups,
+            "rows_quarantined": len(r.quarantine),
+            "duplicates_removed": dups,
+            "notes": r.notes,
+        }
+        _check_balance(entry, r.path)
+        inputs.append(entry)
+
+    stated = [r.as_of for r in results if r.as_of]
+    if as_of is not None:
+        as_of_date, as_of_rule = _parse_as_of(as_of), "given"
+    elif not path_list:
+        as_of_date, as_of_rule = hhs.EMBEDDED_AS_OF, "stated by the dataset"
+    elif stated and len(stated) == len(results):
+        as_of_date, as_of_rule = max(stated), "stated by the input"
+    else:
+        latest = incidents["reported_date"].max()
+        as_of_date = None if pd.isna(latest) else latest.strftime("%Y-%m-%d")
+        as_of_rule = "latest reported date in the data"
+
+    rules = []
+    for r in results:
+        module = readers.reader_module(r.format.split("-")[0]) if r.format.split("-")[0] in readers.SOURCES else None
+        for rule in getattr(module, "RULES", []):
+            if rule not in rules:
+                rules.append(rule)
+    rules.append(DEDUPE_RULE)
+
+    provenance = {
+        "schema_version": SCHEMA_VERSION,
+        "package": "incidentstats",
+        "package_version": __version__,
+        "source": source,
+        "dataset": dataset,
+        "formats": sorted({r.format for r in results}),
+        "as_of": as_of_date,
+        "as_of_rule": as_of_rule,
+        "period": _period(incidents),
+        "inputs": inputs,
+        "rows_in": sum(i["rows_in"] for i in inputs),
+        "rows_clean": len(incidents),
+        "rows_quarantined": len(quarantine),
+        "duplicates_removed": int(dup.sum()),
+        "quarantine_reasons": _reason_counts(quarantine),
+        "rules": rules,
+        "options": {k: str(v) for k, v in sorted(options.items())},
+        "filters": {},
+    }
+    _check_balance(provenance, "total")
+    incidents.attrs["provenance"] = provenance
+    return Ingested(incidents=incidents, quarantine=quarantine, provenance=provenance)
+
+
+def load(source: str = "hhs", paths=None, **options) -> pd.DataFrame:
+    """Load incidents into the canonical table (one row per incident).
+
+    Parameters
+    ----------
+    source : {"hhs", "veris", "prc", "csv", "auto", "france"}, default "hhs"
+        Where the data come from. ``"france"`` returns the French observatory's
+        published figures as a tidy aggregate table instead of incidents.
+    paths : path-like or list of path-like, optional
+        Input files; none with ``"hhs"`` gives the embedded list as of 2015-02-26.
+    **options
+        Reader options (see ``ingest``).
+
+    Returns
+    -------
+    DataFrame
+        The canonical incident table; ``df.attrs["provenance"]`` holds the source,
+        as-of date, input files with sha256 and the row accounting.
+
+    Examples
+    --------
+    >>> import incidentstats as ist
+    >>> df = ist.load("hhs")
+    >>> len(df), df.attrs["provenance"]["as_of"]
+    (1151, '2015-02-26')
+    """
+    if source == "france":
+        from .readers import france
+
+        return france.read_figures(*_as_paths(paths)[:1], **options)
+    return ingest(source, paths, **options).incidents
+
+
+def _check_balance(acc: dict, label) -> None:
+    total = acc["rows_clean"] + acc["rows_quarantined"] + acc["duplicates_removed"]
+    if total != acc["rows_in"]:
+        raise AssertionError(
+            f"{label}: rows_in {acc['rows_in']} != clean {acc['rows_clean']} + quarantined "
+            f"{acc['rows_quarantined']} + duplicates {acc['duplicates_removed']}"
+        )
+
+
+def _parse_as_of(value) -> str:
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    except (ValueError, TypeError):
+        raise ParameterError("as_of", f"expected an ISO date like 2024-06-30, got {value!r}") from None
+
+
+def _period(incidents: pd.DataFrame) -> dict:
+    dates = incidents["reported_date"].dropna()
+    if dates.empty:
+        dates = incidents["occurred_date"].dropna()
+    if dates.empty:
+        return {"start": None, "end": None}
+    return {"start": dates.min().strftime("%Y-%m-%d"), "end": dates.max().strftime("%Y-%m-%d")}
+
+
+def _reason_counts(quarantine: pd.DataFrame) -> dict:
+    if quarantine.empty:
+        return {}
+    return {str(k): int(v) for k, v in quarantine["reason"].value_counts().sort_index().items()}
+
+
+def today_iso() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,202 @@
+"""What every reader shares: decoding files, parsing CSV as text, and the read result.
+
+A reader turns one file into canonical incidents plus quarantined rows with reasons.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from ..schema import conform, empty_quarantine
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x7fELF": "an executable",
+    b"PAR1": "a parquet file",
+}
+
+
+@dataclass
+class ReadResult:
+    """One file read by a reader.
+
+    Attributes
+    ----------
+    incidents : DataFrame
+        Canonical rows (``schema.conform`` applied), one per clean input row.
+    quarantine : DataFrame
+        Rows that could not be used: ``source_file, source_row, reason, raw``.
+    rows_in : int
+        Data rows in the file (header excluded). Rows outside the requested scope
+        (e.g. a non-health industry) go to the quarantine with an "out of scope" reason,
+        so ``rows_in == len(incidents) + len(quarantine)`` always holds.
+    """
+
+    path: str
+    format: str
+    incidents: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_in: int
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+    as_of: str | None = None  # a date the file itself states, ISO format
+
+    def __post_init__(self):
+        self.incidents = conform(self.incidents)
+        if self.quarantine is None or self.quarantine.empty:
+            self.quarantine = empty_quarantine()
+        else:
+            self.quarantine = self.quarantine.astype(
+                {"source_file": "string", "source_row": "Int64", "reason": "string", "raw": "string"}
+            )
+        if len(self.incidents) + len(self.quarantine) != self.rows_in:
+            raise AssertionError(
+                f"{self.path}: row accounting does not balance: {self.rows_in} in, "
+                f"{len(self.incidents)} clean + {len(self.quarantine)} quarantined"
+            )
+
+
+def check_readable(path) -> Path:
+    """Return ``path`` as a Path if it is an existing, non-empty regular file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "file not found")
+    if p.is_dir():
+        raise InputError(p, "is a directory, expected a file")
+    if p.stat().st_size == 0:
+        raise InputError(p, "file is empty (0 bytes)")
+    return p
+
+
+def sniff_binary(path, head: bytes, *, expected: str = "a CSV text file") -> None:
+    """Raise InputError if ``head`` shows a binary file where text was expected."""
+    if head.startswith(_ZIP_MAGIC):
+        raise InputError(path, f"is a zip archive (or .xlsx) but has a text name; expected {expected}")
+    if head.startswith(_OLE_MAGIC):
+        raise InputError(path, f"is a legacy Excel/OLE file but has a text name; expected {expected}")
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(path, f"is {what}; expected {expected}")
+
+
+def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text file's bytes; return ``(text, encoding_used)``.
+
+    UTF-8 (with or without BOM) first; UTF-16 when it has a BOM; otherwise cp1252 with
+    undecodable bytes replaced, which is what the 2009–2016 HHS exports need.
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(path, f"cannot be decoded as {encoding}: {exc.__class__.__name__}") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data:
+        raise InputError(path, "contains NUL bytes: not a text file (or UTF-16 without a byte-order mark)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def read_text(path, *, encoding: str | None = None, expected: str = "a CSV text file") -> tuple[str, str]:
+    """Read and decode a text file, with clear errors for missing, empty or binary files."""
+    p = check_readable(path)
+    data = p.read_bytes()
+    sniff_binary(p, data[:8], expected=expected)
+    text, used = decode_bytes(p, data, encoding=encoding)
+    if not text.strip():
+        raise InputError(p, "file holds only blank space")
+    return text, used
+
+
+def parse_csv_text(path, text: str, *, sep: str = ",") -> pd.DataFrame:
+    """Parse CSV text into a DataFrame of strings ('' for empty), keeping every row.
+
+    Raises InputError for a header-only file, duplicate column names, and rows with
+    more fields than the header (a sign of a wrong delimiter or a truncated quote).
+    """
+    csv.field_size_limit(1 << 30)
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            skipinitialspace=False,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "no header row found") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
+        raise InputError(path, f"is not a well-formed CSV ({msg})") from None
+    header = [str(c) for c in df.columns]
+    dupes = sorted({c.split(".")[0] for c in header if _is_mangled_dupe(c, header)})
+    if dupes:
+        raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
+    if df.empty:
+        raise InputError(path, "has a header but no data rows")
+    return df
+
+
+def _is_mangled_dupe(col: str, header: list[str]) -> bool:
+    # pandas renames a repeated header "X" to "X.1"; a real column named "X.1" is rare.
+    base, dot, suffix = col.rpartition(".")
+    return bool(dot) and suffix.isdigit() and base in header
+
+
+def raw_json(row: pd.Series) -> str:
+    """Serialise one input row for the quarantine table (truncated very long cells)."""
+    out = {}
+    for k, v in row.items():
+        s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+        out[str(k)] = s if len(s) <= 2000 else s[:2000] + f"…[{len(s)} chars]"
+    return json.dumps(out, ensure_ascii=False)
+
+
+def make_quarantine(raw: pd.DataFrame, reasons: pd.Series, *, source_file: str) -> pd.DataFrame:
+    """Build quarantine rows for the rows of ``raw`` whose ``reasons`` is not empty.
+
+    ``raw`` must carry a ``_row`` column with the 1-based data row number.
+    """
+    bad = reasons.fillna("").ne("")
+    if not bad.any():
+        return empty_quarantine()
+    rows = raw.loc[bad]
+    data_cols = [c for c in rows.columns if c != "_row"]
+    return pd.DataFrame(
+        {
+            "source_file": source_file,
+            "source_row": rows["_row"].astype("Int64").to_numpy(),
+            "reason": reasons[bad].to_numpy(),
+            "raw": [raw_json(r) for _, r in rows[data_cols].iterrows()],
+        }
+    )
+
+
+def add_reason(reasons: pd.Series, mask: pd.Series, reason: str) -> pd.Series:
+    """Append ``reason`` to ``reasons`` where ``mask`` is true ("; "-separated)."""
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
+        return reasons
+    out = reasons.copy()
+    current = out[mask]
+    out[mask] = current.where(current.eq(""), current + "; ") + reason
+    return out
