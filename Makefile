@@ -1,4 +1,5 @@
 # incidentstats — `make help` lists the targets.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
