@@ -1,0 +1,153 @@
+"""The ``incidentstats`` command: ``clean`` input files, make a ``report``.
+
+User errors print one line on stderr and exit non-zero; tracebacks are for bugs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import IncidentstatsError, ParameterError
+
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE = 0, 1, 2
+
+
+def _params_from(pairs, params_file) -> dict:
+    params = {}
+    if params_file:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ParameterError("--params", f"{params_file}: not a readable YAML file ({exc.__class__.__name__})") from None
+        if not isinstance(loaded, dict):
+            raise ParameterError("--params", f"{params_file}: expected a mapping of name: value")
+        params.update({str(k): v for k, v in loaded.items()})
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError("-p", f"expected name=value, got {pair!r}")
+        params[name.strip()] = value
+    return params
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="incidentstats")
+def cli():
+    """Statistics, charts and reports on health-sector cyber incidents."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", default="auto", show_default=True, help="auto, hhs, veris, prc or csv")
+@click.option("--mapping", type=click.Path(path_type=Path), help="Mapping file (YAML/TOML) for --source csv")
+@click.option("--as-of", "as_of", help="Data as-of date (ISO); default: latest date in the data")
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder")
+def clean(inputs, source, mapping, as_of, outdir):
+    """Read INPUT files into the canonical incident table and write it with its provenance.
+
+    Writes OUTPUT/incidents.parquet, incidents.csv, quarantine.csv and provenance.json.
+    """
+    from .ingest import ingest
+
+    _refuse_raw_output(outdir, inputs)
+    options = {"mapping": str(mapping)} if mapping else {}
+    if mapping and source not in ("csv", "auto"):
+        raise ParameterError("--mapping", "only used with --source csv")
+    if mapping and source == "auto":
+        source = "csv"
+    result = ingest(source, list(inputs), as_of=as_of, **options)
+    result.write(outdir)
+    p = result.provenance
+    click.echo(
+        f"{p['rows_in']} rows in: {p['rows_clean']} incidents, {p['rows_quarantined']} quarantined, "
+        f"{p['duplicates_removed']} duplicates removed; as of {p['as_of']} -> {outdir}"
+    )
+
+
+def _refuse_raw_output(outdir: Path, inputs) -> None:
+    out = outdir.resolve()
+    for parent in [out, *out.parents]:
+        if parent.name == "raw" and parent.parent.name == "data":
+            raise ParameterError("--output", f"{outdir} is inside data/raw/, which is never written to")
+    for item in inputs:
+        if Path(item).resolve().parent == out:
+            raise ParameterError("--output", f"{outdir} holds the input {item}; write outputs elsewhere")
+
+
+@cli.command()
+@click.option("--source", default="hhs", show_default=True, help="hhs, veris, prc, csv or france")
+@click.option("-i", "--input", "inputs", multiple=True, type=click.Path(path_type=Path), help="Input file (repeatable)")
+@click.option("--notebooks", help="Comma-separated notebooks (default: all that apply to the source)")
+@click.option("-p", "--param", "pairs", multiple=True, help="Notebook parameter name=value (repeatable)")
+@click.option("--params", "params_file", type=click.Path(path_type=Path), help="YAML file of parameters")
+@click.option("--lang", default="en", show_default=True, help="en or fr")
+@click.option("--format", "formats", default="pdf,html", show_default=True, help="pdf, html or both")
+@click.option("-o", "--output", "outdir", default="reports", show_default=True, type=click.Path(path_type=Path))
+@click.option("--run-id", help="Name of the run folder (default: UTC time and source)")
+@click.option("--jobs", default=1, show_default=True, type=int, help="Parallel runs for --matrix")
+@click.option("--matrix", "matrix_file", type=click.Path(path_type=Path), help="YAML: parameter lists to cross")
+@click.option("--scheduler", help="dask.distributed scheduler address for --matrix")
+def report(source, inputs, notebooks, pairs, params_file, lang, formats, outdir, run_id, jobs, matrix_file, scheduler):
+    """Run the report notebooks with papermill and write HTML and PDF reports.
+
+    Exit status: 0 every report written; 1 a notebook or run failed; 2 bad input or parameter.
+    """
+    from . import report as rep
+
+    params = _params_from(pairs, params_file)
+    nb_list = [n.strip() for n in notebooks.split(",") if n.strip()] if notebooks else None
+    fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if matrix_file:
+        from . import batch
+
+        summary = batch.run_matrix(
+            matrix_file, source=source, inputs=inputs, notebooks=nb_list, params=params, lang=lang,
+            formats=fmt, outdir=outdir, jobs=jobs, scheduler=scheduler,
+        )  # fmt: skip
+        sys.exit(EXIT_OK if summary.ok else EXIT_FAILED_RUNS)
+    if jobs < 1:
+        raise ParameterError("--jobs", f"expected a positive integer, got {jobs}")
+    result = rep.run_report(
+        source=source, inputs=inputs, notebooks=nb_list, params=params, lang=lang,
+        formats=fmt, outdir=outdir, run_id=run_id,
+    )  # fmt: skip
+    for r in result.notebooks:
+        line = f"  {r.name}: {r.status} ({r.seconds:.1f} s)"
+        click.echo(line + (f" — {r.error}" if r.error else ""), err=r.status != "ok")
+    if not result.ok:
+        click.echo(f"incidentstats: error: report failed; see {result.run_dir}/manifest.json", err=True)
+        sys.exit(EXIT_FAILED_RUNS)
+    click.echo(f"report written to {result.run_dir}")
+
+
+def main(argv=None) -> int:
+    """Console entry point: one-line errors, meaningful exit codes."""
+    try:
+        cli.main(args=argv, prog_name="incidentstats", standalone_mode=False)
+    except IncidentstatsError as exc:
+        click.echo(f"incidentstats: error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        click.echo(f"incidentstats: error: {' '.join(exc.format_message().split())}", err=True)
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("incidentstats: interrupted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        click.echo("incidentstats: interrupted", err=True)
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

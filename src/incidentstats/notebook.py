@@ -1,0 +1,301 @@
+"""Helpers the report notebooks call: load with filters, show tables, save tables/figures.
+
+A notebook does ``rep = nb.start(output_dir=output_dir, lang=lang, name="overview")``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ._files import write_csv, write_json
+from .errors import ParameterError
+from .filters import filter_incidents
+from .ingest import ingest
+
+_PERCENT_COLS = ("share", "lower", "upper", "pct", "share_of_row")
+
+
+def _fmt_number(x, lang: str, decimals: int = 0) -> str:
+    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
+        return "—"
+    text = f"{x:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _fmt_pct(p, lang: str, decimals: int = 1) -> str:
+    if p is None or p is pd.NA or (isinstance(p, float) and p != p):
+        return "—"
+    text = _fmt_number(100 * float(p), lang, decimals)
+    return text + ("\u202f%" if lang == "fr" else "%")
+
+
+class Report:
+    """What one executing notebook needs: its language and where to save tables and figures."""
+
+    def __init__(self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""):
+        if lang not in ("en", "fr"):
+            raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
+        if suppression not in ("", None, "fr", "us-cms"):
+            raise ParameterError("suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}")
+        self.lang = lang
+        self.name = name
+        self.output_dir = Path(output_dir) if output_dir not in (None, "") else None
+        self.suppression = suppression or None
+        self.provenance: dict = {}
+
+    # data ------------------------------------------------------------------------
+    def load(self, source="hhs", input_paths=None, *, start=None, end=None, organisation_types=None,
+             regions=None, categories=None, **options) -> pd.DataFrame:  # fmt: skip
+        """Load incidents, apply the notebook's filters, and record provenance for the report."""
+        paths = [p for p in (input_paths or []) if p]
+        result = ingest(source, paths or None, **options)
+        df = filter_incidents(
+            result.incidents,
+            start=start,
+            end=end,
+            organisation_types=organisation_types,
+            regions=regions,
+            categories=categories,
+        )
+        self.provenance = df.attrs["provenance"]
+        if self.output_dir is not None:
+            write_json(self.output_dir / "provenance.json", self.provenance)
+        return df
+
+    # tables ----------------------------------------------------------------------
+    def data_note(self, df: pd.DataFrame) -> HTMLBlock:
+        """One line saying which data, as of when, which period and how many incidents."""
+        p = df.attrs.get("provenance", {})
+        period = p.get("period") or {}
+        n = _fmt_number(len(df), self.lang)
+        if self.lang == "fr":
+            text = (f"Données : {p.get('dataset')} — au {p.get('as_of')} ; période "
+                    f"{period.get('start')} – {period.get('end')} ; {n} incidents")
+        else:
+            text = (f"Data: {p.get('dataset')} — as of {p.get('as_of')}; period "
+                    f"{period.get('start')} – {period.get('end')}; {n} incidents")
+        filters = p.get("filters") or {}
+        if filters:
+            shown = "; ".join(f"{k} = {v}" for k, v in sorted(filters.items()))
+            text += (" ; filtres : " if self.lang == "fr" else "; filters: ") + shown
+        if p.get("rows_quarantined") or p.get("duplicates_removed"):
+            q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
+            text += (f" ({q} lignes en quarantaine, {d} doublons retirés)" if self.lang == "fr"
+                     else f" ({q} rows quarantined, {d} duplicates removed)")
+        return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
+
+    def trend_sentence(self, trend_table: pd.DataFrame) -> HTMLBlock:
+        """The fitted trend in words, in the notebook's language."""
+        from .stats import describe_trend
+
+        return HTMLBlock(f"<p>{html.escape(describe_trend(trend_table, lang=self.lang))}</p>")
+
+    def table(self, table: pd.DataFrame, name: str, *, caption: str | None = None, columns=None, labels=None,
+              private: bool = False):  # fmt: skip
+        """Save ``table`` as CSV (when an output folder is set) and return it formatted for display.
+
+        With a suppression rule set, count cells under the threshold are masked first
+        (``private=True`` marks a table of individual incidents, which is never suppressed
+        but only shown when the user opted in).
+        """
+        if self.suppression and not private:
+            from .stats import suppress
+
+            table = suppress(table, rule=self.suppression)
+        if self.output_dir is not None:
+            write_csv(self.output_dir / "tables" / f"{self.name}-{name}.csv", table)
+        shown = table if columns is None else table[list(columns)]
+        return HTMLBlock(html_table(shown, lang=self.lang, caption=caption, labels=labels))
+
+    def figure(self, ax, name: str):
+        """Save the figure holding ``ax`` as PNG (200 dpi) and SVG; the notebook shows it inline."""
+        fig = ax.figure if hasattr(ax, "figure") else ax
+        if self.output_dir is not None:
+            folder = self.output_dir / "figures"
+            folder.mkdir(parents=True, exist_ok=True)
+            from ._files import atomic_path
+
+            for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
+                with atomic_path(folder / f"{self.name}-{name}.{ext}") as tmp:
+                    fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw)
+        return fig
+
+    def headline(self, items) -> HTMLBlock:
+        """Headline figures as cards: items are dicts with value, label and optional ci."""
+        cards = []
+        for item in items:
+            ci = f'<div class="ci">{html.escape(item["ci"])}</div>' if item.get("ci") else ""
+            cards.append(
+                f'<div class="figure"><div class="value">{html.escape(str(item["value"]))}</div>'
+                f'<div class="label">{html.escape(str(item["label"]))}</div>{ci}</div>'
+            )
+        return HTMLBlock(f'<div class="headline">{"".join(cards)}</div>')
+
+    def text(self, template: str, **values) -> HTMLBlock:
+        """A paragraph built from a template and values; values are escaped (they may hold data)."""
+        safe = {k: html.escape(str(v)) for k, v in values.items()}
+        return HTMLBlock(f"<p>{template.format(**safe)}</p>")
+
+
+def _figure_metadata(ext):
+    # Fixed metadata keep repeated runs byte-identical.
+    if ext == "png":
+        return {"Software": None}
+    return {"Date": None, "Creator": None}
+
+
+class HTMLBlock:
+    """HTML shown in JupyterLab and kept in the executed notebook (and so in the report)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self):
+        return self.markup
+
+    def __repr__(self):
+        return self.markup
+
+
+def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60) -> str:
+    """An escaped HTML table: shares as percentages, counts with separators, lists joined."""
+    from .taxonomy import label as tax_label
+
+    labels = labels or {}
+    head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in table.columns)
+    rows = []
+    for _, row in table.head(max_rows).iterrows():
+        cells = []
+        for col, val in row.items():
+            if col in _PERCENT_COLS and isinstance(val, int | float) and not isinstance(val, bool):
+                text = _fmt_pct(val, lang)
+            elif isinstance(val, bool):
+                text = str(val)
+            elif isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col not in ("p_value",)):
+                text = _fmt_number(val, lang)
+            elif isinstance(val, float):
+                text = _fmt_number(val, lang, 3 if abs(val) < 1 else 2)
+            elif isinstance(val, list | tuple):
+                text = ", ".join(tax_label(v, lang) for v in val)
+            elif col in ("value", "category", "origin", "organisation_type", "group", "row", "col") and isinstance(val, str):
+                text = tax_label(val, lang)
+            elif val is None or val is pd.NA or (isinstance(val, float) and val != val):
+                text = "—"
+            else:
+                text = str(val)
+            cells.append(f"<td>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = ""
+    if len(table) > max_rows:
+        more = f'<p class="caption">… {len(table) - max_rows} more rows in the CSV.</p>'
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+
+
+def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = "") -> Report:
+    """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report."""
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("svg")
+    except Exception:  # not in a kernel (e.g. doctest) — nothing to configure
+        pass
+    import matplotlib
+
+    matplotlib.rcParams["svg.hashsalt"] = "incidentstats"  # stable SVG ids across runs
+    return Report(output_dir=output_dir, lang=lang, name=name, suppression=suppression)
+
+
+def read_manifest(run_dir) -> dict:
+    """Read a run's manifest.json."""
+    return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
+    """Headline figures a press summary would quote, each with its interval and denominator."""
+    from . import stats
+    from .taxonomy import label
+
+    fr = lang == "fr"
+    prov = df.attrs.get("provenance", {})
+    n = len(df)
+    items = [{"value": _fmt_number(n, lang), "label": "incidents" if not fr else "incidents",
+              "ci": (f"au {prov.get('as_of')}" if fr else f"as of {prov.get('as_of')}")}]  # fmt: skip
+    rate = stats.incidents_per_month(df)
+    if len(rate) and rate["rate"].notna().all():
+        r = rate.iloc[0]
+        items.append(
+            {
+                "value": _fmt_number(r["rate"], lang, 1),
+                "label": "incidents par mois" if fr else "incidents per month",
+                "ci": ("IC 95 % " if fr else "95% CI ")
+                + f"{_fmt_number(r['lower'], lang, 1)}–{_fmt_number(r['upper'], lang, 1)}"
+                + (f" ; {int(r['months'])} mois" if fr else f"; {int(r['months'])} months"),
+            }
+        )
+    origin = stats.shares(df, by="origin", unknown="exclude")
+    mal = origin[origin["value"].eq("malicious")]
+    if len(mal):
+        m = mal.iloc[0]
+        items.append(
+            {
+                "value": _fmt_pct(m["share"], lang, 0),
+                "label": ("d'origine malveillante" if fr else "malicious")
+                + f" ({_fmt_number(m['x'], lang)}/{_fmt_number(m['n'], lang)})",
+                "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(m['lower'], lang)}–{_fmt_pct(m['upper'], lang)}",
+            }
+        )
+    if df["patient_impact"].notna().any():
+        pi = stats.shares(df, by="patient_impact", unknown="exclude")
+        yes = pi[pi["value"].str.lower().eq("true")]
+        if len(yes):
+            y = yes.iloc[0]
+            items.append(
+                {
+                    "value": _fmt_pct(y["share"], lang, 0),
+                    "label": "avec impact sur les patients" if fr else "with patient impact",
+                    "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(y['lower'], lang)}–{_fmt_pct(y['upper'], lang)}",
+                }
+            )
+    top = stats.shares(df, by="categories")
+    if len(top):
+        t = top.iloc[0]
+        items.append(
+            {
+                "value": _fmt_pct(t["share"], lang, 0),
+                "label": (f"{label(t['value'], lang)} (catégorie la plus fréquente)" if fr else f"{label(t['value'], lang)} (most frequent category)"),
+                "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(t['lower'], lang)}–{_fmt_pct(t['upper'], lang)}",
+            }
+        )
+    rec = df["records_affected"].dropna()
+    if len(rec):
+        items.append(
+            {
+                "value": _fmt_number(int(rec.median()), lang),
+                "label": "personnes touchées (médiane par incident)" if fr else "people affected (median per incident)",
+                "ci": (f"n = {_fmt_number(len(rec), lang)} incidents au nombre connu" if fr else f"n = {_fmt_number(len(rec), lang)} incidents with a known count"),
+            }
+        )
+    return items
+
+
+def largest_incidents(df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False) -> pd.DataFrame:
+    """The ``n`` incidents affecting the most records; organisation names only if ``names``.
+
+    Listing individual incidents is opt-in (``names=True``): by default the table shows
+    size, date, category and organisation type, not who was breached.
+    """
+    cols = ["reported_date", "records_affected", "category", "organisation_type", "region"]
+    if names:
+        cols.insert(1, "organisation")
+    top = df.dropna(subset=["records_affected"]).nlargest(n, "records_affected", keep="first")
+    out = top[cols].copy()
+    out["reported_date"] = out["reported_date"].dt.strftime("%Y-%m-%d")
+    out.attrs = {"provenance": df.attrs.get("provenance", {})}
+    return out.reset_index(drop=True)
