@@ -124,7 +124,7 @@ class Report:
             for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
                 with atomic_path(folder / f"{self.name}-{name}.{ext}") as tmp:
                     fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw)
-        return fig
+        # Return nothing: the inline backend already shows the figure once.
 
     def headline(self, items) -> HTMLBlock:
         """Headline figures as cards: items are dicts with value, label and optional ci."""
@@ -163,37 +163,73 @@ class HTMLBlock:
         return self.markup
 
 
-def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60) -> str:
-    """An escaped HTML table: shares as percentages, counts with separators, lists joined."""
+_HEADERS = {
+    "en": {"value": "", "x": "incidents", "n": "of n", "n_unknown": "unknown", "n_total": "total",
+           "share": "share", "ci": "95% CI", "count": "incidents", "period": "period",
+           "reported_date": "reported", "records_affected": "records affected", "category": "category",
+           "organisation_type": "organisation type", "region": "region", "organisation": "organisation",
+           "rate": "rate", "group": "group", "statistic": "statistic"},
+    "fr": {"value": "", "x": "incidents", "n": "sur n", "n_unknown": "inconnus", "n_total": "total",
+           "share": "part", "ci": "IC 95 %", "count": "incidents", "period": "période",
+           "reported_date": "déclaré le", "records_affected": "personnes touchées", "category": "catégorie",
+           "organisation_type": "type de structure", "region": "région", "organisation": "organisation",
+           "rate": "taux", "group": "groupe", "statistic": "statistique"},
+}  # fmt: skip
+_CODE_COLS = ("value", "category", "origin", "organisation_type", "group", "row", "col")
+
+
+def _is_missing(val) -> bool:
+    return val is None or val is pd.NA or val is pd.NaT or (isinstance(val, float) and val != val)
+
+
+def _cell_text(col, val, lang) -> str:
     from .taxonomy import label as tax_label
 
-    labels = labels or {}
-    head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in table.columns)
+    if _is_missing(val):
+        return "—"
+    if col in _PERCENT_COLS and isinstance(val, int | float) and not isinstance(val, bool):
+        return _fmt_pct(val, lang)
+    if isinstance(val, bool):
+        return {"en": {True: "yes", False: "no"}, "fr": {True: "oui", False: "non"}}[lang][val]
+    if isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col != "p_value"):
+        return _fmt_number(val, lang)
+    if isinstance(val, float):
+        return _fmt_number(val, lang, 3 if abs(val) < 1 else 2)
+    if isinstance(val, list | tuple):
+        return ", ".join(tax_label(v, lang) for v in val)
+    if col in _CODE_COLS and isinstance(val, str):
+        return tax_label(val, lang)
+    return str(val)
+
+
+def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60) -> str:
+    """An escaped HTML table: shares as percentages, the interval in one column, codes translated.
+
+    Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
+    """
+    headers = {**_HEADERS[lang], **(labels or {})}
+    cols = list(table.columns)
+    merge_ci = "lower" in cols and "upper" in cols
+    shown = [c for c in cols if not (merge_ci and c == "upper")]
+    head = "".join(
+        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>" for c in shown
+    )
     rows = []
     for _, row in table.head(max_rows).iterrows():
         cells = []
-        for col, val in row.items():
-            if col in _PERCENT_COLS and isinstance(val, int | float) and not isinstance(val, bool):
-                text = _fmt_pct(val, lang)
-            elif isinstance(val, bool):
-                text = str(val)
-            elif isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col not in ("p_value",)):
-                text = _fmt_number(val, lang)
-            elif isinstance(val, float):
-                text = _fmt_number(val, lang, 3 if abs(val) < 1 else 2)
-            elif isinstance(val, list | tuple):
-                text = ", ".join(tax_label(v, lang) for v in val)
-            elif col in ("value", "category", "origin", "organisation_type", "group", "row", "col") and isinstance(val, str):
-                text = tax_label(val, lang)
-            elif val is None or val is pd.NA or (isinstance(val, float) and val != val):
-                text = "—"
+        for col in shown:
+            if merge_ci and col == "lower":
+                lo, hi = row["lower"], row["upper"]
+                text = "—" if _is_missing(lo) else f"{_fmt_pct(lo, lang)}–{_fmt_pct(hi, lang)}"
             else:
-                text = str(val)
-            cells.append(f"<td>{html.escape(text)}</td>")
+                text = _cell_text(col, row[col], lang)
+            klass = ' class="text"' if isinstance(row[col], str) and len(str(row[col])) > 30 else ""
+            cells.append(f"<td{klass}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(table) > max_rows:
-        more = f'<p class="caption">… {len(table) - max_rows} more rows in the CSV.</p>'
+        extra = len(table) - max_rows
+        more = f'<p class="caption">… {extra} ' + ("autres lignes dans le CSV.</p>" if lang == "fr" else "more rows in the CSV.</p>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 

@@ -94,10 +94,17 @@ def declared_parameters(path) -> dict[str, dict]:
     import papermill
 
     params = papermill.inspect_notebook(str(path))
-    return {
-        name: {"type": info.get("inferred_type_name", "None"), "default": info.get("default")}
-        for name, info in params.items()
-    }
+    declared = {}
+    for name, info in params.items():
+        kind = info.get("inferred_type_name") or "None"
+        if kind == "None":
+            # No annotation: the type of the default literal is the declared type.
+            default = _literal(info.get("default"))
+            kind = {bool: "bool", int: "int", float: "float", str: "str", list: "list", dict: "dict"}.get(
+                type(default), "None"
+            )
+        declared[name] = {"type": kind, "default": info.get("default")}
+    return declared
 
 
 def default_notebooks(source: str) -> list[str]:
@@ -420,6 +427,7 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        anchor_link_text="",
     )
     body, _ = exporter.from_notebook_node(nb)
     return body
