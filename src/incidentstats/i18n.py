@@ -110,16 +110,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "trend": {"en": "Trend (model fit)", "fr": "Tendance (modèle ajusté)"},
     "trend_band": {"en": "Trend, 95% interval", "fr": f"Tendance, intervalle à 95{NNBSP}%"},
     "incomplete_note": {
-        "en": "Hatched bars: periods only partly covered by the data; the moving average leaves them out.",
-        "fr": f"Barres hachurées{_C}: périodes couvertes en partie seulement par les données{NNBSP}; "
-        "la moyenne mobile les ignore.",
+        "en": "Hatched bars: periods only partly covered by the data.",
+        "fr": f"Barres hachurées{_C}: périodes couvertes en partie seulement par les données.",
+    },
+    "rolling_note": {
+        "en": "The moving average leaves incomplete periods out.",
+        "fr": "La moyenne mobile ne tient pas compte des périodes incomplètes.",
+    },
+    "denominator": {
+        "en": "Incidents per period (denominator): {lo} to {hi}",
+        "fr": f"Incidents par période (dénominateur){_C}: de {{lo}} à {{hi}}",
+    },
+    "denominator_one": {
+        "en": "Incidents per period (denominator): {n}",
+        "fr": f"Incidents par période (dénominateur){_C}: {{n}}",
     },
     # shares
     "share_of_incidents": {"en": "Share of incidents", "fr": "Part des incidents"},
     "share_of_row": {"en": "Share of the row's incidents", "fr": "Part des incidents de la ligne"},
     "n": {"en": "n = {n}", "fr": "n = {n}"},
     "n_incidents": {"en": "n = {n} incidents", "fr": "n = {n} incidents"},
-    "n_unknown_excluded": {"en": "{k} of unknown value left out", "fr": "{k} de valeur inconnue exclus"},
+    "n_unknown_excluded": {
+        "en": "{k} of unknown value left out",
+        "fr": "{k} de valeur inconnue exclus",
+    },
     "error_bars": {"en": "error bars: {method}", "fr": f"barres d'erreur{_C}: {{method}}"},
     "band": {"en": "band: {method}", "fr": f"bande{_C}: {{method}}"},
     "multi_valued_note": {
@@ -141,7 +155,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Open markers: periods only partly covered by the data.",
         "fr": f"Marqueurs vides{_C}: périodes couvertes en partie seulement par les données.",
     },
-    "n_on_top": {"en": "Numbers above bars: incidents (n).", "fr": f"Nombres au-dessus{_C}: incidents (n)."},
+    "n_on_top": {
+        "en": "Numbers above bars: incidents (n).",
+        "fr": f"Nombres au-dessus{_C}: incidents (n).",
+    },
     # titles ({span} is "2009–2015" or empty)
     "title_shares": {"en": "Share of incidents by {what}", "fr": "Part des incidents par {what}"},
     "title_shares_by_group": {
@@ -153,14 +170,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Share of incidents by {what}, per {freq}",
         "fr": "Part des incidents par {what} et par {freq}",
     },
-    "title_ratio": {"en": "Share of incidents over time", "fr": "Évolution de la part des incidents"},
-    "title_ratio_of": {"en": "Share of incidents: {what}", "fr": f"Part des incidents{_C}: {{what}}"},
+    "title_ratio": {
+        "en": "Share of incidents over time",
+        "fr": "Évolution de la part des incidents",
+    },
+    "title_ratio_of": {
+        "en": "Share of incidents: {what}",
+        "fr": f"Part des incidents{_C}: {{what}}",
+    },
     "title_heatmap": {
         "en": "Incidents by {what} and {freq}",
         "fr": "Incidents par {what} et par {freq}",
     },
-    "title_records": {"en": "Records affected per incident", "fr": "Enregistrements touchés par incident"},
-    "title_crosstab": {"en": "Incidents by {rows} and {cols}", "fr": "Incidents par {rows} et {cols}"},
+    "title_records": {
+        "en": "Records affected per incident",
+        "fr": "Enregistrements touchés par incident",
+    },
+    "title_crosstab": {
+        "en": "Incidents by {rows} and {cols}",
+        "fr": "Incidents par {rows} et {cols}",
+    },
     "title_span": {"en": "{title}, {span}", "fr": "{title}, {span}"},
     # frequencies as nouns after "per"/"par"
     "freq_Y": {"en": "year", "fr": "an"},
@@ -193,7 +222,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "n = {n} incidents au nombre d'enregistrements connu",
     },
     "records_missing": {"en": "{k} unknown", "fr": "{k} inconnus"},
-    "records_nonpositive": {"en": "{k} with zero records not shown", "fr": "{k} à zéro non montrés"},
+    "records_nonpositive": {
+        "en": "{k} with zero records not shown",
+        "fr": "{k} à zéro non montrés",
+    },
     # heatmap
     "other_rows": {"en": "All other ({k})", "fr": "Tous les autres ({k})"},
     "partial_mark": {
@@ -201,6 +233,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": f"*{NBSP}période couverte en partie seulement par les données.",
     },
     "heatmap_counts": {"en": "Incidents", "fr": "Incidents"},
+    "other_rows_note": {
+        "en": "Last row: the other {k} added up (coloured on the same scale, capped).",
+        "fr": f"Dernière ligne{_C}: les {{k}} autres additionnés (même échelle de couleur, plafonnée).",
+    },
+    "crosstab_note": {
+        "en": "Each cell: share of the row's incidents; n = incidents in the row.",
+        "fr": f"Chaque case{_C}: part des incidents de la ligne{NNBSP}; n = incidents de la ligne.",
+    },
+    "placeholder_note": {
+        "en": "{k} incidents report exactly 500 or 501 records, a placeholder rather than a count.",
+        "fr": f"{{k}} incidents déclarent exactement 500 ou 501 enregistrements{_C}: "
+        "une valeur par défaut plutôt qu'un décompte.",
+    },
     # provenance
     "source": {"en": "Source: {source}", "fr": f"Source{_C}: {{source}}"},
     "as_of": {"en": "data as of {date}", "fr": "données au {date}"},
@@ -470,7 +515,9 @@ def fmt_method(method: str, lang: str = "en") -> str:
             level = float(part.rstrip("%")) / 100
         except ValueError:
             continue
-    level_text = fmt_percent(level, lang, decimals=0 if level is None or (level * 100).is_integer() else 1)
+    level_text = fmt_percent(
+        level, lang, decimals=0 if level is None or (level * 100).is_integer() else 1
+    )
     if name in _CI_NAMES:
         return t("confidence_intervals", lang, level=level_text, method=_CI_NAMES[name][lang])
     if level is not None:

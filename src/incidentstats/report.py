@@ -91,8 +91,12 @@ def notebook_meta(path) -> dict:
 
 def declared_parameters(path) -> dict[str, dict]:
     """Parameters a notebook declares in its ``parameters`` cell: name -> {type, default}."""
+    import logging
+
     import papermill
 
+    # papermill logs each line it cannot parse; a declared parameter must parse, so we check below.
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     params = papermill.inspect_notebook(str(path))
     declared = {}
     for name, info in params.items():

@@ -22,17 +22,17 @@ from incidentstats import notebook as nb, plots
 """, ["remove"]),
     ("code", """
 source = "hhs"  # hhs, veris, prc or csv
-input_paths = []  # files to read; empty = the embedded HHS list as of 2015-02-26
-start = ""  # first date or year included, e.g. "2010"; empty = from the beginning
-end = ""  # last date or year included; empty = to the end
-organisation_types = []  # e.g. ["provider", "health_plan"]; empty = all
-regions = []  # e.g. ["CA", "TX"]; empty = all
-categories = []  # keep incidents with one of these categories; empty = all
+input_paths = []  # files to read; none: the embedded HHS list as of 2015-02-26
+start = ""  # first date or year included (e.g. 2010); empty: from the beginning
+end = ""  # last date or year included; empty: to the end
+organisation_types = []  # e.g. provider, health_plan; empty: all
+regions = []  # e.g. CA, TX; empty: all
+categories = []  # keep incidents with one of these categories; empty: all
 lang = "en"  # en or fr
-suppression = ""  # "", "fr" (mask counts under 11) or "us-cms" (mask 1-10)
+suppression = ""  # empty, fr (mask counts under 11) or us-cms (mask 1 to 10)
 top_n = 10  # how many of the largest incidents to list
 list_incidents = False  # True shows organisation names in the largest-incidents table
-output_dir = ""  # where tables and figures are saved; empty = not saved
+output_dir = ""  # where tables and figures are saved; empty: not saved
 """, ["parameters"]),
     ("code", """
 rep = nb.start(output_dir=output_dir, lang=lang, name="overview", suppression=suppression)
