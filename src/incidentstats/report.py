@@ -231,7 +231,22 @@ def _safe_child(root: Path, name: str, what: str) -> Path:
     return child
 
 
-def run_report(
+@dataclass
+class RunPlan:
+    """A checked run, ready to execute (picklable, so batches can ship it to workers)."""
+
+    run_id: str
+    outdir: str
+    source: str
+    inputs: list[str]
+    lang: str
+    formats: tuple
+    params: dict
+    notebooks: list[tuple[str, str, dict]]  # (name, path, parameters for papermill)
+    timeout: int = 900
+
+
+def prepare_run(
     *,
     source: str = "hhs",
     inputs=(),
@@ -243,18 +258,13 @@ def run_report(
     run_id: str | None = None,
     label: str | None = None,
     timeout: int = 900,
-) -> RunResult:
-    """Execute report notebooks and write one self-contained run folder.
+) -> RunPlan:
+    """Check everything about a run before any kernel starts; return its plan.
 
-    The run is built in ``outdir/.<run_id>.part`` and renamed to ``outdir/<run_id>`` when
-    every notebook succeeded (``outdir/<run_id>-failed`` otherwise), so a reader never
-    sees a half-written report. ``outdir/latest`` points at the newest successful run.
-
-    Returns
-    -------
-    RunResult
+    Raises ParameterError for unknown notebooks or parameters, wrong types, end before
+    start, an unknown language or format, a missing input, or a run id that would escape
+    the output directory.
     """
-    started = dt.datetime.now(dt.UTC)
     params = dict(params or {})
     if lang not in LANGS:
         raise ParameterError("lang", f"expected one of {', '.join(LANGS)}, got {lang!r}")
@@ -273,69 +283,109 @@ def run_report(
     for p in inputs:
         if not Path(p).exists():
             raise ParameterError("input", f"{p}: file not found")
+    for key in ("output_dir",):
+        if key in params:
+            raise ParameterError(key, "is set by the report runner (use -o DIR)")
+
+    declared_by = {name: declared_parameters(all_nbs[name]) for name in names}
+    known = set().union(*(set(d) for d in declared_by.values()))
+    for key in params:
+        if key not in known:
+            raise ParameterError(key, f"not a parameter of notebook(s) {', '.join(names)} (known: {', '.join(sorted(known))})")
+    nb_plans = []
+    for name in names:
+        declared = declared_by[name]
+        given = {k: v for k, v in params.items() if k in declared}
+        given.update({k: v for k, v in _routed(source, inputs, lang).items() if k in declared})
+        if "output_dir" in declared:
+            given["output_dir"] = "."
+        nb_plans.append((name, str(all_nbs[name]), check_parameters(given, declared, notebook=name)))
 
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    run_id = run_id or make_run_id(source, now=started, label=label)
+    run_id = run_id or make_run_id(source, label=label)
     final_dir = _safe_child(outdir, run_id, "run_id")
     if final_dir.exists():
         raise ParameterError("run_id", f"{run_id!r} already exists in {outdir}")
-    work = outdir / f".{run_id}.part"
+    return RunPlan(
+        run_id=run_id, outdir=str(outdir), source=source, inputs=inputs, lang=lang, formats=formats,
+        params=params, notebooks=nb_plans, timeout=timeout,
+    )  # fmt: skip
+
+
+def run_report(**options) -> RunResult:
+    """Execute report notebooks and write one self-contained run folder.
+
+    Takes the options of ``prepare_run``. The run is built in ``outdir/.<run_id>.part``
+    and renamed to ``outdir/<run_id>`` when every notebook succeeded
+    (``outdir/<run_id>-failed`` otherwise), so a reader never sees a half-written report.
+    ``outdir/latest`` points at the newest successful run.
+
+    Returns
+    -------
+    RunResult
+    """
+    return execute_run(prepare_run(**options))
+
+
+def execute_run(plan: RunPlan) -> RunResult:
+    """Execute a prepared run (see ``run_report``)."""
+    started = dt.datetime.now(dt.UTC)
+    outdir = Path(plan.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    final_dir = outdir / plan.run_id
+    work = outdir / f".{plan.run_id}.part"
     shutil.rmtree(work, ignore_errors=True)
-
-    # Check every notebook's parameters before any kernel starts.
-    plans = []
-    for name in names:
-        declared = declared_parameters(all_nbs[name])
-        given = {k: v for k, v in params.items() if k in declared or k not in _ROUTED}
-        given.update({k: v for k, v in _routed(source, inputs, lang).items() if k in declared})
-        given["output_dir"] = "."
-        plans.append((name, check_parameters(given, declared, notebook=name)))
-
     work.mkdir(parents=True)
     (work / "notebooks").mkdir()
-    results = []
-    for name, nb_params in plans:
-        results.append(_execute(name, all_nbs[name], nb_params, work, timeout=timeout))
-
-    provenance = _read_json(work / "provenance.json")
-    ok = all(r.status == "ok" for r in results)
-    meta = {
-        "run_id": run_id,
-        "source": source,
-        "lang": lang,
-        "dataset": provenance.get("dataset"),
-        "as_of": provenance.get("as_of"),
-        "period": provenance.get("period"),
-        "inputs": [{"path": p, "sha256": sha256_file(p) if Path(p).is_file() else None} for p in inputs],
-        "parameters": {k: v for k, v in params.items()},
-        "generated": started.strftime("%Y-%m-%d %H:%M UTC"),
-    }
-    if ok:
-        _render(results, work, meta, formats=formats, lang=lang)
-    finished = dt.datetime.now(dt.UTC)
-    manifest = {
-        **meta,
-        "status": "ok" if ok else "failed",
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "duration_seconds": round((finished - started).total_seconds(), 2),
-        "formats": list(formats),
-        "notebooks": [
-            {"name": r.name, "status": r.status, "seconds": round(r.seconds, 2), "error": r.error, "outputs": r.outputs}
-            for r in results
-        ],
-        "data_provenance": provenance,
-        "versions": _versions(),
-    }
-    write_json(work / "manifest.json", manifest)
+    try:
+        results = [_execute(name, path, nb_params, work, timeout=plan.timeout) for name, path, nb_params in plan.notebooks]
+        provenance = _read_json(work / "provenance.json")
+        ok = all(r.status == "ok" for r in results)
+        meta = {
+            "run_id": plan.run_id,
+            "source": plan.source,
+            "lang": plan.lang,
+            "dataset": provenance.get("dataset"),
+            "as_of": provenance.get("as_of"),
+            "period": provenance.get("period"),
+            "inputs": [{"path": p, "sha256": sha256_file(p) if Path(p).is_file() else None} for p in plan.inputs],
+            "parameters": dict(plan.params),
+            "generated": started.strftime("%Y-%m-%d %H:%M UTC"),
+        }
+        if ok:
+            try:
+                _render(results, work, meta, formats=plan.formats, lang=plan.lang)
+            except Exception as exc:  # a rendering failure fails the run, with its reason
+                ok = False
+                results.append(NotebookResult(name="render", status="failed", error=_one_line_error(exc)))
+        finished = dt.datetime.now(dt.UTC)
+        manifest = {
+            **meta,
+            "status": "ok" if ok else "failed",
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "duration_seconds": round((finished - started).total_seconds(), 2),
+            "formats": list(plan.formats),
+            "notebooks": [
+                {"name": r.name, "status": r.status, "seconds": round(r.seconds, 2), "error": r.error,
+                 "outputs": r.outputs}  # fmt: skip
+                for r in results
+            ],
+            "data_provenance": provenance,
+            "versions": _versions(),
+        }
+        write_json(work / "manifest.json", manifest)
+    except BaseException:
+        # Interrupted (Ctrl-C, kill) or a bug: leave no half-written run behind.
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     target = final_dir if ok else final_dir.with_name(final_dir.name + "-failed")
     if target.exists():
         shutil.rmtree(target)
     os.replace(work, target)
     if ok:
         _point_latest(outdir, target.name)
-    return RunResult(run_id=run_id, run_dir=target, status=manifest["status"], notebooks=results, manifest=manifest)
+    return RunResult(run_id=plan.run_id, run_dir=target, status=manifest["status"], notebooks=results, manifest=manifest)
 
 
 _ROUTED = ("source", "input_paths", "lang")

@@ -6,6 +6,7 @@ or the flat 0/1 table that verisr's ``json2veris`` writes, into canonical incide
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import io
@@ -22,7 +23,7 @@ from .. import taxonomy
 from .._files import sha256_file
 from ..errors import InputError, ParameterError
 from ..schema import empty_quarantine
-from .base import ReadResult, check_readable, parse_csv_text, read_text
+from .base import ReadResult, check_readable, read_text
 
 SOURCE = "veris"
 EARLIEST_YEAR = 1990
@@ -724,7 +725,7 @@ def _looks_like_flat(columns) -> bool:
 
 def _read_flat(p: Path, prefix, enums) -> ReadResult:
     text, encoding = read_text(p, expected="a VERIS JSON file or verisr's flat CSV table")
-    raw = parse_csv_text(p, text)
+    raw = _parse_flat_csv(p, text)
     cols = [str(c) for c in raw.columns]
     if not _looks_like_flat(cols):
         need = ["incident_id", "timeline.incident.year", "action.<Malware|Hacking|...>"]
@@ -928,6 +929,32 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
         notes=notes,
         as_of=as_of,
     )
+
+
+def _parse_flat_csv(p: Path, text: str) -> pd.DataFrame:
+    """Parse the flat table as strings.
+
+    Not ``base.parse_csv_text``: its check for pandas-renamed duplicate headers ("X.1")
+    misfires on verisr names such as ``victim.industry2.62``, so duplicates are found in
+    the header line itself.
+    """
+    try:
+        header = next(csv.reader(io.StringIO(text)))
+    except (StopIteration, csv.Error):
+        raise InputError(p, "no header row found") from None
+    dupes = sorted(c for c, k in Counter(header).items() if k > 1)
+    if dupes:
+        raise InputError(p, f"has duplicate column names: {', '.join(dupes[:10])}")
+    try:
+        df = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], engine="c"
+        )
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
+        raise InputError(p, f"is not a well-formed CSV ({msg})") from None
+    if df.empty:
+        raise InputError(p, "has a header but no data rows")
+    return df
 
 
 def _flat_unknown_enums(clean: pd.DataFrame, cols: list[str], enums) -> Counter:
