@@ -142,14 +142,14 @@ STRINGS: dict[str, dict[str, str]] = {
         f"la somme des parts dépasse 100{NNBSP}%.",
     },
     "mentions_note": {
-        "en": "An incident in several categories counts once in each: bars show shares of mentions.",
+        "en": "An incident in several categories counts once in each: the chart shows shares of mentions.",
         "fr": f"Un incident classé dans plusieurs catégories compte dans chacune{_C}: "
-        "les barres montrent des parts de mentions.",
+        "le graphique montre des parts de mentions.",
     },
     "share_of_mentions": {"en": "Share of mentions", "fr": "Part des mentions"},
-    "pale_incomplete": {
-        "en": "Pale bars: periods only partly covered by the data.",
-        "fr": f"Barres pâles{_C}: périodes couvertes en partie seulement par les données.",
+    "hatched_band_incomplete": {
+        "en": "Hatched bands: periods only partly covered by the data.",
+        "fr": f"Bandes hachurées{_C}: périodes couvertes en partie seulement par les données.",
     },
     "open_markers_incomplete": {
         "en": "Open markers: periods only partly covered by the data.",
@@ -163,7 +163,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "title_shares": {"en": "Share of incidents by {what}", "fr": "Part des incidents par {what}"},
     "title_shares_by_group": {
         "en": "Share of incidents by {what} within each {within}",
-        "fr": "Part des incidents par {what} selon {within}",
+        "fr": "Part des incidents par {what} et par {within}",
     },
     "title_counts": {"en": "Incidents per {freq}", "fr": "Incidents par {freq}"},
     "title_mix": {
@@ -212,10 +212,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Enregistrements touchés (échelle logarithmique)",
     },
     "records_hist_y": {"en": "Incidents", "fr": "Incidents"},
-    "records_ecdf_y": {
-        "en": "Share of incidents with at most this many records",
-        "fr": "Part des incidents touchant au plus ce nombre d'enregistrements",
-    },
+    "records_ecdf_y": {"en": "Cumulative share of incidents", "fr": "Part cumulée des incidents"},
     "median": {"en": "Median: {value}", "fr": f"Médiane{_C}: {{value}}"},
     "records_n": {
         "en": "n = {n} incidents with a known number of records",
@@ -257,7 +254,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{level} {method} confidence intervals",
         "fr": "intervalles de confiance {method} à {level}",
     },
-    "intervals": {"en": "{level} intervals", "fr": "intervalles à {level}"},
+    "intervals": {"en": "{level} confidence intervals", "fr": "intervalles de confiance à {level}"},
+    "interval_band": {
+        "en": "{level} confidence interval",
+        "fr": "intervalle de confiance à {level}",
+    },
 }
 
 _CI_NAMES = {
@@ -505,24 +506,28 @@ def fmt_method(method: str, lang: str = "en") -> str:
     '95% Wilson confidence intervals'
     >>> fmt_method("wilson 95%", "fr") == "intervalles de confiance de Wilson à 95\\u202f%"
     True
+    >>> fmt_method("90%", "en")
+    '90% confidence intervals'
+
     """
     check_lang(lang)
-    parts = str(method).split()
-    name = parts[0].lower() if parts else ""
-    level = None
-    for part in parts[1:]:
+    name, level = None, None
+    for part in str(method).replace("_", " ").split():
+        if part.lower() in _CI_NAMES:
+            name = part.lower()
+            continue
         try:
             level = float(part.rstrip("%")) / 100
         except ValueError:
             continue
-    level_text = fmt_percent(
-        level, lang, decimals=0 if level is None or (level * 100).is_integer() else 1
-    )
-    if name in _CI_NAMES:
+    if level is None:
+        level = 0.95 if name else None
+    if level is None:
+        return str(method)
+    level_text = fmt_percent(level, lang, decimals=0 if round(level * 100, 6).is_integer() else 1)
+    if name:
         return t("confidence_intervals", lang, level=level_text, method=_CI_NAMES[name][lang])
-    if level is not None:
-        return t("intervals", lang, level=level_text)
-    return str(method)
+    return t("intervals", lang, level=level_text)
 
 
 def source_name(source, dataset=None, lang: str = "en") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-import textwrap
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 from cycler import cycler
 from matplotlib.colors import to_rgb
+from matplotlib.patches import Patch
+from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, IdentityTransform
 
 from . import taxonomy
 from .errors import ParameterError
@@ -211,7 +213,21 @@ def _lab(code, lang: str) -> str:
 
 
 def _wrap(text: str, width: int) -> str:
-    return textwrap.fill(str(text), width=width, break_on_hyphens=False) if width else str(text)
+    """Wrap a label at spaces and after slashes, never inside a word."""
+    text = str(text)
+    if not width or len(text) <= width:
+        return text
+    pieces = re.findall(r"[^ /]+/?|/", text.replace("/ ", "/"))
+    lines, line = [], ""
+    for piece in pieces:
+        glue = "" if line.endswith("/") or not line else " "
+        if line and len(line) + len(glue) + len(piece) > width:
+            lines.append(line)
+            line = piece
+        else:
+            line += glue + piece
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def _guess_what(values) -> str | None:
@@ -309,6 +325,7 @@ def _new_axes(ax, height: float):
     if ax is not None:
         return ax
     _, ax = plt.subplots(figsize=(FIGURE_WIDTH, height), layout="constrained")
+    ax._ist_own_figure = True  # the caption may use the figure's whole width
     return ax
 
 
@@ -326,10 +343,24 @@ def _style(ax, grid: str | None = None) -> None:
         ax.grid(True, axis=grid, color=THEME["grid.color"], linewidth=THEME["grid.linewidth"])
 
 
+def _width_inches(ax) -> float:
+    """Width of the axes in inches (before layout: a slight overestimate)."""
+    return ax.get_position().width * ax.figure.get_figwidth()
+
+
+def _own_figure(ax) -> bool:
+    return getattr(ax, "_ist_own_figure", False)
+
+
 def _set_title(ax, text: str) -> None:
     ax.set_title("")
+    if not _own_figure(ax):  # side by side with other charts: stay within the axes
+        text = "\n".join(
+            _wrap(line, max(12, int(_width_inches(ax) * 72 / (11 * 0.62))))
+            for line in text.split("\n")
+        )
     title = ax.set_title(text, loc="left", fontsize=11, fontweight="bold", pad=8)
-    title.set_wrap(True)
+    title.set_wrap(_own_figure(ax))
 
 
 def _below_axes(ax):
@@ -347,24 +378,78 @@ def _below_axes(ax):
     return bbox
 
 
+class _Caption(Annotation):
+    """Caption under an Axes, re-wrapped at draw time to the width it has.
+
+    The width runs from the axes' left edge to the figure's right edge when the
+    figure was made for this chart, else to the axes' right edge (charts side by side).
+    """
+
+    def __init__(self, ax, text: str, **kwargs):
+        super().__init__(
+            text,
+            xy=(0, 0),
+            xycoords=_below_axes(ax),
+            xytext=(0, -8),
+            textcoords="offset points",
+            annotation_clip=False,
+            **kwargs,
+        )
+        self.raw_text = text
+        self._host = ax
+
+    def _rewrap(self, renderer) -> None:
+        frame = self._host.get_window_extent(renderer)
+        right = (
+            self._host.figure.bbox.x1 if getattr(self._host, "_ist_own_figure", False) else frame.x1
+        )
+        room = right - frame.x0 - renderer.points_to_pixels(6)
+        prop = self.get_fontproperties()
+
+        def width(text: str) -> float:
+            return renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+
+        lines = []
+        for paragraph in self.raw_text.split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                candidate = f"{line} {word}" if line else word
+                if line and width(candidate) > room:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = candidate
+            lines.append(line)
+        wrapped = "\n".join(lines)
+        if wrapped != self.get_text():
+            self.set_text(wrapped)
+
+    def get_window_extent(self, renderer=None):
+        if renderer is not None:
+            self._rewrap(renderer)
+        return super().get_window_extent(renderer)
+
+    def draw(self, renderer):
+        self._rewrap(renderer)
+        super().draw(renderer)
+
+
 def _add_caption(ax, text: str) -> None:
     if not text:
         return
-    note = ax.annotate(
+    note = _Caption(
+        ax,
         text,
-        xy=(0, 0),
-        xycoords=_below_axes(ax),
-        xytext=(0, -8),
-        textcoords="offset points",
         ha="left",
         va="top",
         fontsize=SMALL,
         color=_GREY_TEXT,
-        annotation_clip=False,
         linespacing=1.35,
+        clip_on=False,
     )
-    note.set_wrap(True)
+    note.set_transform(IdentityTransform())
     note.set_gid("caption")
+    ax.add_artist(note)
 
 
 def caption_of(ax) -> str:
@@ -378,7 +463,9 @@ def caption_of(ax) -> str:
     ''
     >>> plt.close(fig)
     """
-    return "\n".join(x.get_text() for x in ax.texts if x.get_gid() == "caption")
+    return "\n".join(
+        getattr(x, "raw_text", x.get_text()) for x in ax.texts if x.get_gid() == "caption"
+    )
 
 
 def _percent_formatter(lang: str, decimals: int = 0) -> FuncFormatter:
@@ -395,6 +482,16 @@ def _auto_decimals(values) -> int:
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
     return 1 if values.size and values.min() < 0.1 else 0
+
+
+def _legend_top(ax, top: float, entries: int, ncol: int, cap: float | None = None) -> None:
+    """Set the y limit so that a legend of ``entries`` in ``ncol`` columns fits above the data."""
+    rows = math.ceil(entries / max(ncol, 1))
+    limit = max(top, 1e-9) / max(0.4, 1 - 0.07 * rows - 0.05)
+    ax.set_ylim(0, limit)
+    if cap is not None:  # keep ticks within meaningful values (e.g. 100%)
+        ax.set_yticks([v for v in ax.get_yticks() if 0 <= v <= cap + 1e-9])
+        ax.set_ylim(0, limit)
 
 
 def _text_colour(rgba) -> str:
@@ -455,13 +552,14 @@ def _time_axis(ax, periods: list, lang: str) -> None:
     if n == 0:
         return
     freq = _freq_of(periods)
+    room = max(2, int(_width_inches(ax) / 0.5))  # labels that fit side by side
     if freq == "Y" or (freq == "D" and n <= 12):
-        step = max(1, math.ceil(n / 14))
+        step = max(1, math.ceil(n / room))
         ax.set_xticks(range(0, n, step), [fmt_period(periods[i], lang) for i in range(0, n, step)])
         ax.tick_params(axis="x", which="major", length=3)
         return
     if (freq == "Q" and n <= 16) or (freq == "M" and n <= 36):
-        step = 1 if n <= 12 else 2 if n <= 24 else 3
+        step = max(1, math.ceil(n / room))
         labels, last_year = [], None
         for i in range(0, n, step):
             p = periods[i]
@@ -478,7 +576,7 @@ def _time_axis(ax, periods: list, lang: str) -> None:
     firsts = [i for i in range(n) if i == 0 or years[i] != years[i - 1]]
     bounds = [i - 0.5 for i in firsts[1:]]
     centres, labels = [], []
-    step = max(1, math.ceil(len(firsts) / 14))
+    step = max(1, math.ceil(len(firsts) / room))
     for k, i in enumerate(firsts):
         j = firsts[k + 1] if k + 1 < len(firsts) else n
         centres.append((i + j - 1) / 2)
@@ -538,7 +636,7 @@ def plot_shares(
     >>> table = pd.DataFrame({"value": ["theft", "loss"], "x": [150, 40], "n": 319,
     ...     "share": [150 / 319, 40 / 319], "lower": [0.416, 0.094], "upper": [0.525, 0.166]})
     >>> ax = plot_shares(table, lang="fr")
-    >>> [b.get_width() for b in ax.containers[0]] == list(table["share"])
+    >>> [b.get_width() for b in ax.patches] == list(table["share"])
     True
     >>> plt.close(ax.figure)
     """
@@ -639,7 +737,8 @@ def plot_shares_by_group(
     """
     _require(table, ["group", "value", "n", "share", "lower", "upper"])
     prov = _prov(table)
-    groups = list(dict.fromkeys(table["group"].astype(str)))
+    n_group = table.groupby(table["group"].astype(str), sort=False)["n"].first()
+    groups = n_group.sort_values(ascending=False, kind="stable").index.tolist()
     order = (
         table.assign(_v=table["value"].astype(str))
         .groupby("_v", sort=False)["share"]
@@ -752,7 +851,7 @@ def plot_counts(
     >>> table = pd.DataFrame({"period": pd.period_range("2014", periods=3, freq="Y"),
     ...     "count": [10, 12, 3], "complete": [True, True, False]})
     >>> ax = plot_counts(table, rolling=None)
-    >>> [p.get_height() for p in ax.patches]
+    >>> [float(p.get_height()) for p in ax.patches]
     [10.0, 12.0, 3.0]
     >>> plt.close(ax.figure)
     """
@@ -825,11 +924,29 @@ def plot_counts(
     top = np.nanmax(counts) if len(counts) else 1
     if "upper" in data.columns:
         top = max(top, np.nanmax(data["upper"].to_numpy(dtype=float)))
-    ax.set_ylim(0, max(top, 1) * 1.28)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(_number_formatter(lang))
     ax.set_ylabel(_cap(t(f"incidents_per_{fkey}", lang)))
-    ax.legend(loc="upper left", ncol=2, handlelength=1.6, borderaxespad=0.2, columnspacing=1.2)
+    handles, labels = ax.get_legend_handles_labels()
+    rank = {
+        t("incidents_reported", lang): 0,
+        t("incomplete_period", lang): 1,
+        t(f"rolling_{fkey}", lang, k=rolling): 2,
+        t("trend", lang): 3,
+        t("trend_band", lang): 4,
+    }
+    order = sorted(range(len(handles)), key=lambda i: rank.get(labels[i], 9))
+    ncol = 2 if len(handles) > 2 else len(handles)
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        ncol=ncol,
+        handlelength=1.6,
+        borderaxespad=0.2,
+        columnspacing=1.2,
+    )
+    _legend_top(ax, max(top, 1), len(handles), ncol)
 
     base = t("title_counts", lang, freq=t(f"freq_{fkey}", lang))
     _set_title(ax, title or _title_text(base, _span_of_periods(periods), lang))
@@ -940,8 +1057,8 @@ def plot_mix(
                 gid=f"mix:{v}",
             )
             for bar, p in zip(bars, pos, strict=True):
-                if not complete_by_pos[p]:
-                    bar.set_alpha(0.45)
+                if not complete_by_pos[p]:  # hatched like in plot_counts; hue kept
+                    bar.set_hatch("////")
             bottom[pos] += np.nan_to_num(heights)
     else:
         grid = np.zeros((len(values), len(periods)))
@@ -960,7 +1077,16 @@ def plot_mix(
         bottom = grid.sum(axis=0)
         if (~complete_by_pos).any():
             for p in np.flatnonzero(~complete_by_pos):
-                ax.axvspan(p - 0.5, p + 0.5, color="white", alpha=0.55, linewidth=0, zorder=3)
+                ax.axvspan(
+                    p - 0.5,
+                    p + 0.5,
+                    facecolor="none",
+                    edgecolor="white",
+                    hatch="////",
+                    linewidth=0,
+                    zorder=3,
+                    gid="incomplete",
+                )
     _time_axis(ax, periods, lang)
     if kind == "area":
         ax.set_xlim(0, max(len(periods) - 1, 1))
@@ -984,7 +1110,8 @@ def plot_mix(
     )
     ax.yaxis.set_major_formatter(_percent_formatter(lang))
     ax.set_ylabel(t("share_of_mentions" if mentions else "share_of_incidents", lang))
-    handles, labels = ax.get_legend_handles_labels()
+    handles = [Patch(facecolor=colours[v], edgecolor="white", linewidth=0.4) for v in values]
+    labels = [_wrap(_lab(v, lang), 24) for v in values]
     ax.legend(
         handles[::-1],
         labels[::-1],
@@ -1000,7 +1127,9 @@ def plot_mix(
     notes = [
         t("mentions_note", lang) if mentions else None,
         t("n_on_top", lang) if show_n else None,
-        t("pale_incomplete", lang) if (~complete_by_pos).any() else None,
+        t("incomplete_note" if kind == "bar" else "hatched_band_incomplete", lang)
+        if (~complete_by_pos).any()
+        else None,
     ]
     _add_caption(ax, _caption_text(notes, prov, lang, caption))
     return ax
@@ -1054,17 +1183,12 @@ def plot_ratio(
     pos = np.arange(len(data))
     ax = _new_axes(ax, height=3.7)
     _style(ax, grid="y")
-    method = data["method"].iloc[0] if "method" in data.columns else "95%"
-    ax.fill_between(
-        pos,
-        lower,
-        upper,
-        color=colour,
-        alpha=0.2,
-        linewidth=0,
-        label=_cap(fmt_method(method, lang)),
-        gid="band",
-    )
+    if "method" in data.columns:
+        band = _cap(fmt_method(data["method"].iloc[0], lang)).replace("intervals", "interval")
+        band = band.replace("intervalles", "intervalle")
+    else:
+        band = _cap(t("interval_band", lang, level=fmt_percent(0.95, lang)))
+    ax.fill_between(pos, lower, upper, color=colour, alpha=0.2, linewidth=0, label=band, gid="band")
     ax.plot(
         pos,
         share,
@@ -1090,10 +1214,14 @@ def plot_ratio(
         )
     _time_axis(ax, periods, lang)
     top = np.nanmax(np.concatenate([upper, share]))
-    ax.set_ylim(0, min(1.0, top * 1.3) if top > 0 else 1)
     ax.yaxis.set_major_formatter(_percent_formatter(lang))
     ax.set_ylabel(t("share_of_incidents", lang))
-    ax.legend(loc="upper left", ncol=3, handlelength=1.6, borderaxespad=0.2)
+    labels = ax.get_legend_handles_labels()[1]
+    # About 0.075 in per character at 8.5 pt, plus the handle.
+    fits = sum(len(x) * 0.075 + 0.6 for x in labels) <= _width_inches(ax)
+    ncol = len(labels) if fits else 2 if _own_figure(ax) else 1
+    ax.legend(loc="upper left", ncol=ncol, handlelength=1.6, borderaxespad=0.2)
+    _legend_top(ax, top if top > 0 else 1.0, len(labels), ncol, cap=1.0)
 
     what = what or (prov.get("numerator") if isinstance(prov.get("numerator"), str) else None)
     base = t("title_ratio_of", lang, what=_lab(what, lang)) if what else t("title_ratio", lang)
@@ -1200,6 +1328,8 @@ def plot_heatmap(
         annot = ncols <= 20 and nrows <= 40
     if annot:
         _heatmap_cells(ax, matrix, image, lambda v: fmt_number(v, lang))
+    if n_other:  # the added-up row is not one of the others: set it apart
+        ax.axhline(nrows - 1.5, color="white", linewidth=4)
     partial = _partial_periods(periods, data, prov)
     ax.set_xticks(
         range(ncols), [fmt_period(p, lang) + ("*" if p in partial else "") for p in periods]
@@ -1298,9 +1428,13 @@ def plot_crosstab(
         range(nrows),
         [f"{_lab(r, lang)} ({t('n', lang, n=fmt_number(n_row[r], lang))})" for r in rows],
     )
-    ax.set_xticks(range(ncols), [_wrap(_lab(c, lang), 14) for c in cols])
     ax.xaxis.tick_top()
+    ax.set_xticks(range(ncols), [_lab(c, lang) for c in cols])
     ax.tick_params(length=0)
+    ax.tick_params(axis="x", labelrotation=35)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("left")
+        tick.set_rotation_mode("anchor")
     if colorbar:
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, aspect=20)
         bar.set_label(t("share_of_row", lang), fontsize=SMALL)
@@ -1380,10 +1514,14 @@ def plot_records(
     ax = _new_axes(ax, height=3.8)
     _style(ax, grid="y")
     if kind == "hist":
-        lo, hi = math.floor(math.log10(shown.min())), math.ceil(math.log10(shown.max()))
-        hi = max(hi, lo + 1)
-        edges = 10 ** np.linspace(lo, hi, (hi - lo) * bins_per_decade + 1)
-        ax.hist(shown, bins=edges, color=colour, edgecolor="white", linewidth=0.6, gid="hist")
+        # Bin edges on a fixed grid of 10**(k / bins_per_decade), so that charts compare.
+        lo = math.floor(math.log10(shown.min()) * bins_per_decade)
+        hi = math.floor(math.log10(shown.max()) * bins_per_decade) + 1
+        edges = 10.0 ** (np.arange(lo, hi + 1) / bins_per_decade)
+        heights, _, _ = ax.hist(
+            shown, bins=edges, color=colour, edgecolor="white", linewidth=0.6, gid="hist"
+        )
+        ax.set_ylim(0, heights.max() * 1.12)
         ax.set_ylabel(t("records_hist_y", lang))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_number_formatter(lang))

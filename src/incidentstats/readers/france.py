@@ -131,7 +131,9 @@ def figures_file() -> tuple[str, bytes]:
     repo_copy = Path(__file__).resolve().parents[3] / "data" / "raw" / DATA_FILE
     if repo_copy.is_file():
         return str(repo_copy), repo_copy.read_bytes()
-    raise InputError(PACKAGE_LABEL, "the French figures file is missing from the installed package and data/raw/")
+    raise InputError(
+        PACKAGE_LABEL, "the French figures file is missing from the installed package and data/raw/"
+    )
 
 
 def read_figures(path=None, **options) -> pd.DataFrame:
@@ -210,18 +212,24 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
         bad = df[col].ne("") & parsed.isna()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(source, f"{where(i)}: {col} {df[col].iloc[i]!r} is not an ISO date (YYYY-MM-DD)")
+            raise InputError(
+                source, f"{where(i)}: {col} {df[col].iloc[i]!r} is not an ISO date (YYYY-MM-DD)"
+            )
         dates[col] = parsed.astype("datetime64[ns]")
     backwards = dates["period_end"].lt(dates["period_start"])
     if backwards.any():
-        raise InputError(source, f"{where(int(np.flatnonzero(backwards)[0]))}: period_end is before period_start")
+        raise InputError(
+            source, f"{where(int(np.flatnonzero(backwards)[0]))}: period_end is before period_start"
+        )
 
     value = df["value"]
     unit_base = df["unit"].str.split().str[0].str.lower()
     is_text_unit = df["unit"].str.contains(r"\btext\b", case=False, regex=True)
     numeric = value.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
     good = numeric.str.fullmatch(_NUMBER) & ~is_text_unit
-    value_num = pd.to_numeric(numeric.where(good).str.replace(",", ".", regex=False), errors="coerce")
+    value_num = pd.to_numeric(
+        numeric.where(good).str.replace(",", ".", regex=False), errors="coerce"
+    )
     value_num = pd.Series(value_num, index=df.index, dtype="Float64")
 
     is_change = df["metric"].str.startswith("change_")
@@ -232,7 +240,10 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
     change = (value_num / 100).where(is_percent & is_change)
     bad_share = share.lt(0) | share.gt(1)
     if bad_share.any():
-        raise InputError(source, f"{where(int(np.flatnonzero(bad_share.fillna(False))[0]))}: a percentage above 100 or below 0")
+        raise InputError(
+            source,
+            f"{where(int(np.flatnonzero(bad_share.fillna(False))[0]))}: a percentage above 100 or below 0",
+        )
 
     share_of = df["metric"].map(SHARE_OF)
     by_fact = df["fact_id"].map(SHARE_OF_BY_FACT)
@@ -301,7 +312,9 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
 
 def _incident_denominators(period: pd.Series, metric: pd.Series, count: pd.Series) -> pd.Series:
     """The incident count of each row's period, when the sources give exactly one."""
-    counts = pd.DataFrame({"period": period, "n": count}).loc[metric.isin(INCIDENT_COUNT_METRICS) & count.notna()]
+    counts = pd.DataFrame({"period": period, "n": count}).loc[
+        metric.isin(INCIDENT_COUNT_METRICS) & count.notna()
+    ]
     unique = counts.groupby("period")["n"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else pd.NA)
     return period.map(unique).astype("Float64")
 
@@ -330,7 +343,9 @@ def latest_source_date(dates) -> str | None:
     return best_text
 
 
-def figures_with_ci(figures: pd.DataFrame, *, level: float = 0.95, method: str = "wilson") -> pd.DataFrame:
+def figures_with_ci(
+    figures: pd.DataFrame, *, level: float = 0.95, method: str = "wilson"
+) -> pd.DataFrame:
     """Add confidence intervals to the shares that have a denominator.
 
     ``x`` is rebuilt as ``round(share * denominator)``: the sources publish rounded
@@ -360,8 +375,12 @@ def figures_with_ci(figures: pd.DataFrame, *, level: float = 0.95, method: str =
     """
     from ..stats import proportion_ci
 
-    if not isinstance(figures, pd.DataFrame) or not {"share", "denominator"} <= set(figures.columns):
-        raise ParameterError("figures", "expected the table from read_figures (with share and denominator columns)")
+    if not isinstance(figures, pd.DataFrame) or not {"share", "denominator"} <= set(
+        figures.columns
+    ):
+        raise ParameterError(
+            "figures", "expected the table from read_figures (with share and denominator columns)"
+        )
     out = figures.copy()
     has = (out["share"].notna() & out["denominator"].notna()).to_numpy(dtype=bool)
     n = out["denominator"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -380,7 +399,11 @@ def figures_with_ci(figures: pd.DataFrame, *, level: float = 0.95, method: str =
     out["method"] = pd.array(np.where(has, method, None), dtype="string")
     out.attrs = {**figures.attrs}
     prov = dict(out.attrs.get("provenance", {}))
-    prov["ci"] = {"method": method, "level": level, "x_rule": "x = round(share * denominator), half up"}
+    prov["ci"] = {
+        "method": method,
+        "level": level,
+        "x_rule": "x = round(share * denominator), half up",
+    }
     out.attrs["provenance"] = prov
     return out
 

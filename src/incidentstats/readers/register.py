@@ -177,7 +177,9 @@ def load_mapping(mapping) -> RegisterMapping:
     if isinstance(mapping, str | os.PathLike):
         path = Path(mapping)
         return _validate_mapping(_read_mapping_file(path), str(path))
-    raise ParameterError("mapping", f"expected a YAML/TOML file path or a dict, got {type(mapping).__name__}")
+    raise ParameterError(
+        "mapping", f"expected a YAML/TOML file path or a dict, got {type(mapping).__name__}"
+    )
 
 
 def _read_mapping_file(path: Path) -> dict:
@@ -187,7 +189,9 @@ def _read_mapping_file(path: Path) -> dict:
         raise InputError(path, "is a directory, expected a YAML or TOML mapping file")
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".toml"):
-        raise InputError(path, f"mapping file must end in .yaml, .yml or .toml, not {suffix or 'nothing'!r}")
+        raise InputError(
+            path, f"mapping file must end in .yaml, .yml or .toml, not {suffix or 'nothing'!r}"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -206,7 +210,9 @@ def _read_mapping_file(path: Path) -> dict:
             problem = getattr(exc, "problem", None) or exc.__class__.__name__
             raise InputError(path, f"is not valid YAML ({where}{problem})") from None
     if not isinstance(data, dict):
-        raise InputError(path, "mapping must be a table of keys (version, columns, ...), not a list or a scalar")
+        raise InputError(
+            path, "mapping must be a table of keys (version, columns, ...), not a list or a scalar"
+        )
     return data
 
 
@@ -216,12 +222,16 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
 
     unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
     if unknown:
-        fail(f"unknown key(s) {', '.join(map(repr, unknown))}; expected some of {', '.join(_TOP_KEYS)}")
+        fail(
+            f"unknown key(s) {', '.join(map(repr, unknown))}; expected some of {', '.join(_TOP_KEYS)}"
+        )
     version = data.get("version")
     if version is None:
         fail(f"missing 'version: {MAPPING_VERSION}' (the mapping schema version)")
     if version != MAPPING_VERSION or isinstance(version, bool):
-        fail(f"unsupported mapping version {version!r}; this incidentstats reads version {MAPPING_VERSION}")
+        fail(
+            f"unsupported mapping version {version!r}; this incidentstats reads version {MAPPING_VERSION}"
+        )
 
     def text(key, *, allow_empty=False) -> str | None:
         value = data.get(key)
@@ -237,7 +247,9 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
         fail("'columns' must map canonical fields to column names, e.g. organisation: Structure")
     bad = sorted(str(k) for k in columns if k not in FIELDS)
     if bad:
-        fail(f"columns: unknown field(s) {', '.join(map(repr, bad))}; expected some of {', '.join(FIELDS)}")
+        fail(
+            f"columns: unknown field(s) {', '.join(map(repr, bad))}; expected some of {', '.join(FIELDS)}"
+        )
     for fld, col in columns.items():
         if not isinstance(col, str) or not col.strip():
             fail(f"columns.{fld} must be a column name (text), got {col!r}")
@@ -250,21 +262,31 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            fail(f"encoding {encoding!r} is not a known text encoding (try utf-8, cp1252 or latin-1)")
+            fail(
+                f"encoding {encoding!r} is not a known text encoding (try utf-8, cp1252 or latin-1)"
+            )
     separator = text("separator") or ","
     if separator.lower() in ("tab", "\\t"):
         separator = "\t"
-    if len(separator) != 1 or separator in "\"\r\n":
+    if len(separator) != 1 or separator in '"\r\n':
         fail(f"separator must be one character such as ';' or ',' (or 'tab'), got {separator!r}")
     decimal = text("decimal") or "."
     if decimal not in (".", ","):
         fail(f"decimal must be '.' or ',', got {decimal!r}")
     thousands = text("thousands", allow_empty=True) or None
-    if thousands is not None and (thousands == decimal or len(thousands) != 1 or thousands.isdigit()):
-        fail(f"thousands must be one character, not a digit, different from decimal; got {thousands!r}")
+    if thousands is not None and (
+        thousands == decimal or len(thousands) != 1 or thousands.isdigit()
+    ):
+        fail(
+            f"thousands must be one character, not a digit, different from decimal; got {thousands!r}"
+        )
     comment = text("comment")
     sheet = data.get("sheet", 0)
-    if isinstance(sheet, bool) or not isinstance(sheet, int | str) or (isinstance(sheet, int) and sheet < 0):
+    if (
+        isinstance(sheet, bool)
+        or not isinstance(sheet, int | str)
+        or (isinstance(sheet, int) and sheet < 0)
+    ):
         fail(f"sheet must be a worksheet name or a 0-based index, got {sheet!r}")
     date_format = text("date_format") or "%Y-%m-%d"
     _check_date_format(date_format, fail)
@@ -272,7 +294,9 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
     source = text("source") or SOURCE
     if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", source):
         fail(f"source must be a short lower-case label like 'register-fr', got {source!r}")
-    as_of = text("as_of") if not isinstance(data.get("as_of"), dt.date) else data["as_of"].isoformat()
+    as_of = (
+        text("as_of") if not isinstance(data.get("as_of"), dt.date) else data["as_of"].isoformat()
+    )
     if as_of is not None:
         try:
             as_of = pd.Timestamp(as_of).strftime("%Y-%m-%d")
@@ -288,10 +312,15 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
         fail("'defaults' must map fields to values, e.g. country: FR")
     for fld, value in defaults.items():
         if fld not in DEFAULTABLE:
-            fail(f"defaults: field {fld!r} cannot have a default; expected some of {', '.join(DEFAULTABLE)}")
+            fail(
+                f"defaults: field {fld!r} cannot have a default; expected some of {', '.join(DEFAULTABLE)}"
+            )
         if not isinstance(value, str) or not value.strip():
             fail(f"defaults.{fld} must be text, got {value!r}")
-    if "organisation_type" in defaults and defaults["organisation_type"] not in taxonomy.ORGANISATION_TYPES:
+    if (
+        "organisation_type" in defaults
+        and defaults["organisation_type"] not in taxonomy.ORGANISATION_TYPES
+    ):
         fail(
             f"defaults.organisation_type {defaults['organisation_type']!r} is not an organisation type; "
             f"expected one of {', '.join(taxonomy.ORGANISATION_TYPES)}"
@@ -320,11 +349,13 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
             fail(f"{key!r} must be a non-empty list of words")
         for w in given:
             if not isinstance(w, str | int) or isinstance(w, bool):
-                fail(f"{key}: {w!r} is not text (in YAML, quote words like \"yes\"/\"no\")")
+                fail(f'{key}: {w!r} is not text (in YAML, quote words like "yes"/"no")')
         words[key] = frozenset(normalise_label(w) for w in given)
     clash = words["true_values"] & words["false_values"]
     if clash:
-        fail(f"word(s) {', '.join(sorted(map(repr, clash)))} are in both true_values and false_values")
+        fail(
+            f"word(s) {', '.join(sorted(map(repr, clash)))} are in both true_values and false_values"
+        )
 
     # --- value maps
     values_in = data.get("values") or {}
@@ -333,14 +364,18 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
     values: dict[str, dict] = {}
     for fld, table in values_in.items():
         if fld not in TAXONOMY_FIELDS and fld not in FREE_FIELDS:
-            fail(f"values: field {fld!r} has no value map; expected some of {', '.join([*TAXONOMY_FIELDS, *FREE_FIELDS])}")
+            fail(
+                f"values: field {fld!r} has no value map; expected some of {', '.join([*TAXONOMY_FIELDS, *FREE_FIELDS])}"
+            )
         if not isinstance(table, dict):
             fail(f"values.{fld} must be a table of label: code")
         allowed = TAXONOMY_FIELDS.get(fld)
         out = {}
         for raw_label, code in table.items():
             if not isinstance(raw_label, str):
-                fail(f"values.{fld}: label {raw_label!r} is not text (in YAML, quote labels like \"No\")")
+                fail(
+                    f'values.{fld}: label {raw_label!r} is not text (in YAML, quote labels like "No")'
+                )
             codes = code if isinstance(code, list) and fld in MULTI_FIELDS else [code]
             if not codes or not all(isinstance(c, str) and c for c in codes):
                 fail(f"values.{fld}: {raw_label!r} must map to a code (text), got {code!r}")
@@ -369,11 +404,17 @@ def _validate_mapping(data: dict, label: str) -> RegisterMapping:
             fail(f"extras: {name!r} is a canonical column; map it under 'columns' instead")
         if isinstance(spec, str):
             spec = {"column": spec}
-        if not isinstance(spec, dict) or not isinstance(spec.get("column"), str) or not spec["column"].strip():
+        if (
+            not isinstance(spec, dict)
+            or not isinstance(spec.get("column"), str)
+            or not spec["column"].strip()
+        ):
             fail(f"extras.{name} must be a column name or {{column: ..., type: ...}}")
         kind = spec.get("type", "text")
         if kind not in EXTRA_TYPES or set(spec) - {"column", "type"}:
-            fail(f"extras.{name}: type must be one of {', '.join(EXTRA_TYPES)} (keys: column, type)")
+            fail(
+                f"extras.{name}: type must be one of {', '.join(EXTRA_TYPES)} (keys: column, type)"
+            )
         extras[name] = (spec["column"], kind)
 
     return RegisterMapping(
@@ -416,7 +457,9 @@ def _check_date_format(fmt: str, fail) -> None:
     except ValueError:
         ok = False
     if not ok:
-        fail(f"date_format {fmt!r} is not a usable strftime format (it does not read back what it writes)")
+        fail(
+            f"date_format {fmt!r} is not a usable strftime format (it does not read back what it writes)"
+        )
 
 
 # --- reading the register -----------------------------------------------------------------
@@ -492,20 +535,31 @@ def _read_excel(path: Path, m: RegisterMapping) -> tuple[pd.DataFrame, int]:
     try:
         book = pd.ExcelFile(path)
     except Exception as exc:  # openpyxl/xlrd raise many types for corrupt files
-        raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
+        raise InputError(
+            path, f"is not a readable Excel workbook ({exc.__class__.__name__})"
+        ) from None
     with book:
         sheet = m.sheet
         if isinstance(sheet, int) and sheet >= len(book.sheet_names):
-            raise InputError(path, f"has no worksheet {sheet} (0-based); sheets: {', '.join(book.sheet_names)}")
+            raise InputError(
+                path, f"has no worksheet {sheet} (0-based); sheets: {', '.join(book.sheet_names)}"
+            )
         if isinstance(sheet, str) and sheet not in book.sheet_names:
-            raise InputError(path, f"has no worksheet {sheet!r} (from {m.label}); sheets: {', '.join(book.sheet_names)}")
-        grid = book.parse(sheet_name=sheet, header=None, dtype=object)
+            raise InputError(
+                path,
+                f"has no worksheet {sheet!r} (from {m.label}); sheets: {', '.join(book.sheet_names)}",
+            )
+        grid = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
     grid = grid.astype(object).where(grid.notna(), "")
     blank = grid.apply(lambda r: all(isinstance(v, str) and not v.strip() for v in r), axis=1)
     first = 0
     while first < len(grid) and (
         blank.iloc[first]
-        or (m.comment and isinstance(grid.iloc[first, 0], str) and grid.iloc[first, 0].startswith(m.comment))
+        or (
+            m.comment
+            and isinstance(grid.iloc[first, 0], str)
+            and grid.iloc[first, 0].startswith(m.comment)
+        )
     ):
         first += 1
     if first >= len(grid):
@@ -586,7 +640,9 @@ def _parse_dates(cells: pd.Series, text: pd.Series, fmt: str) -> pd.Series:
     return out.dt.normalize()
 
 
-def _parse_numbers(cells: pd.Series, text: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
+def _parse_numbers(
+    cells: pd.Series, text: pd.Series, decimal: str, thousands: str | None
+) -> pd.Series:
     """Parse numbers written with the mapping's decimal and thousands marks (NaN if not)."""
     s = text
     if thousands:
@@ -603,7 +659,9 @@ def _parse_numbers(cells: pd.Series, text: pd.Series, decimal: str, thousands: s
     return out
 
 
-def _parse_bools(cells: pd.Series, text: pd.Series, m: RegisterMapping) -> tuple[pd.Series, pd.Series]:
+def _parse_bools(
+    cells: pd.Series, text: pd.Series, m: RegisterMapping
+) -> tuple[pd.Series, pd.Series]:
     """Return (boolean values, mask of unrecognised words)."""
     words = {w: True for w in m.true_values} | {w: False for w in m.false_values}
     folded = text.map(normalise_label)
@@ -624,13 +682,17 @@ def _lookup(label: str, table: dict, allowed) -> tuple | None:
     return None
 
 
-def _note_unmapped(notes: list, field: str, column: str, counts: dict, fallback: str | None) -> None:
+def _note_unmapped(
+    notes: list, field: str, column: str, counts: dict, fallback: str | None
+) -> None:
     if not counts:
         return
     listed = ", ".join(f"{k!r} ({v} row{'s' if v != 1 else ''})" for k, v in sorted(counts.items()))
     what = f"set to {fallback!r}" if fallback else "kept as written"
     plural = "s" if len(counts) > 1 else ""
-    notes.append(f"{field} (column {column!r}): {len(counts)} label{plural} not in the mapping, {what}: {listed}")
+    notes.append(
+        f"{field} (column {column!r}): {len(counts)} label{plural} not in the mapping, {what}: {listed}"
+    )
 
 
 def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> ReadResult:
@@ -655,7 +717,9 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         return texts.get(fld, empty)
 
     # Required fields: the primary date always, others from the mapping.
-    for fld in dict.fromkeys([m.primary_date, *m.required, *(["incident_id"] if "incident_id" in cols else [])]):
+    for fld in dict.fromkeys(
+        [m.primary_date, *m.required, *(["incident_id"] if "incident_id" in cols else [])]
+    ):
         blank = text(fld).eq("")
         if fld in defaults:
             continue
@@ -669,7 +733,11 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
             continue
         parsed = _parse_dates(cells[fld], text(fld), m.date_format)
         col = cols[fld]
-        reasons = add_reason(reasons, text(fld).ne("") & parsed.isna(), f"unparseable date in {col} (expected {m.date_format})")
+        reasons = add_reason(
+            reasons,
+            text(fld).ne("") & parsed.isna(),
+            f"unparseable date in {col} (expected {m.date_format})",
+        )
         reasons = add_reason(reasons, parsed.gt(today), f"{col} is in the future")
         reasons = add_reason(reasons, parsed.lt(EARLIEST), f"{col} is before 1990")
         dates[fld] = parsed
@@ -682,10 +750,16 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
     records = pd.Series(float("nan"), index=raw.index)
     if "records_affected" in cols:
         col = cols["records_affected"]
-        records = _parse_numbers(cells["records_affected"], text("records_affected"), m.decimal, m.thousands)
-        reasons = add_reason(reasons, text("records_affected").ne("") & records.isna(), f"non-numeric {col}")
+        records = _parse_numbers(
+            cells["records_affected"], text("records_affected"), m.decimal, m.thousands
+        )
+        reasons = add_reason(
+            reasons, text("records_affected").ne("") & records.isna(), f"non-numeric {col}"
+        )
         reasons = add_reason(reasons, records.lt(0), f"negative {col}")
-        reasons = add_reason(reasons, records.notna() & records.ne(records.round()), f"fractional {col}")
+        reasons = add_reason(
+            reasons, records.notna() & records.ne(records.round()), f"fractional {col}"
+        )
         reasons = add_reason(reasons, records.gt(MAX_RECORDS), f"{col} above 1,000,000,000")
 
     bools = {}
@@ -704,11 +778,17 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
             reasons = add_reason(reasons, txt.ne("") & num.isna(), f"non-numeric {col}")
             if kind == "count":
                 reasons = add_reason(reasons, num.lt(0), f"negative {col}")
-                reasons = add_reason(reasons, num.notna() & num.ne(num.round()), f"fractional {col}")
+                reasons = add_reason(
+                    reasons, num.notna() & num.ne(num.round()), f"fractional {col}"
+                )
             extra_values[name] = num
         elif kind == "date":
             parsed = _parse_dates(cell, txt, m.date_format)
-            reasons = add_reason(reasons, txt.ne("") & parsed.isna(), f"unparseable date in {col} (expected {m.date_format})")
+            reasons = add_reason(
+                reasons,
+                txt.ne("") & parsed.isna(),
+                f"unparseable date in {col} (expected {m.date_format})",
+            )
             extra_values[name] = parsed
         elif kind == "boolean":
             extra_values[name], bad = _parse_bools(cell, txt, m)
@@ -742,9 +822,15 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
                     unmapped[lab] = unmapped.get(lab, 0) + int(count)
                     hit = ("other",)
                 codes.extend(hit)
-            info[v] = (taxonomy.sort_categories(codes) if fld == "categories" else sorted(set(codes)), labels)
+            info[v] = (
+                taxonomy.sort_categories(codes) if fld == "categories" else sorted(set(codes)),
+                labels,
+            )
         _note_unmapped(notes, fld, cols[fld], unmapped, "other")
-        multi[fld] = (vals.map(lambda v, info=info: info[v][0]), vals.map(lambda v, info=info: info[v][1]))
+        multi[fld] = (
+            vals.map(lambda v, info=info: info[v][0]),
+            vals.map(lambda v, info=info: info[v][1]),
+        )
 
     categories = multi["categories"][0].map(lambda c: c or ["unknown"])
     source_categories = multi["categories"][1]
@@ -756,7 +842,10 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
     patient = bools["patient_impact"][ok]
     impacts = multi["impacts"][0]
     impacts = pd.Series(
-        [sorted({*i, "patient_safety"}, key=taxonomy.IMPACTS.index) if p is True else i for i, p in zip(impacts, patient.astype(object), strict=True)],
+        [
+            sorted({*i, "patient_safety"}, key=taxonomy.IMPACTS.index) if p is True else i
+            for i, p in zip(impacts, patient.astype(object), strict=True)
+        ],
         index=impacts.index,
         dtype=object,
     )
@@ -776,7 +865,11 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         out = {}
         for v, count in vals.value_counts().items():
             if v == "":
-                out[v] = default if default is not None else ("unknown" if allowed is not None else pd.NA)
+                out[v] = (
+                    default
+                    if default is not None
+                    else ("unknown" if allowed is not None else pd.NA)
+                )
                 continue
             hit = _lookup(v, table, allowed)
             if hit is None:
@@ -786,7 +879,9 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
             else:
                 out[v] = hit[0]
         if fld == "organisation_type" or table:
-            _note_unmapped(notes, fld, cols[fld], unmapped, "other" if allowed is not None else None)
+            _note_unmapped(
+                notes, fld, cols[fld], unmapped, "other" if allowed is not None else None
+            )
         singles[fld] = vals.map(out)
 
     organisation = text("organisation")[ok].str.replace(r"\s+", " ", regex=True)
@@ -808,7 +903,8 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         # Hash the text of every mapped field, in a fixed order, so re-reading the same
         # register (or the same row in a later extract) gives the same id.
         key = pd.DataFrame({fld: text(fld)[ok] for fld in FIELDS if fld in cols})
-        ids = pd.util.hash_pandas_object(key, index=False).map(("%s-{:016x}" % m.source).format)
+        hashes = pd.util.hash_pandas_object(key, index=False)
+        ids = hashes.map(lambda h, prefix=m.source: f"{prefix}-{h:016x}")
 
     incidents = pd.DataFrame(
         {
@@ -838,7 +934,9 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         index=range(k),
     )
     for name, (_, kind) in (m.extras or {}).items():
-        dtype = {"count": "Int64", "number": "Float64", "boolean": "boolean", "text": "string"}.get(kind)
+        dtype = {"count": "Int64", "number": "Float64", "boolean": "boolean", "text": "string"}.get(
+            kind
+        )
         if dtype:
             incidents[name] = incidents[name].astype(dtype)
     return ReadResult(

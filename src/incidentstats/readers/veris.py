@@ -24,6 +24,7 @@ from .._files import sha256_file
 from ..errors import InputError, ParameterError
 from ..schema import empty_quarantine
 from .base import ReadResult, check_readable, read_text
+from .prc import state_code
 
 SOURCE = "veris"
 EARLIEST_YEAR = 1990
@@ -130,7 +131,8 @@ RULES = [
     "NAICS: 524114 -> health_plan, other 62* (621, 622, 623, 624, ...) -> provider, other "
     "industries -> other, no industry -> unknown",
     "veris: country = first victim.country other than 'Unknown' (flat table: first true "
-    "victim.country.* column); region = victim.state",
+    "victim.country.* column); region = victim.state, US state and Canadian province names "
+    "written out turned into their 2-letter codes",
     "veris: locations from asset.assets varieties (S - Mail -> email, other S/N -> "
     "network_server, U - Laptop -> laptop, U - Desktop -> desktop, M - Documents/Fax -> "
     "paper, removable media and mobile devices -> portable_device, people/kiosks -> other)",
@@ -145,6 +147,7 @@ _FLAT_COUNTRY = "victim.country."
 _FLAT_ASSET = "asset.assets.variety."
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "1.0"})
 _RAW_LIMIT = 2000
+_IMPACT_KEYS = ("confidentiality", "integrity", "availability")
 
 
 # --- public entry points -------------------------------------------------------------
@@ -401,22 +404,23 @@ def _decode_error(exc: Exception) -> str:
 
 
 def _read_json_dir(p: Path, prefix, enums) -> ReadResult:
-    names = sorted(
-        e.name for e in os.scandir(p) if e.name.lower().endswith(".json") and e.is_file()
+    files = sorted(
+        (e.name, e.path) for e in os.scandir(p) if e.name.lower().endswith(".json") and e.is_file()
     )
-    if not names:
+    if not files:
         raise InputError(p, "directory holds no .json files; expected VERIS incident files")
     acc = _Accumulator(prefix, enums)
-    for name in names:
-        fp = p / name
-        data = fp.read_bytes()
+    loads = json.loads
+    for _, fp in files:
+        with open(fp, "rb") as fh:
+            data = fh.read()
         try:
-            doc = json.loads(data)
+            doc = loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             reason = "invalid JSON: empty file" if not data.strip() else _decode_error(exc)
-            acc.reject(str(fp), 1, reason, data[:_RAW_LIMIT].decode("utf-8", errors="replace"))
+            acc.reject(fp, 1, reason, data[:_RAW_LIMIT].decode("utf-8", errors="replace"))
             continue
-        acc.add_document(str(fp), doc)
+        acc.add_document(fp, doc)
     return acc.result(str(p))
 
 
@@ -467,51 +471,45 @@ def _text(value):
     return s or None
 
 
+_ROW_FIELDS = (
+    "incident_id",
+    "organisation",
+    "organisation_type",
+    "region",
+    "country",
+    "categories",
+    "category",
+    "source_categories",
+    "origin",
+    "locations",
+    "records_affected",
+    "business_associate",
+    "description",
+    "impacts",
+    "source_file",
+    "source_row",
+    "occurred_date",
+)
+
+
 class _Accumulator:
-    """Collect canonical rows and quarantine rows as plain lists; build frames once."""
+    """Collect canonical rows and quarantine rows as plain tuples; build frames once."""
 
     def __init__(self, prefix, enums):
         self.prefix = prefix
         self.enums = enums
         self.found: Counter = Counter()
-        self.this_year = dt.date.today().year
         self.today = dt.date.today()
         self.rows_in = 0
-        self.cols: dict[str, list] = {
-            k: []
-            for k in (
-                "incident_id",
-                "organisation",
-                "organisation_type",
-                "region",
-                "country",
-                "categories",
-                "category",
-                "source_categories",
-                "origin",
-                "locations",
-                "records_affected",
-                "business_associate",
-                "description",
-                "impacts",
-                "source_file",
-                "source_row",
-                "year",
-                "month",
-                "day",
-            )
-        }
-        self.q: dict[str, list] = {"source_file": [], "source_row": [], "reason": [], "raw": []}
+        self.rows: list[tuple] = []
+        self.rejected: list[tuple] = []
         self.no_month = 0
         self.no_day = 0
         self.other_actions: Counter = Counter()
 
     def reject(self, source_file: str, row: int, reason: str, raw: str) -> None:
         self.rows_in += 1
-        self.q["source_file"].append(source_file)
-        self.q["source_row"].append(row)
-        self.q["reason"].append(reason)
-        self.q["raw"].append(_truncate(raw))
+        self.rejected.append((source_file, row, reason, _truncate(raw)))
 
     def add_document(self, source_file: str, doc) -> None:
         if isinstance(doc, list):
@@ -522,159 +520,161 @@ class _Accumulator:
 
     def add_incident(self, source_file: str, row: int, d) -> None:
         if not isinstance(d, dict):
-            self.reject(
-                source_file,
-                row,
-                f"not a VERIS incident: a JSON {type(d).__name__}, not an object",
-                json.dumps(d)[:_RAW_LIMIT],
-            )
+            reason = f"not a VERIS incident: a JSON {type(d).__name__}, not an object"
+            self.reject(source_file, row, reason, _dumps(d))
             return
-        missing = [k for k in REQUIRED_KEYS if k not in d]
+        action, timeline, ident = d.get("action"), d.get("timeline"), d.get("incident_id")
         reason = ""
-        if missing:
-            reason = f"not a VERIS incident: missing key(s) {', '.join(missing)}"
-        elif not isinstance(d["action"], dict):
+        if action is None or timeline is None or ident is None:
+            missing = ", ".join(k for k in REQUIRED_KEYS if d.get(k) is None)
+            reason = f"not a VERIS incident: missing key(s) {missing}"
+        elif not isinstance(action, dict):
             reason = "not a VERIS incident: 'action' is not an object"
-        elif not isinstance(d["timeline"], dict):
+        elif not isinstance(timeline, dict):
             reason = "not a VERIS incident: 'timeline' is not an object"
-        elif not _text(d["incident_id"]):
+        elif not str(ident).strip():
             reason = "not a VERIS incident: empty incident_id"
         if reason:
             self.reject(source_file, row, reason, _dumps(d))
             return
 
         victim = _as_dict(d.get("victim"))
-        naics = _text(victim.get("industry")) or ""
+        naics = victim.get("industry")
+        naics = str(naics).strip() if naics is not None else ""
         if self.prefix is not None and not naics.startswith(self.prefix):
             what = f"victim.industry {naics!r}" if naics else "no victim.industry"
-            self.reject(
-                source_file, row, f"out of scope: {what} is not NAICS {self.prefix}*", _dumps(d)
-            )
+            reason = f"out of scope: {what} is not NAICS {self.prefix}*"
+            self.reject(source_file, row, reason, _dumps(d))
             return
 
-        incident = _as_dict(d["timeline"].get("incident"))
-        year, month, day = (_as_int(incident.get(k)) for k in ("year", "month", "day"))
-        problems = []
-        raw_year = incident.get("year")
-        if year is None:
-            problems.append(
-                "missing timeline.incident.year"
-                if raw_year in (None, "")
-                else f"non-numeric timeline.incident.year {raw_year!r}"
-            )
-        elif year < EARLIEST_YEAR:
-            problems.append(f"incident year {year} is impossible (before {EARLIEST_YEAR})")
-        elif year > self.this_year:
-            problems.append(f"incident year {year} is impossible (in the future)")
-        if month is None:
-            self.no_month += 1
-            month = day = 1
-        elif not 1 <= month <= 12:
-            problems.append(f"timeline.incident.month {month} is not a month")
-        elif day is None:
-            self.no_day += 1
-            day = 1
-        if not problems:
-            try:
-                when = dt.date(year, month, day)
-            except ValueError:
-                problems.append(f"timeline.incident day {day} does not exist in {year}-{month:02d}")
-            else:
-                if when > self.today:
-                    problems.append(f"incident date {when.isoformat()} is in the future")
-        if problems:
-            self.reject(source_file, row, "; ".join(problems), _dumps(d))
+        when, problem = self._incident_date(_as_dict(timeline.get("incident")))
+        if problem:
+            self.reject(source_file, row, problem, _dumps(d))
             return
 
-        actions = {}
-        for name, detail in d["action"].items():
+        key = []
+        for name, detail in action.items():
             varieties = detail.get("variety") if isinstance(detail, dict) else None
             if isinstance(varieties, str):
-                varieties = [varieties]
-            actions[str(name).lower()] = frozenset(str(v) for v in varieties or ())
-            if str(name).lower() not in _ACTION_NAME:
-                self.other_actions[str(name)] += 1
-        key = tuple(sorted(actions.items()))
-        cats, labels = _categories_cached(key)
+                varieties = (varieties,)
+            name = str(name).lower()
+            key.append((name, frozenset(map(str, varieties or ()))))
+            if name not in _ACTION_NAME:
+                self.other_actions[name] += 1
+        cats, labels = _categories_cached(tuple(sorted(key)))
         primary, origin = _derived(cats)
 
         countries = victim.get("country")
         if isinstance(countries, str):
-            countries = [countries]
-        country = next(
-            (
-                c.strip().upper()
-                for c in countries or ()
-                if isinstance(c, str) and c.strip() and c.strip().lower() != "unknown"
-            ),
-            None,
-        )
-        org = _text(victim.get("victim_id"))
-        if org is not None and org.lower() == "unknown":
+            countries = (countries,)
+        country = None
+        for c in countries or ():
+            if isinstance(c, str) and c.strip() and c.strip().lower() != "unknown":
+                country = c.strip().upper()
+                break
+        org = victim.get("victim_id")
+        org = str(org).strip() if org is not None else ""
+        if not org or org.lower() == "unknown":
             org = None
-        state = _text(victim.get("state"))
+        state = victim.get("state")
 
-        assets = _as_dict(d.get("asset")).get("assets")
-        varieties = (
-            tuple(a.get("variety") for a in assets if isinstance(a, dict))
-            if isinstance(assets, list)
-            else ()
-        )
-        attribute = d.get("attribute") if isinstance(d.get("attribute"), dict) else {}
+        assets = d.get("asset")
+        assets = assets.get("assets") if isinstance(assets, dict) else None
+        if isinstance(assets, list):
+            varieties = tuple(a.get("variety") for a in assets if isinstance(a, dict))
+        else:
+            varieties = ()
+        attribute = d.get("attribute")
+        if not isinstance(attribute, dict):
+            attribute = {}
         conf = attribute.get("confidentiality")
         total = _as_int(conf.get("data_total")) if isinstance(conf, dict) else None
-        actor = d.get("actor") if isinstance(d.get("actor"), dict) else {}
+        actor = d.get("actor")
+        partner = isinstance(actor, dict) and any(str(k).lower() == "partner" for k in actor)
+        summary = d.get("summary")
+        summary = (str(summary).strip() or None) if summary is not None else None
 
-        c = self.cols
         self.rows_in += 1
-        c["incident_id"].append("veris-" + str(d["incident_id"]).strip().lower())
-        c["organisation"].append(org)
-        c["organisation_type"].append(organisation_type_of(naics))
-        c["region"].append(state.upper() if state else None)
-        c["country"].append(country)
-        c["categories"].append(list(cats))
-        c["category"].append(primary)
-        c["source_categories"].append(list(labels))
-        c["origin"].append(origin)
-        c["locations"].append(list(_locations(varieties)))
-        c["records_affected"].append(total if total is not None and total >= 0 else None)
-        c["business_associate"].append(
-            True if any(str(k).lower() == "partner" for k in actor) else None
+        self.rows.append(
+            (
+                "veris-" + str(ident).strip().lower(),
+                org,
+                organisation_type_of(naics),
+                _region(state) if isinstance(state, str) else None,
+                country,
+                cats,
+                primary,
+                labels,
+                origin,
+                _locations(varieties),
+                total if total is not None and total >= 0 else None,
+                True if partner else None,
+                summary,
+                tuple(i for i in _IMPACT_KEYS if i in attribute),
+                source_file,
+                row,
+                when,
+            )
         )
-        c["description"].append(_text(d.get("summary")))
-        c["impacts"].append([i for i in taxonomy.IMPACTS[:3] if i in attribute])
-        c["source_file"].append(source_file)
-        c["source_row"].append(row)
-        c["year"].append(year)
-        c["month"].append(month)
-        c["day"].append(day)
         if self.enums is not None:
             _walk_enums(d, "", self.enums, self.found)
 
+    def _incident_date(self, incident: dict) -> tuple[dt.date | None, str]:
+        """Return ``(date, "")`` for timeline.incident, or ``(None, reason)``."""
+        raw_year = incident.get("year")
+        year = _as_int(raw_year)
+        if year is None:
+            if raw_year is None or raw_year == "":
+                return None, "missing timeline.incident.year"
+            return None, f"non-numeric timeline.incident.year {raw_year!r}"
+        if year < EARLIEST_YEAR:
+            return None, f"incident year {year} is impossible (before {EARLIEST_YEAR})"
+        if year > self.today.year:
+            return None, f"incident year {year} is impossible (in the future)"
+        month = _as_int(incident.get("month"))
+        day = _as_int(incident.get("day")) if month is not None else None
+        if month is None:
+            self.no_month += 1
+            month = day = 1
+        elif day is None:
+            self.no_day += 1
+            day = 1
+        try:
+            when = dt.date(year, month, day)
+        except ValueError:
+            return None, f"timeline.incident {year}-{month}-{day} is not a date"
+        if when > self.today:
+            return None, f"incident date {when.isoformat()} is in the future"
+        return when, ""
+
     def result(self, path: str) -> ReadResult:
-        c = dict(self.cols)
-        n = len(c["incident_id"])
-        parts = pd.DataFrame({k: c.pop(k) for k in ("year", "month", "day")}, dtype="int64")
-        occurred = pd.to_datetime(parts) if n else pd.Series([], dtype="datetime64[ns]")
-        records = pd.Series(pd.array(c.pop("records_affected"), dtype="Int64"))
-        incidents = pd.DataFrame(
+        n = len(self.rows)
+        columns = list(zip(*self.rows, strict=True)) if n else [()] * len(_ROW_FIELDS)
+        cols = {f: list(v) for f, v in zip(_ROW_FIELDS, columns, strict=True)}
+        records = pd.Series(pd.array(cols["records_affected"], dtype="Int64"))
+        occurred = np.array(cols["occurred_date"], dtype="datetime64[D]").astype("datetime64[ns]")
+        cols.update(
             {
-                **c,
                 "source": SOURCE,
                 "reported_date": pd.NaT,
-                "occurred_date": occurred.to_numpy(),
+                "occurred_date": occurred,
                 "records_affected": records.array,
-                "business_associate": pd.array(c.pop("business_associate"), dtype="boolean"),
+                "business_associate": pd.array(cols["business_associate"], dtype="boolean"),
                 "patient_impact": pd.array([None] * n, dtype="boolean"),
                 "records_placeholder": records.isin([500, 501]).to_numpy(dtype=bool),
             }
         )
-        quarantine = pd.DataFrame(self.q) if self.q["reason"] else empty_quarantine()
+        incidents = pd.DataFrame(cols)
+        if self.rejected:
+            names = ["source_file", "source_row", "reason", "raw"]
+            quarantine = pd.DataFrame(self.rejected, columns=names)
+        else:
+            quarantine = empty_quarantine()
         notes = []
         if self.no_month or self.no_day:
             notes.append(
-                f"{self.no_month} incident(s) without timeline.incident.month dated 1 January and "
-                f"{self.no_day} without a day dated the 1st of the month"
+                f"{self.no_month} incident(s) without timeline.incident.month dated 1 January "
+                f"and {self.no_day} without a day dated the 1st of the month"
             )
         if self.other_actions:
             listed = ", ".join(f"{k} ({v})" for k, v in sorted(self.other_actions.items()))
@@ -697,6 +697,14 @@ def _dumps(d) -> str:
         return json.dumps(d, ensure_ascii=False)[: _RAW_LIMIT * 2]
     except (TypeError, ValueError):
         return repr(d)[: _RAW_LIMIT * 2]
+
+
+@functools.lru_cache(maxsize=1024)
+def _region(state):
+    """victim.state as a 2-letter code where it names a US state or Canadian province."""
+    if not state or str(state).strip().upper() in ("NA", "UNKNOWN"):
+        return None
+    return state_code(state)[0]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -865,8 +873,8 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
         else pd.Series("", index=clean.index)
     )
     org = org.where(~org.str.lower().isin(["", "unknown", "na"]))
-    state = get("victim.state")[ok].str.upper()
-    state = state.where(state.ne("") & state.ne("NA"))
+    state = get("victim.state")[ok]
+    state = state.map({v: _region(v) for v in dict.fromkeys(state)})
     total = pd.to_numeric(get("attribute.confidentiality.data_total")[ok], errors="coerce")
     total = total.where(total.ge(0) & total.eq(total.round())).astype("Int64")
     partner = truth(["actor.Partner"] if "actor.Partner" in cols else [])
