@@ -108,7 +108,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "rolling_Q": {"en": "{k}-quarter moving average", "fr": "Moyenne mobile sur {k} trimestres"},
     "rolling_M": {"en": "{k}-month moving average", "fr": "Moyenne mobile sur {k} mois"},
     "trend": {"en": "Trend (model fit)", "fr": "Tendance (modèle ajusté)"},
-    "trend_band": {"en": "Trend, 95% interval", "fr": f"Tendance, intervalle à 95{NNBSP}%"},
+    "trend_band": {"en": "Trend, {level} interval", "fr": "Tendance, intervalle à {level}"},
+    "trend_note": {"en": "Trend: {model}.", "fr": f"Tendance{_C}: {{model}}."},
+    "trend_note_periods": {
+        "en": "Trend: {model} fitted to {periods}.",
+        "fr": f"Tendance{_C}: {{model}} ajustée sur {{periods}}.",
+    },
     "incomplete_note": {
         "en": "Hatched bars: periods only partly covered by the data.",
         "fr": f"Barres hachurées{_C}: périodes couvertes en partie seulement par les données.",
@@ -130,9 +135,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "share_of_row": {"en": "Share of the row's incidents", "fr": "Part des incidents de la ligne"},
     "n": {"en": "n = {n}", "fr": "n = {n}"},
     "n_incidents": {"en": "n = {n} incidents", "fr": "n = {n} incidents"},
+    "n_incidents_one": {"en": "n = {n} incident", "fr": "n = {n} incident"},
     "n_unknown_excluded": {
         "en": "{k} of unknown value left out",
         "fr": "{k} de valeur inconnue exclus",
+    },
+    "n_unknown_excluded_one": {
+        "en": "{k} of unknown value left out",
+        "fr": "{k} de valeur inconnue exclu",
     },
     "error_bars": {"en": "error bars: {method}", "fr": f"barres d'erreur{_C}: {{method}}"},
     "band": {"en": "band: {method}", "fr": f"bande{_C}: {{method}}"},
@@ -218,10 +228,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "n = {n} incidents with a known number of records",
         "fr": "n = {n} incidents au nombre d'enregistrements connu",
     },
+    "records_n_one": {
+        "en": "n = {n} incident with a known number of records",
+        "fr": "n = {n} incident au nombre d'enregistrements connu",
+    },
     "records_missing": {"en": "{k} unknown", "fr": "{k} inconnus"},
+    "records_missing_one": {"en": "{k} unknown", "fr": "{k} inconnu"},
     "records_nonpositive": {
         "en": "{k} with zero records not shown",
         "fr": "{k} à zéro non montrés",
+    },
+    "records_nonpositive_one": {
+        "en": "{k} with zero records not shown",
+        "fr": "{k} à zéro non montré",
     },
     # heatmap
     "other_rows": {"en": "All other ({k})", "fr": "Tous les autres ({k})"},
@@ -241,6 +260,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "placeholder_note": {
         "en": "{k} incidents report exactly 500 or 501 records, a placeholder rather than a count.",
         "fr": f"{{k}} incidents déclarent exactement 500 ou 501 enregistrements{_C}: "
+        "une valeur par défaut plutôt qu'un décompte.",
+    },
+    "placeholder_note_one": {
+        "en": "{k} incident reports exactly 500 or 501 records, a placeholder rather than a count.",
+        "fr": f"{{k}} incident déclare exactement 500 ou 501 enregistrements{_C}: "
         "une valeur par défaut plutôt qu'un décompte.",
     },
     # provenance
@@ -266,6 +290,16 @@ _CI_NAMES = {
     "clopper-pearson": {"en": "Clopper–Pearson", "fr": "de Clopper–Pearson"},
     "beta": {"en": "Clopper–Pearson", "fr": "de Clopper–Pearson"},
     "jeffreys": {"en": "Jeffreys", "fr": "de Jeffreys"},
+}
+
+#: Count models named by ``stats`` (provenance ``model``), as a reader reads them.
+MODEL_NAMES: dict[str, dict[str, str]] = {
+    "negative binomial": {
+        "en": "negative binomial regression",
+        "fr": "régression binomiale négative",
+    },
+    "poisson": {"en": "Poisson regression", "fr": "régression de Poisson"},
+    "quasi-poisson": {"en": "quasi-Poisson regression", "fr": "régression de quasi-Poisson"},
 }
 
 #: Short names of known sources, for captions.
@@ -296,7 +330,7 @@ def check_lang(lang) -> str:
     return lang
 
 
-def t(key: str, lang: str = "en", **fields) -> str:
+def t(key: str, lang: str = "en", *, count=None, **fields) -> str:
     """Return the UI string ``key`` in ``lang``, with ``{fields}`` filled in.
 
     Parameters
@@ -304,6 +338,9 @@ def t(key: str, lang: str = "en", **fields) -> str:
     key : str
         A key of ``STRINGS`` (an unknown key is a bug and raises ``KeyError``).
     lang : {"en", "fr"}
+    count : number, optional
+        What the string counts: the singular form ``key + "_one"`` is used, when it
+        exists, for 1 in English and for 0 or 1 in French.
     **fields
         Values for the ``{name}`` fields of the string, already formatted.
 
@@ -313,8 +350,13 @@ def t(key: str, lang: str = "en", **fields) -> str:
     'incidents par mois'
     >>> t("n_incidents", "en", n=fmt_number(1151, "en"))
     'n = 1,151 incidents'
+    >>> t("records_missing", "fr", count=1, k="1")
+    '1 inconnu'
     """
     check_lang(lang)
+    if count is not None and f"{key}_one" in STRINGS:
+        singular = abs(count) < 2 if lang == "fr" else abs(count) == 1
+        key = f"{key}_one" if singular else key
     text = STRINGS[key][lang]
     return text.format(**fields) if fields else text
 

@@ -16,6 +16,12 @@ from .errors import ParameterError
 from .filters import filter_incidents
 from .ingest import ingest
 
+_STRINGS = {
+    "malicious_share": {"en": "Share of incidents of malicious origin",
+                        "fr": "Part des incidents d'origine malveillante"},
+    "ransomware_share": {"en": "Share of hacking incidents involving ransomware",
+                         "fr": "Part des piratages impliquant un rançongiciel"},
+}  # fmt: skip
 _PERCENT_COLS = ("share", "lower", "upper", "pct", "share_of_row")
 
 
@@ -136,6 +142,13 @@ class Report:
                 f'<div class="label">{html.escape(str(item["label"]))}</div>{ci}</div>'
             )
         return HTMLBlock(f'<div class="headline">{"".join(cards)}</div>')
+
+    def t(self, key: str) -> str:
+        """A notebook title or label in the notebook's language."""
+        try:
+            return _STRINGS[key][self.lang]
+        except KeyError:
+            raise ParameterError("key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}") from None
 
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
@@ -335,3 +348,14 @@ def largest_incidents(df: pd.DataFrame, *, n: int = 10, lang: str = "en", names:
     out["reported_date"] = out["reported_date"].dt.strftime("%Y-%m-%d")
     out.attrs = {"provenance": df.attrs.get("provenance", {})}
     return out.reset_index(drop=True)
+
+
+def categories_per_incident(df: pd.DataFrame) -> pd.DataFrame:
+    """How many incidents carry one, two, or three or more categories (unknown excluded)."""
+    known = df["categories"].map(lambda c: len([x for x in c if x != "unknown"]))
+    bins = known.clip(upper=3).map({0: "0 (unknown)", 1: "1", 2: "2", 3: "3+"})
+    counts = bins.value_counts().reindex(["1", "2", "3+", "0 (unknown)"], fill_value=0)
+    out = pd.DataFrame({"categories": counts.index, "incidents": counts.to_numpy().astype(int)})
+    out["share"] = out["incidents"] / max(len(df), 1)
+    out.attrs = {"provenance": df.attrs.get("provenance", {})}
+    return out

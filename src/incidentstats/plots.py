@@ -27,6 +27,8 @@ from matplotlib.transforms import Bbox, IdentityTransform
 from . import taxonomy
 from .errors import ParameterError
 from .i18n import (
+    MODEL_NAMES,
+    NNBSP,
     STRINGS,
     check_lang,
     fmt_date,
@@ -307,11 +309,33 @@ def _span_of_periods(periods) -> str:
     return fmt_span(periods[0].start_time, periods[-1].start_time)
 
 
+def _coverage(prov: dict) -> tuple:
+    """First and last day the data cover, from provenance (either may be None)."""
+    period = prov.get("period") if isinstance(prov.get("period"), dict) else {}
+    start = prov.get("coverage_start") or period.get("start")
+    end = prov.get("coverage_end") or period.get("end")
+    return start, end
+
+
 def _span_from_prov(prov: dict) -> str:
-    period = prov.get("period")
-    if isinstance(period, dict) and period.get("start") and period.get("end"):
-        return fmt_span(period["start"], period["end"])
-    return ""
+    start, end = _coverage(prov)
+    return fmt_span(start, end) if start and end else ""
+
+
+def _spec_label(spec, lang: str) -> str | None:
+    """Reader-facing label of a ``stats`` selection such as ``"categories=hacking"``."""
+    if not isinstance(spec, str) or not spec:
+        return None
+    if re.fullmatch(r"[a-z_]+", spec):
+        return _lab(spec, lang)
+    match = re.fullmatch(r"\w+=([\w-]+)", spec)
+    if match:
+        return _lab(match.group(1), lang)
+    match = re.fullmatch(r"\w+ in \[(.*)\]", spec)
+    if match:
+        codes = re.findall(r"'([^']*)'", match.group(1))
+        return " / ".join(_lab(c, lang) for c in codes) if codes else None
+    return None
 
 
 def _title_text(base: str, span: str, lang: str) -> str:
@@ -407,10 +431,16 @@ class _Caption(Annotation):
         prop = self.get_fontproperties()
 
         def width(text: str) -> float:
-            return renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+            plain = text.replace("\x00", " ")
+            return renderer.get_text_width_height_descent(plain, prop, ismath=False)[0]
 
+        # Keep dates ("26 février 2015") and periods ("T1 2010") on one line.
+        glued = re.sub(
+            r"\b(\d{1,2}(?:er)?|[QT]\d) (?=\w+\.? \d{4}\b|\d{4}\b)", "\\1\x00", self.raw_text
+        )
+        glued = re.sub(r"(\x00\w+\.?) (\d{4})\b", "\\1\x00\\2", glued)
         lines = []
-        for paragraph in self.raw_text.split("\n"):
+        for paragraph in glued.split("\n"):
             line = ""
             for word in paragraph.split(" "):
                 candidate = f"{line} {word}" if line else word
@@ -420,7 +450,7 @@ class _Caption(Annotation):
                 else:
                     line = candidate
             lines.append(line)
-        wrapped = "\n".join(lines)
+        wrapped = "\n".join(lines).replace("\x00", " ")
         if wrapped != self.get_text():
             self.set_text(wrapped)
 
@@ -668,7 +698,7 @@ def plot_shares(
         share,
         height=0.7,
         color=[colours[v] for v in values],
-        xerr=np.vstack([share - lower, upper - share]),
+        xerr=np.vstack([share - lower, upper - share]) * 0.9,
         error_kw={"ecolor": "#333333", "elinewidth": 1.0, "capsize": 2.5, "capthick": 1.0},
         label="_shares",
         gid="shares",
@@ -697,10 +727,12 @@ def plot_shares(
     base = t("title_shares", lang, what=_what(kind, lang))
     _set_title(ax, title or _title_text(base, _span_from_prov(prov), lang))
     n = int(data["n"].iloc[0])
-    first = t("n_incidents", lang, n=fmt_number(n, lang))
+    first = t("n_incidents", lang, count=n, n=fmt_number(n, lang))
     n_unknown = int(data["n_unknown"].iloc[0]) if "n_unknown" in data else 0
     if n_unknown:
-        first += f" ({t('n_unknown_excluded', lang, k=fmt_number(n_unknown, lang))})"
+        first += (
+            f" ({t('n_unknown_excluded', lang, count=n_unknown, k=fmt_number(n_unknown, lang))})"
+        )
     if "method" in data:
         first += " · " + t("error_bars", lang, method=fmt_method(data["method"].iloc[0], lang))
     notes = [first]
@@ -734,17 +766,26 @@ def plot_shares_by_group(
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": ["provider", "health_plan"], "value": "theft",
+    ...     "n": [10, 5], "share": [0.5, 0.4], "lower": [0.2, 0.1], "upper": [0.8, 0.8]})
+    >>> ax = plot_shares(table)
+    >>> [x.get_text() for x in ax.get_legend().get_texts()]
+    ['Healthcare provider (n = 10)', 'Health plan (n = 5)']
+    >>> plt.close(ax.figure)
     """
     _require(table, ["group", "value", "n", "share", "lower", "upper"])
     prov = _prov(table)
     n_group = table.groupby(table["group"].astype(str), sort=False)["n"].first()
     groups = n_group.sort_values(ascending=False, kind="stable").index.tolist()
-    order = (
-        table.assign(_v=table["value"].astype(str))
-        .groupby("_v", sort=False)["share"]
-        .mean()
-        .sort_values(ascending=False, kind="stable")
-    )
+    by_value = table.assign(_v=table["value"].astype(str)).groupby("_v", sort=False)
+    if "x" in table.columns:  # overall share of each value across the groups
+        overall = by_value["x"].sum() / by_value["n"].sum()
+    else:
+        overall = by_value["share"].mean()
+    order = overall.sort_values(ascending=False, kind="stable")
     values = order.index.tolist()
     k, g = len(values), len(groups)
     ax = _new_axes(ax, height=1.9 + k * (0.1 + 0.2 * g))
@@ -766,7 +807,7 @@ def plot_shares_by_group(
             share,
             height=height * 0.92,
             color=colours[grp],
-            xerr=np.vstack([share - lower, upper - share]),
+            xerr=np.vstack([share - lower, upper - share]) * 0.9,
             error_kw={"ecolor": "#333333", "elinewidth": 0.9, "capsize": 1.8},
             label=f"{_wrap(_lab(grp, lang), 28)} ({t('n', lang, n=fmt_number(n, lang))})",
             gid=f"shares:{grp}",
@@ -890,7 +931,10 @@ def plot_counts(
             gid="incomplete",
         )
     fkey = f if f in ("Y", "Q", "M") else "M"
-    if {"fitted", "lower", "upper"} <= set(data.columns):
+    level = prov.get("level") if isinstance(prov.get("level"), float | int) else 0.95
+    band_label = t("trend_band", lang, level=fmt_percent(level, lang))
+    has_trend = {"fitted", "lower", "upper"} <= set(data.columns)
+    if has_trend:
         ax.fill_between(
             pos,
             data["lower"].to_numpy(dtype=float),
@@ -898,7 +942,7 @@ def plot_counts(
             color=_TREND,
             alpha=0.18,
             linewidth=0,
-            label=t("trend_band", lang),
+            label=band_label,
             gid="trend_band",
         )
         ax.plot(
@@ -922,7 +966,7 @@ def plot_counts(
         )
     _time_axis(ax, periods, lang)
     top = np.nanmax(counts) if len(counts) else 1
-    if "upper" in data.columns:
+    if has_trend:
         top = max(top, np.nanmax(data["upper"].to_numpy(dtype=float)))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(_number_formatter(lang))
@@ -933,7 +977,7 @@ def plot_counts(
         t("incomplete_period", lang): 1,
         t(f"rolling_{fkey}", lang, k=rolling): 2,
         t("trend", lang): 3,
-        t("trend_band", lang): 4,
+        band_label: 4,
     }
     order = sorted(range(len(handles)), key=lambda i: rank.get(labels[i], 9))
     ncol = 2 if len(handles) > 2 else len(handles)
@@ -955,8 +999,27 @@ def plot_counts(
         notes.append(t("incomplete_note", lang))
         if rolling and rolling > 1:
             notes[-1] += " " + t("rolling_note", lang)
+    if has_trend:
+        notes.append(_trend_note(data, prov, lang))
     _add_caption(ax, _caption_text(notes, prov, lang, caption))
     return ax
+
+
+def _trend_note(data: pd.DataFrame, prov: dict, lang: str) -> str | None:
+    model = prov.get("model") or (data["model"].iloc[0] if "model" in data.columns else None)
+    if not model:
+        return None
+    model = MODEL_NAMES.get(str(model).lower(), {}).get(lang, str(model))
+    used = prov.get("periods_used")
+    if isinstance(used, str) and "–" in used:
+        try:
+            first, last = (pd.Period(p.strip()) for p in used.split("–"))
+            used = f"{fmt_period(first, lang)}–{fmt_period(last, lang)}"
+        except ValueError:
+            pass
+    if used:
+        return t("trend_note_periods", lang, model=model, periods=used)
+    return t("trend_note", lang, model=model)
 
 
 # --- mix over time ---------------------------------------------------------------------
@@ -993,6 +1056,15 @@ def plot_mix(
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": [pd.Period("2014"), pd.Period("2014"), pd.Period("2015")],
+    ...     "value": ["theft", "loss", "theft"], "x": [3, 1, 2], "n": [4, 4, 2]})
+    >>> ax = plot_mix(table, lang="fr")
+    >>> sorted(float(b.get_height()) for b in ax.patches)
+    [0.25, 0.75, 1.0]
+    >>> plt.close(ax.figure)
     """
     if kind not in ("bar", "area"):
         raise ParameterError("kind", f"expected 'bar' or 'area', got {kind!r}")
@@ -1170,6 +1242,15 @@ def plot_ratio(
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": pd.period_range("2014", periods=2, freq="Y"),
+    ...     "share": [0.1, 0.2], "lower": [0.05, 0.12], "upper": [0.18, 0.3], "n": [80, 90]})
+    >>> ax = plot_ratio(table, what="hacking")
+    >>> ax.get_title(loc="left")
+    'Share of incidents: Hacking/IT incident, 2014–2015'
+    >>> plt.close(ax.figure)
     """
     _require(table, ["share", "lower", "upper"])
     prov = _prov(table)
@@ -1223,8 +1304,8 @@ def plot_ratio(
     ax.legend(loc="upper left", ncol=ncol, handlelength=1.6, borderaxespad=0.2)
     _legend_top(ax, top if top > 0 else 1.0, len(labels), ncol, cap=1.0)
 
-    what = what or (prov.get("numerator") if isinstance(prov.get("numerator"), str) else None)
-    base = t("title_ratio_of", lang, what=_lab(what, lang)) if what else t("title_ratio", lang)
+    what = _lab(what, lang) if what else _spec_label(prov.get("numerator"), lang)
+    base = t("title_ratio_of", lang, what=what) if what else t("title_ratio", lang)
     _set_title(ax, title or _title_text(base, _span_of_periods(periods), lang))
     notes = []
     if "n" in data.columns:
@@ -1294,6 +1375,15 @@ def plot_heatmap(
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"row_value": ["CA", "CA", "TX"], "count": [5, 7, 2],
+    ...     "period": [pd.Period("2014"), pd.Period("2015"), pd.Period("2014")]})
+    >>> ax = plot_heatmap(table)
+    >>> ax.images[0].get_array().tolist()
+    [[5.0, 7.0], [2.0, 0.0]]
+    >>> plt.close(ax.figure)
     """
     _require(table, ["row_value", "period", "count"])
     prov = _prov(table)
@@ -1364,9 +1454,8 @@ def _partial_periods(periods, data: pd.DataFrame, prov: dict) -> set:
         )
         return {p for p, ok in flags.items() if not ok}
     partial = set()
-    span = prov.get("period") if isinstance(prov.get("period"), dict) else {}
-    start = span.get("start")
-    end = prov.get("as_of") or span.get("end")
+    start, end = _coverage(prov)
+    end = end or prov.get("as_of")
     if periods and start and periods[0].start_time < pd.Timestamp(start).normalize():
         partial.add(periods[0])
     if periods and end and periods[-1].end_time.normalize() > pd.Timestamp(end):
@@ -1404,6 +1493,15 @@ def plot_crosstab(
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"row": ["provider", "provider"], "col": ["theft", "loss"],
+    ...     "x": [3, 1], "n_row": 4, "share_of_row": [0.75, 0.25]})
+    >>> ax = plot_crosstab(table, lang="fr")
+    >>> [x.get_text() for x in ax.texts if x.get_gid() == "cell_label"] == ["75\u202f%", "25\u202f%"]
+    True
+    >>> plt.close(ax.figure)
     """
     _require(table, ["row", "col", "n_row", "share_of_row"])
     prov = _prov(table)
@@ -1488,6 +1586,13 @@ def plot_records(
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> ax = plot_records(pd.Series([600, 2_000, 45_000]))
+    >>> [x.get_text() for x in ax.texts if x.get_gid() == "median_label"]
+    ['Median: 2,000']
+    >>> plt.close(ax.figure)
     """
     if kind not in ("hist", "ecdf"):
         raise ParameterError("kind", f"expected 'hist' or 'ecdf', got {kind!r}")
@@ -1555,18 +1660,19 @@ def plot_records(
         dates = pd.to_datetime(data["reported_date"]).dropna()
         span = fmt_span(dates.min(), dates.max()) if len(dates) else ""
     _set_title(ax, title or _title_text(t("title_records", lang), span, lang))
-    first = t("records_n", lang, n=fmt_number(shown.size, lang))
+    first = t("records_n", lang, count=shown.size, n=fmt_number(shown.size, lang))
     extra = []
     if n_missing:
-        extra.append(t("records_missing", lang, k=fmt_number(n_missing, lang)))
+        extra.append(t("records_missing", lang, count=n_missing, k=fmt_number(n_missing, lang)))
     if n_zero:
-        extra.append(t("records_nonpositive", lang, k=fmt_number(n_zero, lang)))
+        extra.append(t("records_nonpositive", lang, count=n_zero, k=fmt_number(n_zero, lang)))
     if extra:
-        first += f" ({'; '.join(extra)})"
+        sep = f"{NNBSP}; " if lang == "fr" else "; "  # French: thin space before ';'
+        first += f" ({sep.join(extra)})"
     notes = [first]
     if isinstance(data, pd.DataFrame) and "records_placeholder" in data.columns:
         k = int(data["records_placeholder"].astype("boolean").fillna(False).sum())
         if k:
-            notes.append(t("placeholder_note", lang, k=fmt_number(k, lang)))
+            notes.append(t("placeholder_note", lang, count=k, k=fmt_number(k, lang)))
     _add_caption(ax, _caption_text(notes, prov, lang, caption))
     return ax

@@ -15,9 +15,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats as sps
 from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.proportion import proportion_confint
-from statsmodels.stats import rates as sm_rates
 
 from .errors import ParameterError
 from .schema import LIST_COLUMNS
@@ -136,7 +136,9 @@ def _finish(table: pd.DataFrame, df: pd.DataFrame | None, **extra) -> StatsTable
 
 def _check_level(level) -> float:
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise ParameterError("level", f"expected a number between 0 and 1, e.g. 0.95, got {level!r}")
+        raise ParameterError(
+            "level", f"expected a number between 0 and 1, e.g. 0.95, got {level!r}"
+        )
     return float(level)
 
 
@@ -159,7 +161,11 @@ def _check_freq(freq, name: str = "freq") -> str:
 
 
 def _check_column(df: pd.DataFrame, col, name: str) -> str:
-    if not isinstance(col, str) or col not in df.columns:
+    try:
+        present = col in df.columns
+    except TypeError:  # unhashable
+        present = False
+    if not present:
         raise ParameterError(name, f"no column {col!r} in the table")
     return col
 
@@ -294,7 +300,11 @@ def _is_list(value) -> bool:
 
 
 def _is_list_column(df: pd.DataFrame, col: str) -> bool:
-    return col in LIST_COLUMNS or bool(df[col].map(_is_list).any())
+    if col in LIST_COLUMNS:
+        return True
+    if df[col].dtype != object:
+        return False
+    return any(_is_list(v) for v in df[col])
 
 
 def _values_per_incident(df: pd.DataFrame, by: str, name: str = "by") -> pd.Series:
@@ -315,14 +325,18 @@ def _only_unknown(values: pd.Series) -> pd.Series:
 def _group_labels(df: pd.DataFrame, within: str) -> pd.Series:
     _check_column(df, within, "within")
     if _is_list_column(df, within):
-        raise ParameterError("within", f"column {within!r} holds lists; expected a single-valued column")
+        raise ParameterError(
+            "within", f"column {within!r} holds lists; expected a single-valued column"
+        )
     return df[within].astype("string").fillna("unknown")
 
 
 def _share_counts(values: pd.Series, groups: pd.Series, unknown: str, keep_zero: bool):
     """Counts per (group, value) with per-group n, n_unknown, n_total."""
     only_unknown = _only_unknown(values)
-    frame = pd.DataFrame({"group": groups.to_numpy(), "v": values.to_numpy(), "u": only_unknown.to_numpy()})
+    frame = pd.DataFrame(
+        {"group": groups.to_numpy(), "v": values.to_numpy(), "u": only_unknown.to_numpy()}
+    )
     totals = frame.groupby("group", sort=True).agg(n_total=("u", "size"), n_unknown=("u", "sum"))
     totals["n_unknown"] = totals["n_unknown"].astype(int)
     totals["n"] = totals["n_total"] - (totals["n_unknown"] if unknown == "exclude" else 0)
@@ -407,7 +421,9 @@ def shares(
     if within is None:
         table = counts[cols].sort_values(["x", "value"], ascending=[False, True], kind="stable")
     else:
-        table = counts.sort_values(["group", "x", "value"], ascending=[True, False, True], kind="stable")
+        table = counts.sort_values(
+            ["group", "x", "value"], ascending=[True, False, True], kind="stable"
+        )
         table = table[["group", *cols]]
     table = _add_ci(table.reset_index(drop=True), ci, level)
     n = int(totals["n"].sum())
@@ -431,7 +447,9 @@ def _bound(value, side: str, name: str) -> pd.Timestamp:
         else:
             ts = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise ParameterError(name, f"expected a date like 2018-09-30 or a period like 2018, got {value!r}") from None
+        raise ParameterError(
+            name, f"expected a date like 2018-09-30 or a period like 2018, got {value!r}"
+        ) from None
     if pd.isna(ts):
         raise ParameterError(name, f"expected a date, got {value!r}")
     return ts.normalize()
@@ -445,7 +463,11 @@ def _dates(df: pd.DataFrame, date: str) -> pd.Series:
 def _coverage(df: pd.DataFrame, dates: pd.Series, start, end):
     """First and last day the data cover: given bounds, else data dates and as-of."""
     valid = dates.dropna()
-    cov_start = _bound(start, "start", "start") if start is not None else (valid.min() if len(valid) else None)
+    cov_start = (
+        _bound(start, "start", "start")
+        if start is not None
+        else (valid.min() if len(valid) else None)
+    )
     if end is not None:
         cov_end = _bound(end, "end", "end")
     else:
@@ -567,7 +589,15 @@ def counts_by_period(
     """
     table, _, cov, n = _period_frame(df, freq, date, start, end)
     out = table[["period", "start", "count", "complete"]].reset_index(drop=True)
-    return _finish(out, df, statistic="counts_by_period", freq=_FREQS[freq], date=date, n=n, **_coverage_prov(cov))
+    return _finish(
+        out,
+        df,
+        statistic="counts_by_period",
+        freq=_FREQS[freq],
+        date=date,
+        n=n,
+        **_coverage_prov(cov),
+    )
 
 
 # --- rates --------------------------------------------------------------------------
@@ -675,7 +705,14 @@ def rate_table(
         }
     )
     return _finish(
-        table, None, statistic="rate_table", source=source, as_of=as_of, n=int(c.sum()), unit=_unit_name(f), level=level
+        table,
+        None,
+        statistic="rate_table",
+        source=source,
+        as_of=as_of,
+        n=int(c.sum()),
+        unit=_unit_name(f),
+        level=level,
     )
 
 
@@ -722,7 +759,9 @@ def rates(
     u = _check_freq(unit, "unit") if unit is not None else f
     level = _check_level(level)
     table, _, cov, n = _period_frame(df, freq, date, start, end)
-    exposure = np.array([_exposure(s, e, u) for s, e in zip(table["span_start"], table["span_end"], strict=True)])
+    exposure = np.array(
+        [_exposure(s, e, u) for s, e in zip(table["span_start"], table["span_end"], strict=True)]
+    )
     out = table[["period", "start", "count"]].copy()
     out["exposure"] = exposure
     if len(out):
@@ -804,7 +843,14 @@ def rate_per(
         }
     )
     return _finish(
-        out, df, statistic="rate_per", unit=_unit_name(u), date=date, n=count, level=level, **_coverage_prov((cov_start, cov_end))
+        out,
+        df,
+        statistic="rate_per",
+        unit=_unit_name(u),
+        date=date,
+        n=count,
+        level=level,
+        **_coverage_prov((cov_start, cov_end)),
     )
 
 
@@ -859,18 +905,24 @@ def _fit_counts(used: pd.DataFrame, level: float, overdispersion_alpha: float = 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            nb = NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(disp=0, maxiter=500)
+            nb = NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
+                disp=0, maxiter=500
+            )
             if not nb.mle_retvals.get("converged", False) or not np.all(np.isfinite(nb.bse)):
                 note, nb = "negative binomial fit did not converge", None
         except Exception as exc:  # statsmodels raises several types on degenerate data
             note, nb = f"negative binomial fit failed: {type(exc).__name__}", None
     fits["nb"] = nb
     fits["nb_note"] = note
-    fits["selected"] = "negative binomial" if fits["overdispersed"] and nb is not None else "poisson"
+    fits["selected"] = (
+        "negative binomial" if fits["overdispersed"] and nb is not None else "poisson"
+    )
     return fits
 
 
-def _model_row(model, res, level, dispersion, n_periods, periods_used, selected, note, alpha=np.nan):
+def _model_row(
+    model, res, level, dispersion, n_periods, periods_used, selected, note, alpha=np.nan
+):
     z_ci = np.asarray(res.conf_int(alpha=1 - level))[1]
     b = float(np.asarray(res.params)[1])
     rr, lo, hi = math.exp(b), math.exp(z_ci[0]), math.exp(z_ci[1])
@@ -978,7 +1030,9 @@ def trend(
         )
     else:
         empty = dict.fromkeys(rows[0], np.nan)
-        empty.update(model="negative binomial", n_periods=n_periods, periods_used=text, selected=False)
+        empty.update(
+            model="negative binomial", n_periods=n_periods, periods_used=text, selected=False
+        )
         empty.update(level=level, note=fits["nb_note"])
         rows.append(empty)
     y_rate = (used["count"] / used["cover"]).to_numpy(dtype=float)
@@ -1005,7 +1059,7 @@ def trend(
     out["method"] = [
         f"Poisson GLM on counts per {unit}, log link, Wald {level:.0%} CI, per year",
         f"negative binomial (NB2, ML) on counts per {unit}, Wald {level:.0%} CI, per year",
-        f"Mann-Kendall test (Kendall's tau); Sen's slope in incidents per {unit} per year, {level:.0%} CI",
+        f"Mann-Kendall test (Kendall's tau); Sen's slope: change per year in incidents per {unit}, {level:.0%} CI",
     ]
     out["selected"] = out["selected"].astype(bool)
     out["n_periods"] = out["n_periods"].astype(int)
@@ -1065,7 +1119,9 @@ def fitted_counts(
             frame = fits["poisson"].get_prediction(exog=X, offset=offset).summary_frame(alpha=alpha)
             fitted, lo, hi = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
         else:
-            frame = fits["nb"].get_prediction(X, offset=offset, which="mean").summary_frame(alpha=alpha)
+            frame = (
+                fits["nb"].get_prediction(X, offset=offset, which="mean").summary_frame(alpha=alpha)
+            )
             fitted, lo, hi = frame["predicted"], frame["ci_lower"], frame["ci_upper"]
     out = table[["period", "start", "count", "complete"]].copy()
     out["fitted"] = np.asarray(fitted, dtype=float)
@@ -1216,8 +1272,13 @@ def describe_rate(table: pd.DataFrame, *, lang: str = "en", digits: int = 1) -> 
     '26.6 a month (95% CI 23.7 to 29.7; 319 in 12 months)'
     """
     _check_lang(lang)
-    if not {"count", "exposure", "unit", "rate", "lower", "upper"} <= set(table.columns) or len(table) != 1:
-        raise ParameterError("table", "expected one row with count, exposure, unit, rate, lower, upper")
+    if (
+        not {"count", "exposure", "unit", "rate", "lower", "upper"} <= set(table.columns)
+        or len(table) != 1
+    ):
+        raise ParameterError(
+            "table", "expected one row with count, exposure, unit, rate, lower, upper"
+        )
     row = table.iloc[0]
     f = _check_freq(row["unit"], "unit")
     level = _level_from_method(row, table)
@@ -1266,7 +1327,7 @@ def _as_mask(df: pd.DataFrame, spec, name: str) -> pd.Series:
             vals = list(val) if _is_list(val) else [val]
             if _is_list_column(df, col):
                 wanted = {str(v) for v in vals}
-                hit = df[col].map(lambda v: _is_list(v) and bool(wanted & {str(i) for i in v}))
+                hit = df[col].map(lambda v, w=wanted: _is_list(v) and bool(w & {str(i) for i in v}))
             else:
                 hit = df[col].isin(vals)
             mask &= hit.fillna(False).astype(bool)
@@ -1281,7 +1342,9 @@ def _as_mask(df: pd.DataFrame, spec, name: str) -> pd.Series:
         try:
             result = spec(df)
         except Exception as exc:
-            raise ParameterError(name, f"the callable failed: {type(exc).__name__}: {exc}") from None
+            raise ParameterError(
+                name, f"the callable failed: {type(exc).__name__}: {exc}"
+            ) from None
         return _as_mask(df, result, name)
     if isinstance(spec, pd.Series):
         if not spec.index.equals(df.index):
@@ -1290,7 +1353,11 @@ def _as_mask(df: pd.DataFrame, spec, name: str) -> pd.Series:
             spec = spec.reindex(df.index)
         values = spec
     else:
-        values = pd.Series(np.asarray(spec), index=df.index) if len(np.asarray(spec)) == len(df) else None
+        values = (
+            pd.Series(np.asarray(spec), index=df.index)
+            if len(np.asarray(spec)) == len(df)
+            else None
+        )
         if values is None:
             raise ParameterError(name, f"expected a mask of length {len(df)}")
     if not (pd.api.types.is_bool_dtype(values.dtype) or values.dropna().isin([True, False]).all()):
@@ -1303,9 +1370,14 @@ def _unknown_mask(df: pd.DataFrame, spec) -> pd.Series:
     unknown = pd.Series(False, index=df.index)
     if not isinstance(spec, dict):
         return unknown
-    for col in spec:
+    for col, val in spec.items():
+        vals = list(val) if _is_list(val) else [val]
+        if any(v is None or str(v).lower() == "unknown" for v in vals):
+            continue  # asking for the unknowns themselves: they stay in the denominator
         if _is_list_column(df, col):
-            unknown |= df[col].map(lambda v: not _is_list(v) or set(map(str, v)) <= _UNKNOWN).astype(bool)
+            unknown |= (
+                df[col].map(lambda v: not _is_list(v) or set(map(str, v)) <= _UNKNOWN).astype(bool)
+            )
         else:
             col_values = df[col]
             is_unknown = col_values.isna()
@@ -1319,7 +1391,11 @@ def _ratio_masks(df, numerator, denominator, unknown):
     _check_unknown(unknown)
     num = _as_mask(df, numerator, "numerator")
     den = _as_mask(df, denominator, "denominator")
-    unk = _unknown_mask(df, numerator) & den if unknown == "exclude" else pd.Series(False, index=df.index)
+    unk = (
+        _unknown_mask(df, numerator) & den
+        if unknown == "exclude"
+        else pd.Series(False, index=df.index)
+    )
     base = den & ~unk
     return num & base, base, unk, den
 
@@ -1425,14 +1501,18 @@ def ratio_over_time(
     num, base, unk, _ = _ratio_masks(df, numerator, denominator, unknown)
     frame = pd.DataFrame({"period": row_period, "num": num, "base": base, "unk": unk})
     frame = frame[frame["period"].notna()]
-    agg = frame.groupby("period", sort=True).agg(x=("num", "sum"), n=("base", "sum"), n_unknown=("unk", "sum"))
+    agg = frame.groupby("period", sort=True).agg(
+        x=("num", "sum"), n=("base", "sum"), n_unknown=("unk", "sum")
+    )
     agg = agg.reindex(pd.PeriodIndex(table["period"]), fill_value=0)
     out = table[["period", "start"]].copy().reset_index(drop=True)
     for col in ("x", "n", "n_unknown"):
         out[col] = agg[col].to_numpy().astype(int)
     out = _add_ci(out, ci, level)
     out["complete"] = table["complete"].to_numpy()
-    out = out[["period", "start", "x", "n", "n_unknown", "share", "lower", "upper", "complete", "method"]]
+    out = out[
+        ["period", "start", "x", "n", "n_unknown", "share", "lower", "upper", "complete", "method"]
+    ]
     return _finish(
         out,
         df,
@@ -1496,15 +1576,21 @@ def shares_over_time(
     groups = row_period[keep].astype(str)
     counts, _ = _share_counts(per_incident[keep], groups, unknown, keep_zero=True)
     labels = table["period"].astype(str).to_numpy()
-    all_values = list(
-        counts.groupby("value")["x"].sum().sort_values(ascending=False, kind="stable").index
-    ) if len(counts) else []
+    all_values = (
+        list(counts.groupby("value")["x"].sum().sort_values(ascending=False, kind="stable").index)
+        if len(counts)
+        else []
+    )
     if values is not None:
         wanted = [values] if isinstance(values, str) else list(values)
         all_values = [str(v) for v in wanted]
-    grid = pd.MultiIndex.from_product([labels, all_values], names=["group", "value"]).to_frame(index=False)
+    grid = pd.MultiIndex.from_product([labels, all_values], names=["group", "value"]).to_frame(
+        index=False
+    )
     per_period = (
-        pd.DataFrame({"group": groups.to_numpy(), "u": _only_unknown(per_incident[keep]).to_numpy()})
+        pd.DataFrame(
+            {"group": groups.to_numpy(), "u": _only_unknown(per_incident[keep]).to_numpy()}
+        )
         .groupby("group")
         .agg(n_total=("u", "size"), n_unknown=("u", "sum"))
     )
@@ -1518,7 +1604,21 @@ def shares_over_time(
     out["start"] = lookup.loc[out["group"], "start"].to_numpy()
     out["complete"] = lookup.loc[out["group"], "complete"].to_numpy().astype(bool)
     out = _add_ci(out, ci, level)
-    out = out[["period", "start", "value", "x", "n", "n_unknown", "share", "lower", "upper", "complete", "method"]]
+    out = out[
+        [
+            "period",
+            "start",
+            "value",
+            "x",
+            "n",
+            "n_unknown",
+            "share",
+            "lower",
+            "upper",
+            "complete",
+            "method",
+        ]
+    ]
     return _finish(
         out.reset_index(drop=True),
         df,
@@ -1526,7 +1626,10 @@ def shares_over_time(
         by=by,
         freq=_FREQS[freq],
         date=date,
-        n=int(per_period["n_total"].sum() - (per_period["n_unknown"].sum() if unknown == "exclude" else 0)),
+        n=int(
+            per_period["n_total"].sum()
+            - (per_period["n_unknown"].sum() if unknown == "exclude" else 0)
+        ),
         unknown=unknown,
         ci=ci,
         level=level,
@@ -1593,23 +1696,39 @@ def share_trend(
     (2.43, 12, 30)
     """
     level = _check_level(level)
-    numerator = value if isinstance(value, dict | pd.Series | np.ndarray) or callable(value) else {by: value}
+    numerator = (
+        value
+        if isinstance(value, dict | pd.Series | np.ndarray) or callable(value)
+        else {by: value}
+    )
     if isinstance(numerator, dict) and len(numerator) == 1 and by in numerator:
         present = _values_per_incident(df, by).map(lambda v: str(value) in v).any()
         if not present:
             raise ParameterError("value", f"{value!r} never occurs in column {by!r}")
     over = ratio_over_time(
-        df, numerator, denominator, freq, date=date, unknown=unknown, level=level, start=start, end=end
+        df,
+        numerator,
+        denominator,
+        freq,
+        date=date,
+        unknown=unknown,
+        level=level,
+        start=start,
+        end=end,
     )
     f = _FREQS[freq]
     used = over if include_incomplete else over[over["complete"]]
     used = used[used["n"] > 0]
     if len(used) < 3:
-        raise ParameterError("freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}")
+        raise ParameterError(
+            "freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}"
+        )
     x = used["x"].to_numpy(dtype=float)
     n = used["n"].to_numpy(dtype=float)
     if x.sum() == 0 or x.sum() == n.sum():
-        raise ParameterError("value", "the share is 0 or 1 in every period; no trend can be estimated")
+        raise ParameterError(
+            "value", "the share is 0 or 1 in every period; no trend can be estimated"
+        )
     ordinals = np.array([p.ordinal for p in used["period"]], dtype=float)
     t = (ordinals - ordinals[0]) / _PER_YEAR[f]
     X = sm.add_constant(t - t.mean(), has_constant="add")
@@ -1627,7 +1746,11 @@ def share_trend(
     text = _periods_text(used)
     out = pd.DataFrame(
         {
-            "value": [_spec_text(numerator) if not isinstance(numerator, dict) or by not in numerator else str(value)],
+            "value": [
+                _spec_text(numerator)
+                if not isinstance(numerator, dict) or by not in numerator
+                else str(value)
+            ],
             "odds_ratio": [math.exp(float(np.asarray(res.params)[1]))],
             "lower": [math.exp(ci[0])],
             "upper": [math.exp(ci[1])],
@@ -1697,10 +1820,14 @@ def counts_by(
     table, row_period, cov, n = _period_frame(df, freq, date, start, end)
     values = _values_per_incident(df, rows, "rows")
     keep = row_period.notna()
-    frame = pd.DataFrame({"row_value": values[keep], "period": row_period[keep]}).explode("row_value")
+    frame = pd.DataFrame({"row_value": values[keep], "period": row_period[keep]}).explode(
+        "row_value"
+    )
     counts = frame.groupby(["row_value", "period"]).size()
     labels = sorted(frame["row_value"].astype(str).unique())
-    grid = pd.MultiIndex.from_product([labels, pd.PeriodIndex(table["period"])], names=["row_value", "period"])
+    grid = pd.MultiIndex.from_product(
+        [labels, pd.PeriodIndex(table["period"])], names=["row_value", "period"]
+    )
     counts = counts.reindex(grid, fill_value=0)
     out = counts.rename("count").reset_index()
     lookup = table.set_index("period")
@@ -1708,7 +1835,16 @@ def counts_by(
     out["complete"] = lookup.loc[out["period"], "complete"].to_numpy().astype(bool)
     out["count"] = out["count"].astype(int)
     out = out[["row_value", "period", "start", "count", "complete"]]
-    return _finish(out, df, statistic="counts_by", rows=rows, freq=_FREQS[freq], date=date, n=n, **_coverage_prov(cov))
+    return _finish(
+        out,
+        df,
+        statistic="counts_by",
+        rows=rows,
+        freq=_FREQS[freq],
+        date=date,
+        n=n,
+        **_coverage_prov(cov),
+    )
 
 
 def crosstab(
@@ -1770,7 +1906,15 @@ def crosstab(
     out = out.rename(columns={"share": "share_of_row"})
     out = out[["row", "col", "x", "n_row", "share_of_row", "lower", "upper", "method"]]
     return _finish(
-        out, df, statistic="crosstab", rows=rows, cols=cols, n=int(keep.sum()), unknown=unknown, ci=ci, level=level
+        out,
+        df,
+        statistic="crosstab",
+        rows=rows,
+        cols=cols,
+        n=int(keep.sum()),
+        unknown=unknown,
+        ci=ci,
+        level=level,
     )
 
 
@@ -1786,7 +1930,9 @@ def _period_span(spec, name: str):
     elif isinstance(spec, str | pd.Period):
         lo, hi = _bound(spec, "start", name), _bound(spec, "end", name)
     else:
-        raise ParameterError(name, f"expected a period like '2014' or a (start, end) pair, got {spec!r}")
+        raise ParameterError(
+            name, f"expected a period like '2014' or a (start, end) pair, got {spec!r}"
+        )
     if lo > hi:
         raise ParameterError(name, f"starts {lo.date()} after it ends {hi.date()}")
     return lo, hi
@@ -1851,7 +1997,9 @@ def compare_periods(
         lo, hi = _period_span(spec, name)
         clo, chi = max(lo, cov[0]), min(hi, cov[1])
         if clo > chi:
-            raise ParameterError(name, f"{_span_text((lo, hi))} lies outside the data ({_span_text(cov)})")
+            raise ParameterError(
+                name, f"{_span_text((lo, hi))} lies outside the data ({_span_text(cov)})"
+            )
         if (clo, chi) != (lo, hi):
             notes.append(f"{name} cut to the data's span {_span_text((clo, chi))}")
         spans.append((clo, chi))
@@ -1885,10 +2033,14 @@ def compare_periods(
             "pct_change": [100 * (rr - 1)],
             "p_value": [float(test.pvalue)],
             "note": ["; ".join(notes)],
-            "method": [f"exact conditional (binomial) test and Clopper-Pearson {level:.0%} CI of the rate ratio b/a"],
+            "method": [
+                f"exact conditional (binomial) test and Clopper-Pearson {level:.0%} CI of the rate ratio b/a"
+            ],
         }
     )
-    return _finish(out, df, statistic="compare_periods", date=date, unit=_unit_name(u), n=total, level=level)
+    return _finish(
+        out, df, statistic="compare_periods", date=date, unit=_unit_name(u), n=total, level=level
+    )
 
 
 def _group_series(df: pd.DataFrame, groups, date: str) -> pd.Series:
@@ -1898,9 +2050,13 @@ def _group_series(df: pd.DataFrame, groups, date: str) -> pd.Series:
     if isinstance(groups, dict):
         items = list(groups.items())
     elif isinstance(groups, list | tuple):
-        items = [(str(g) if not isinstance(g, tuple | list) else f"{g[0]}–{g[1]}", g) for g in groups]
+        items = [
+            (str(g) if not isinstance(g, tuple | list) else f"{g[0]}–{g[1]}", g) for g in groups
+        ]
     else:
-        raise ParameterError("groups", "expected a column name, a list of periods or a dict label: period")
+        raise ParameterError(
+            "groups", "expected a column name, a list of periods or a dict label: period"
+        )
     if len(items) < 2:
         raise ParameterError("groups", "expected at least two groups")
     dates = _dates(df, date)
@@ -1963,7 +2119,8 @@ def category_mix_test(
             column, method_note = "category", " (primary category per incident)"
         elif df[by].map(lambda v: _is_list(v) and len(set(v)) > 1).any():
             raise ParameterError(
-                "by", f"column {by!r} gives some incidents several values; a chi-square needs one per incident"
+                "by",
+                f"column {by!r} gives some incidents several values; a chi-square needs one per incident",
             )
     values = _values_per_incident(df, column).map(lambda v: v[0])
     grp = _group_series(df, groups, date)
@@ -1973,7 +2130,10 @@ def category_mix_test(
     table = pd.crosstab(frame["g"], frame["v"])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
-        raise ParameterError("groups", f"need at least 2 groups and 2 values with incidents, got a {table.shape} table")
+        raise ParameterError(
+            "groups",
+            f"need at least 2 groups and 2 values with incidents, got a {table.shape} table",
+        )
     res = sps.chi2_contingency(table.to_numpy(), correction=False)
     expected = res.expected_freq
     small = int((expected < 5).sum())
@@ -2005,7 +2165,9 @@ def category_mix_test(
             "small_expected": [small > 0],
             "fisher_p": [fisher_p],
             "warning": [warning],
-            "method": [f"Pearson chi-square test of independence, no continuity correction{method_note}"],
+            "method": [
+                f"Pearson chi-square test of independence, no continuity correction{method_note}"
+            ],
         }
     )
     group_text = groups if isinstance(groups, str) else str(groups)
@@ -2091,7 +2253,9 @@ def records_summary(
     if isinstance(top_k, bool) or not isinstance(top_k, int | np.integer) or top_k < 1:
         raise ParameterError("top_k", f"expected a positive integer, got {top_k!r}")
     if placeholders not in ("include", "exclude"):
-        raise ParameterError("placeholders", f"expected 'include' or 'exclude', got {placeholders!r}")
+        raise ParameterError(
+            "placeholders", f"expected 'include' or 'exclude', got {placeholders!r}"
+        )
     qs = _check_quantiles(quantiles)
     level = _check_level(level)
     records = pd.to_numeric(df[column], errors="coerce").astype("Float64")
@@ -2108,9 +2272,17 @@ def records_summary(
         ("n_incidents", len(df), "incidents in the table"),
         ("n_known", int(known.sum()), "incidents with a record count"),
         ("n_missing", int((~known).sum()), "incidents without a record count"),
-        ("n_placeholder", int(placeholder.sum()), "counts of exactly 500 or 501 (HHS placeholder: unknown, 500+)"),
+        (
+            "n_placeholder",
+            int(placeholder.sum()),
+            "counts of exactly 500 or 501 (HHS placeholder: unknown, 500+)",
+        ),
         ("n_used", len(values), f"counts used below (placeholders {placeholders}d)"),
-        ("total_records", float(values.sum()) if len(values) else np.nan, "sum of records over the counts used"),
+        (
+            "total_records",
+            float(values.sum()) if len(values) else np.nan,
+            "sum of records over the counts used",
+        ),
     ]
     if len(values):
         qv = np.quantile(values, qs)
@@ -2127,16 +2299,30 @@ def records_summary(
             ("median_lower", lo, f"{level:.0%} distribution-free interval of the median"),
             ("median_upper", hi, f"{level:.0%} distribution-free interval of the median"),
             ("max", float(values[-1]), "largest count"),
-            ("iqr", float(np.quantile(values, 0.75) - np.quantile(values, 0.25)), "interquartile range (p75 - p25)"),
+            (
+                "iqr",
+                float(np.quantile(values, 0.75) - np.quantile(values, 0.25)),
+                "interquartile range (p75 - p25)",
+            ),
             ("geometric_mean", gmean, "typical size on a log scale (counts > 0)"),
             ("top_k", float(k), "number of largest incidents in top_k_records"),
             ("top_k_records", top, f"records in the {k} largest incidents"),
-            ("top_k_share", top / values.sum() if values.sum() > 0 else np.nan, f"share of all records in the {k} largest"),
+            (
+                "top_k_share",
+                top / values.sum() if values.sum() > 0 else np.nan,
+                f"share of all records in the {k} largest",
+            ),
         ]
     out = pd.DataFrame(rows, columns=["statistic", "value", "note"])
     out["value"] = out["value"].astype(float)
     return _finish(
-        out, df, statistic="records_summary", column=column, n=len(values), top_k=int(top_k), placeholders=placeholders
+        out,
+        df,
+        statistic="records_summary",
+        column=column,
+        n=len(values),
+        top_k=int(top_k),
+        placeholders=placeholders,
     )
 
 
@@ -2224,7 +2410,7 @@ def reporting_delay(
 # --- small-cell suppression ---------------------------------------------------------
 
 
-def _bridges(adj: dict, edges: dict) -> set:
+def _bridges(adj: dict) -> set:
     """Edge ids that are bridges of the multigraph (Tarjan, iterative)."""
     disc, low, found, clock = {}, {}, set(), 0
     for root in adj:
@@ -2283,7 +2469,7 @@ def _protect(cells: list[dict]) -> list[str]:
             if c["status"]:
                 adj.setdefault(c["a"], []).append((c["b"], i))
                 adj.setdefault(c["b"], []).append((c["a"], i))
-        bridges = sorted(_bridges(adj, {}) - hopeless, key=lambda i: (cells[i]["value"], i))
+        bridges = sorted(_bridges(adj) - hopeless, key=lambda i: (cells[i]["value"], i))
         if not bridges:
             return problems
         i = bridges[0]
@@ -2314,12 +2500,12 @@ def _protect(cells: list[dict]) -> list[str]:
             problems.append(cells[i]["label"])
             continue
 
-        def other_line_new(j):
+        def order(j, lines=lines, adj=adj):
             c = cells[j]
             other = c["b"] if c["a"] in lines else c["a"]
-            return other not in adj
+            return (other not in adj, c["value"] == 0, c["value"], j)
 
-        j = min(candidates, key=lambda j: (other_line_new(j), cells[j]["value"] == 0, cells[j]["value"], j))
+        j = min(candidates, key=order)
         cells[j]["status"] = "secondary"
 
 
@@ -2402,7 +2588,9 @@ def suppress(
         count_cols = [count_cols]
     for c in count_cols:
         _check_column(table, c, "count_cols")
-        if not pd.api.types.is_numeric_dtype(table[c].dtype) or pd.api.types.is_bool_dtype(table[c].dtype):
+        if not pd.api.types.is_numeric_dtype(table[c].dtype) or pd.api.types.is_bool_dtype(
+            table[c].dtype
+        ):
             raise ParameterError("count_cols", f"column {c!r} does not hold counts")
     if not count_cols:
         raise ParameterError("count_cols", "no integer count column found; name the count columns")
@@ -2418,7 +2606,13 @@ def suppress(
             for col in count_cols:
                 v = values.iloc[i][col]
                 cells.append(
-                    {"a": ("r", i), "b": ("c", col), "value": v, "pos": (i, col), "label": f"{idx}/{col}"}
+                    {
+                        "a": ("r", i),
+                        "b": ("c", col),
+                        "value": v,
+                        "pos": (i, col),
+                        "label": f"{idx}/{col}",
+                    }
                 )
         row_lines = [("r", i) for i in range(len(table))]
         col_lines = [("c", c) for c in count_cols]
@@ -2439,7 +2633,9 @@ def suppress(
             key_a = ("r", str(table[keys[0]].iloc[i])) if keys else ("r", "all")
             key_b = ("c", str(table[keys[1]].iloc[i])) if len(keys) == 2 else ("c", "free")
             label = "/".join(str(table[k].iloc[i]) for k in keys) or str(table.index[i])
-            cells.append({"a": key_a, "b": key_b, "value": values.iloc[i], "pos": (i, count), "label": label})
+            cells.append(
+                {"a": key_a, "b": key_b, "value": values.iloc[i], "pos": (i, count), "label": label}
+            )
         row_lines = sorted({c["a"] for c in cells})
         col_lines = sorted({c["b"] for c in cells})
         margins = len(keys) == 2
@@ -2458,12 +2654,29 @@ def suppress(
                 sums_c[c["b"]] += float(c["value"])
         for line, v in sums_r.items():
             cells.append(
-                {"a": line, "b": col_tot, "value": v, "pos": None, "label": f"total of row {line[1]}", "row": line[1]}
+                {
+                    "a": line,
+                    "b": col_tot,
+                    "value": v,
+                    "pos": None,
+                    "label": f"total of row {line[1]}",
+                    "row": line[1],
+                }
             )
         for line, v in sums_c.items():
-            cells.append({"a": row_tot, "b": line, "value": v, "pos": None, "label": f"total of column {line[1]}"})
+            cells.append(
+                {
+                    "a": row_tot,
+                    "b": line,
+                    "value": v,
+                    "pos": None,
+                    "label": f"total of column {line[1]}",
+                }
+            )
         grand = sum(sums_r.values())
-        cells.append({"a": row_tot, "b": col_tot, "value": grand, "pos": None, "label": "grand total"})
+        cells.append(
+            {"a": row_tot, "b": col_tot, "value": grand, "pos": None, "label": "grand total"}
+        )
         for c in cells[-(len(sums_r) + len(sums_c) + 1) :]:
             c["available"] = True
             c["status"] = "primary" if sensitive(c["value"]) else ""
@@ -2483,10 +2696,16 @@ def suppress(
         derived = [d for d in _DERIVED if d in out.columns]
         hit = status.notna().to_numpy()
         for d in derived:
-            out[d] = out[d].astype("Float64") if pd.api.types.is_numeric_dtype(out[d].dtype) else out[d]
+            out[d] = (
+                out[d].astype("Float64") if pd.api.types.is_numeric_dtype(out[d].dtype) else out[d]
+            )
             out.loc[hit, d] = pd.NA
         # A published margin column (n_row, n per group) holding a masked total is masked too.
-        margin_cols = [c for c in _MARGIN_COLUMNS.get(keys[0], ()) if c in out.columns] if len(keys) == 2 else []
+        margin_cols = (
+            [c for c in _MARGIN_COLUMNS.get(keys[0], ()) if c in out.columns]
+            if len(keys) == 2
+            else []
+        )
         masked_rows = {c["row"] for c in cells if c["status"] and c.get("row") is not None}
         if margin_cols and masked_rows:
             hit_rows = table[keys[0]].astype(str).isin(masked_rows).to_numpy()
@@ -2505,7 +2724,8 @@ def suppress(
     }
     if wide:
         info["cells"] = [
-            {"row": str(table.index[c["pos"][0]]), "column": str(c["pos"][1]), "kind": c["status"]} for c in masked
+            {"row": str(table.index[c["pos"][0]]), "column": str(c["pos"][1]), "kind": c["status"]}
+            for c in masked
         ]
     result = StatsTable(out)
     result.attrs = {
@@ -2527,7 +2747,11 @@ def _suppression_rule(rule, min_count, mask_zero):
         raise ParameterError("min_count", "give a rule ('fr', 'us-cms') or a min_count")
     threshold, zero = _SUPPRESSION_RULES.get(rule, (None, False))
     if min_count is not None:
-        if isinstance(min_count, bool) or not isinstance(min_count, int | np.integer) or min_count < 1:
+        if (
+            isinstance(min_count, bool)
+            or not isinstance(min_count, int | np.integer)
+            or min_count < 1
+        ):
             raise ParameterError("min_count", f"expected a positive integer, got {min_count!r}")
         threshold = int(min_count)
     if mask_zero is not None:
@@ -2550,7 +2774,7 @@ _HEADERS = {
         "exposure": "exposition",
         "complete": "complète",
         "rate_ratio": "rapport de taux",
-        "pct_change": "évolution annuelle",
+        "pct_change": "évolution",
         "odds_ratio": "rapport de cotes",
         "p_value": "p",
         "statistic": "statistique",
@@ -2564,7 +2788,11 @@ _HEADERS = {
         "unit": "unité",
     }
 }
-_MARGIN_COLUMNS = {"row": ("n_row",), "group": ("n", "n_total", "n_unknown"), "period": ("n", "n_total", "n_unknown")}
+_MARGIN_COLUMNS = {
+    "row": ("n_row",),
+    "group": ("n", "n_total", "n_unknown"),
+    "period": ("n", "n_total", "n_unknown"),
+}
 _LABEL_COLUMNS = ("value", "group", "row", "col", "row_value")
 _ESTIMATES = ("share", "share_of_row", "rate", "rate_ratio", "odds_ratio", "fitted")
 
@@ -2584,7 +2812,11 @@ def _fmt_cell(v, lang: str, digits: int) -> str:
     if isinstance(v, int | np.integer):
         return _fmt_num(float(v), 0, lang)
     if isinstance(v, float | np.floating):
-        return _fmt_num(float(v), 0 if float(v).is_integer() and abs(v) >= 100 else digits, lang)
+        v = float(v)
+        if 0 < abs(v) < 1:  # small values keep three significant digits
+            text = f"{v:.3g}"
+            return text.replace(".", ",") if lang == "fr" else text
+        return _fmt_num(v, 0 if v.is_integer() else digits, lang)
     if isinstance(v, pd.Timestamp):
         return v.strftime("%Y-%m-%d")
     return str(v)
@@ -2617,19 +2849,27 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
     """
     _check_lang(lang)
     level = _level_of(table)
-    ci_name = f"{_fmt_pct(level * 100, 0, lang)} CI" if lang == "en" else f"IC à {_fmt_pct(level * 100, 0, lang)}"
+    ci_name = (
+        f"{_fmt_pct(level * 100, 0, lang)} CI"
+        if lang == "en"
+        else f"IC à {_fmt_pct(level * 100, 0, lang)}"
+    )
     disp = pd.DataFrame(index=table.index)
     estimate = next((e for e in _ESTIMATES if e in table.columns), None)
     has_ci = estimate is not None and {"lower", "upper"} <= set(table.columns)
     for col in table.columns:
         series = table[col]
-        if col in ("lower", "upper", "pct_lower", "pct_upper") and (has_ci or col.startswith("pct")):
+        if col in ("lower", "upper", "pct_lower", "pct_upper") and (
+            has_ci or col.startswith("pct")
+        ):
             continue
         if col in ("share", "share_of_row", "share_first", "share_last"):
             disp[col] = [_fmt_pct(100 * v, digits, lang) for v in series]
             if col == estimate and has_ci:
                 disp[ci_name] = [
-                    "–" if pd.isna(lo) else f"{_fmt_num(100 * lo, digits, lang)}–{_fmt_pct(100 * hi, digits, lang)}"
+                    "–"
+                    if pd.isna(lo)
+                    else f"{_fmt_num(100 * lo, digits, lang)}–{_fmt_pct(100 * hi, digits, lang)}"
                     for lo, hi in zip(table["lower"], table["upper"], strict=True)
                 ]
         elif col == estimate and has_ci:
@@ -2642,14 +2882,23 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
         elif col == "pct_change":
             disp[col] = [_fmt_pct(v, 0, lang, sign=True) for v in series]
             if {"pct_lower", "pct_upper"} <= set(table.columns):
-                disp[f"{ci_name} "] = [
-                    "–" if pd.isna(lo) else f"{_fmt_pct(lo, 0, lang)} – {_fmt_pct(hi, 0, lang)}"
-                    for lo, hi in zip(table["pct_lower"], table["pct_upper"], strict=True)
+                word = "à" if lang == "fr" else "to"
+                disp[col] = [
+                    est
+                    if pd.isna(lo)
+                    else f"{est} ({_fmt_pct(lo, 0, lang, True)} {word} {_fmt_pct(hi, 0, lang, True)})"
+                    for est, lo, hi in zip(
+                        disp[col], table["pct_lower"], table["pct_upper"], strict=True
+                    )
                 ]
+        elif col == "level":
+            disp[col] = [_fmt_pct(100 * v, 0, lang) for v in series]
         elif "p_value" in col or col == "fisher_p":
             disp[col] = [_fmt_p(v, lang) for v in series]
         elif col in _LABEL_COLUMNS:
-            disp[col] = [label(v, lang) if isinstance(v, str) else _fmt_cell(v, lang, digits) for v in series]
+            disp[col] = [
+                label(v, lang) if isinstance(v, str) else _fmt_cell(v, lang, digits) for v in series
+            ]
         else:
             disp[col] = [_fmt_cell(v, lang, digits) for v in series]
     if lang == "fr":
@@ -2665,7 +2914,7 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
         parts.append(f"n = {_fmt_num(float(prov['n']), 0, lang)}")
     if prov.get("filters"):
         parts.append(("filtres : " if lang == "fr" else "filters: ") + str(prov["filters"]))
-    styler = disp.style.hide(axis="index")
+    styler = disp.style.hide(axis="index").format(escape="html")
     if parts:
         styler = styler.set_caption(" · ".join(parts))
     return styler

@@ -6,29 +6,48 @@ files with JSF object headers, the portal's Excel exports and the embedded rdata
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import taxonomy
 from ..errors import InputError
 from .base import (
     ReadResult,
+    _is_mangled_dupe,
     add_reason,
     check_readable,
+    decode_bytes,
     make_quarantine,
-    parse_csv_text,
-    read_text,
+    sniff_binary,
 )
 
 SOURCE = "hhs"
 MAX_RECORDS = 1_000_000_000  # more than three US populations: a typo, not a breach
 EARLIEST = pd.Timestamp("1990-01-01")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _JSF_HEADER = re.compile(r"^javax\.faces\.component\.\w+@[0-9a-fA-F]+$")
-_RANSOMWARE = re.compile(r"ransom", re.IGNORECASE)
+_JSF_POSITIONS = {0: "name", 7: "ba_present"}
+_NULL_DESCRIPTIONS = ("", "\\N", "NULL", "null")
+# The characters for which Python's str.isspace() is true, spelled for RE2 (whose \s is
+# ASCII-only), so that the vectorised name cleaning folds exactly what " ".join(s.split())
+# would fold.
+_RE2_SPACE = r"[\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\p{Z}]"
+_DATE = r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}"
+_DATE_RANGE = re.compile(rf"^\s*({_DATE})\s*(?:-|–|to)\s*(?:{_DATE})\s*$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# Location labels of older exports that the taxonomy table spells differently.
+_LOCATION_ALIASES = {"e-mail": "email"}
+_TEXT = pd.ArrowDtype(pa.string())
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -55,15 +74,25 @@ _ALIASES = {
     "number": "number",
 }
 REQUIRED = ("name", "individuals", "type")
+_FIELD_LABELS = {
+    "name": "Name of Covered Entity",
+    "individuals": "Individuals Affected",
+    "type": "Type of Breach",
+    "submitted": "Breach Submission Date (or, pre-2015, Date Posted or Updated)",
+}
 
 RULES = [
-    "hhs: one row per breach report; duplicates share (name case/space-folded, state, "
-    "reported date, individuals affected) and the first seen is kept",
+    "hhs: one row per breach report; duplicates share (entity name with whitespace runs "
+    "folded to one space, trimmed and case-folded; state; reported date; individuals "
+    "affected, empty counting as a value) and the first seen is kept",
     "hhs: 'Type of Breach' split on commas into categories; 'Location' likewise",
     "hhs: 'Hacking/IT Incident' whose description mentions ransom(ware) also gets 'ransomware'",
     "hhs: '\\N' and empty descriptions are missing",
     "hhs: pre-2015 layout: reported_date = Date Posted or Updated, occurred_date = "
     "start of Date of Breach (ranges 'A - B' keep A); business associate = a name is given",
+    "hhs: a non-empty Date of Breach that cannot be read is quarantined like any bad date",
+    "hhs: files that are not UTF-8 are read as cp1252, and the Mac Roman round trip of "
+    "UTF-8 punctuation seen in the 2009-2016 exports (e.g. '‰ÛÏ' for '“') is undone",
     "hhs: individuals affected of exactly 500 or 501 flagged as placeholder counts",
 ]
 
@@ -81,29 +110,50 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(name).lower()).strip()
 
 
-def _map_columns(path, columns) -> dict[str, str]:
-    """Return {original column -> canonical field}; JSF headers are mapped by position."""
+def _map_columns(columns) -> tuple[dict[str, str], list[str]]:
+    """Return ({original column -> canonical field}, [misplaced JSF headers]).
+
+    The 2026 portal writes serialized JSF panels instead of headers 0 and 7; the hash
+    changes on every export, so only the position identifies them.
+    """
     mapping: dict[str, str] = {}
-    cols = [str(c) for c in columns]
-    for i, col in enumerate(cols):
+    misplaced: list[str] = []
+    for i, col in enumerate(str(c) for c in columns):
         if _JSF_HEADER.match(col.strip()):
-            # 2026 portal: headers 0 and 7 are serialized JSF panels; the hash changes
-            # on every export, so only the position identifies them.
-            field = {0: "name", 7: "ba_present"}.get(i)
+            field = _JSF_POSITIONS.get(i)
             if field is None:
-                raise InputError(path, f"column {i + 1} header {col!r} is a JSF object at an unexpected position")
-            mapping[col] = field
+                misplaced.append(f"column {i + 1} header {col!r} is a JSF object at an unexpected position")
+            elif field not in mapping.values():
+                mapping[col] = field
             continue
         field = _ALIASES.get(normalise_header(col))
         if field and field not in mapping.values():
             mapping[col] = field
-    return mapping
+    return mapping, misplaced
+
+
+def _missing_fields(fields) -> list[str]:
+    missing = [f for f in REQUIRED if f not in fields]
+    if not {"submitted", "posted"} & set(fields):
+        missing.append("submitted")
+    return missing
 
 
 def looks_like_hhs(columns) -> bool:
-    """True if a header row is an HHS portal export of any generation."""
-    fields = set(_map_columns("<header>", columns).values()) if columns else set()
-    return {"name", "individuals", "type"} <= fields and bool({"submitted", "breach_date", "posted"} & fields)
+    """True if a header row is an HHS portal export of any generation.
+
+    Examples
+    --------
+    >>> looks_like_hhs(["Name of Covered Entity", "State", "Individuals Affected",
+    ...                 "Breach Submission Date", "Type of Breach"])
+    True
+    >>> looks_like_hhs(["Date Made Public", "Company", "Type of breach"])
+    False
+    """
+    if columns is None or not len(columns):
+        return False
+    mapping, misplaced = _map_columns(columns)
+    return not misplaced and not _missing_fields(set(mapping.values()))
 
 
 def read_hhs(path, *, encoding: str | None = None, sheet=0, ransomware_from_description: bool = True) -> ReadResult:
@@ -114,7 +164,8 @@ def read_hhs(path, *, encoding: str | None = None, sheet=0, ransomware_from_desc
     path : path-like
         The export. The generation is recognised from its header.
     encoding : str, optional
-        Force a text encoding; by default UTF-8, then cp1252 with replacement.
+        Force a text encoding; by default UTF-8, then cp1252 with replacement (undoing
+        the Mac Roman mojibake of the 2009–2016 exports).
     sheet : int or str, default 0
         Worksheet of an Excel export.
     ransomware_from_description : bool, default True
@@ -126,15 +177,144 @@ def read_hhs(path, *, encoding: str | None = None, sheet=0, ransomware_from_desc
     ReadResult
     """
     p = check_readable(path)
-    suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
+    notes: list[str] = []
+    if p.suffix.lower() in EXCEL_SUFFIXES:
         raw, used = _read_excel(p, sheet), "excel"
     else:
-        text, used = read_text(p, encoding=encoding)
-        raw = parse_csv_text(p, text)
+        raw, used, notes = _read_csv(p, encoding)
     result = parse_hhs_frame(raw, source_file=str(p), ransomware_from_description=ransomware_from_description)
     result.encoding = used
+    result.notes.extend(notes)
     return result
+
+
+def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, list[str]]:
+    """Parse a CSV export as text columns; return (frame, encoding used, notes)."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    sniff_binary(path, head[:8])
+    if len(head) < 64 * 1024 and (not head.strip() or head.isspace()):
+        raise InputError(path, "file holds only blank space")
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if encoding is None and not utf16 and b"\x00" not in head:
+        # Fast path: let the C parser read the bytes and decode strictly as UTF-8.
+        try:
+            return _parse_csv(path, path), "utf-8", []
+        except UnicodeDecodeError:
+            pass
+    data = path.read_bytes()
+    text, used = decode_bytes(path, data, encoding=encoding)
+    notes = []
+    if used == "cp1252" and encoding is None:
+        utf8, repaired = repair_mojibake(data)
+        if repaired:
+            notes.append(f"undid {repaired} Mac Roman mojibake sequence(s) in non-UTF-8 text")
+    else:
+        utf8 = text.encode("utf-8")
+    if not text.strip():
+        raise InputError(path, "file holds only blank space")
+    return _parse_csv(path, io.BytesIO(utf8)), used, notes
+
+
+def _parse_csv(path, source) -> pd.DataFrame:
+    """Parse UTF-8 CSV (a path or a binary buffer) into text columns, '' for empty cells."""
+    try:
+        df = pd.read_csv(
+            source,
+            dtype=_TEXT,
+            keep_default_na=False,
+            na_values=[],
+            encoding="utf-8",
+            encoding_errors="strict",
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "no header row found") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
+        raise InputError(path, f"is not a well-formed CSV ({msg})") from None
+    header = [str(c) for c in df.columns]
+    dupes = sorted({c.rpartition(".")[0] for c in header if _is_mangled_dupe(c, header)})
+    if dupes:
+        raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
+    if df.empty:
+        raise InputError(path, "has a header but no data rows")
+    return df
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+_?")
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def repair_mojibake(data: bytes) -> tuple[bytes, int]:
+    """Decode non-UTF-8 HHS bytes as cp1252, undoing a Mac Roman round trip of UTF-8.
+
+    The 2009–2016 exports hold UTF-8 punctuation that was once decoded as cp1252 and
+    re-encoded as Mac Roman: ``“`` (UTF-8 ``E2 80 9C``) became the bytes ``89 DB CF``,
+    shown as ``‰ÛÏ`` in cp1252. Each run of non-ASCII bytes is mapped back (Mac Roman
+    -> cp1252 bytes, bytes cp1252 leaves undefined kept) and kept if the result is valid
+    UTF-8; a run that the old converter cut short with ``_`` becomes U+FFFD. Every other
+    run is decoded as cp1252 with replacement.
+
+    Returns
+    -------
+    (bytes, int)
+        The text encoded as UTF-8, and the number of runs repaired.
+
+    Examples
+    --------
+    >>> text, n = repair_mojibake(b"a \\x89\\xdb\\xcfquote\\x89\\xdb\\x9d, caf\\xe9")
+    >>> text.decode("utf-8"), n
+    ('a “quote”, café', 2)
+    """
+    repaired = 0
+
+    def fix(match: re.Match) -> bytes:
+        nonlocal repaired
+        run = match.group()
+        cut = run.endswith(b"_")
+        core = run[:-1] if cut else run
+        out = _unmac(core)
+        if out is not None:
+            repaired += 1
+            return out + (b"_" if cut else b"")
+        out = _unmac_truncated(core) if cut else None
+        if out is not None:
+            repaired += 1
+            return out
+        return core.decode("cp1252", errors="replace").encode("utf-8") + (b"_" if cut else b"")
+
+    return _HIGH_RUN.sub(fix, data), repaired
+
+
+def _unmac(core: bytes) -> bytes | None:
+    """Map Mac Roman bytes back to the cp1252 bytes they stood for, if that is UTF-8."""
+    first = core.decode("mac_roman").encode("cp1252", errors="replace")
+    for candidate in (first, bytes(b if b in _CP1252_UNDEFINED else f for b, f in zip(core, first, strict=True))):
+        try:
+            candidate.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return None
+
+
+def _unmac_truncated(core: bytes) -> bytes | None:
+    """A run whose last byte the old converter wrote as '_': what decodes, then U+FFFD.
+
+    Only for a 3- or 4-byte UTF-8 sequence missing its last byte (as ``EF BF`` + ``_`` for
+    U+FFFD), so that a genuine cp1252 letter followed by '_' is left alone.
+    """
+    first = core.decode("mac_roman").encode("cp1252", errors="replace")
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        tail = first[exc.start :]
+        lead = tail[0]
+        expected = 3 if 0xE0 <= lead <= 0xEF else 4 if 0xF0 <= lead <= 0xF4 else 0
+        if exc.reason == "unexpected end of data" and expected and len(tail) == expected - 1:
+            return first[: exc.start] + "\ufffd".encode()
+    return None
 
 
 def _read_excel(path: Path, sheet) -> pd.DataFrame:
@@ -152,153 +332,310 @@ def parse_hhs_frame(
 ) -> ReadResult:
     """Turn an HHS export already parsed as strings into a ReadResult.
 
-    Every input row ends in the incidents or in the quarantine with a reason.
+    Every input row ends in the incidents or in the quarantine with a reason. Columns
+    with few distinct values (dates, counts, states, types) are cleaned once per
+    distinct value; names and descriptions are cleaned with Arrow kernels.
     """
-    mapping = _map_columns(source_file, raw.columns)
+    mapping, misplaced = _map_columns(raw.columns)
+    if misplaced:
+        raise InputError(source_file, misplaced[0])
     fields = set(mapping.values())
-    has_date = bool({"submitted", "breach_date", "posted"} & fields)
-    missing = [f for f in REQUIRED if f not in fields] + ([] if has_date else ["submitted"])
+    missing = _missing_fields(fields)
     if missing:
-        names = {
-            "name": "Name of Covered Entity",
-            "individuals": "Individuals Affected",
-            "type": "Type of Breach",
-            "submitted": "Breach Submission Date",
-        }
         found = ", ".join(repr(str(c)) for c in list(raw.columns)[:12])
+        more = f" (+{len(raw.columns) - 12} more)" if len(raw.columns) > 12 else ""
         raise InputError(
             source_file,
-            f"not an HHS breach export: missing column(s) {', '.join(names[m] for m in missing)}; found {found}",
+            f"not an HHS breach export: missing column(s) {', '.join(_FIELD_LABELS[m] for m in missing)}; "
+            f"found {found}{more}",
         )
-    n = len(raw)
     raw = raw.reset_index(drop=True)
-    raw.insert(0, "_row", range(1, n + 1))
-    col = {field: raw[orig].astype(str).fillna("") for orig, field in mapping.items()}
-    empty = pd.Series("", index=raw.index)
-    get = lambda f: col.get(f, empty)  # noqa: E731
+    n = len(raw)
+    column = {field: raw[orig] for orig, field in mapping.items()}
+    empty = pd.Series([""] * n, dtype=_TEXT)
 
-    reasons = pd.Series("", index=raw.index, dtype=object)
+    def get(field: str) -> pd.Series:
+        return column.get(field, empty)
 
-    name = get("name").str.replace(r"\s+", " ", regex=True).str.strip()
-    reasons = add_reason(reasons, name.eq(""), "missing required field: Name of Covered Entity")
+    bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
 
+    # --- name ------------------------------------------------------------------------
+    name = _fold_spaces(_arrow_text(get("name")))
+    bad.append((_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
+
+    # --- dates -----------------------------------------------------------------------
     old_layout = "submitted" not in fields
-    if old_layout:
-        reported = _parse_dates(get("posted"))
-        occurred = _parse_dates(get("breach_date").str.split(" - ").str[0].fillna(""))
-        date_label = "Date Posted or Updated"
-        date_text = get("posted")
+    date_field, date_label = ("posted", "Date Posted or Updated") if old_layout else ("submitted", "Breach Submission Date")
+    d_codes, d_uniques = _factorize(get(date_field))
+    d_parsed = _parse_dates(pd.Series(d_uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    d_blank = np.array([u.strip() == "" for u in d_uniques], dtype=bool)
+    reported = d_parsed[d_codes]
+    today = np.datetime64(dt.date.today(), "ns")
+    earliest = EARLIEST.to_datetime64()
+    bad.append((d_blank[d_codes], f"missing required field: {date_label}"))
+    bad.append(((~d_blank & np.isnat(d_parsed))[d_codes], f"unparseable date in {date_label}"))
+    bad.append(((d_parsed > today)[d_codes], f"{date_label} is in the future"))
+    bad.append(((d_parsed < earliest)[d_codes], f"{date_label} is before 1990"))
+
+    if "breach_date" in fields:
+        o_codes, o_uniques = _factorize(get("breach_date"))
+        o_parsed = _parse_dates(pd.Series([_range_start(u) for u in o_uniques], dtype=object))
+        o_parsed = o_parsed.to_numpy(dtype="datetime64[ns]")
+        o_blank = np.array([u.strip() == "" for u in o_uniques], dtype=bool)
+        occurred = o_parsed[o_codes]
+        bad.append(((~o_blank & np.isnat(o_parsed))[o_codes], "unparseable date in Date of Breach"))
+        bad.append(((o_parsed > today)[o_codes], "Date of Breach is in the future"))
     else:
-        reported = _parse_dates(get("submitted"))
-        occurred = _parse_dates(get("breach_date").str.split(" - ").str[0].fillna("")) if "breach_date" in fields else pd.Series(pd.NaT, index=raw.index)
-        date_label = "Breach Submission Date"
-        date_text = get("submitted")
-    blank_date = date_text.str.strip().eq("")
-    reasons = add_reason(reasons, blank_date, f"missing required field: {date_label}")
-    reasons = add_reason(reasons, ~blank_date & reported.isna(), f"unparseable date in {date_label}")
-    today = pd.Timestamp(dt.date.today())
-    reasons = add_reason(reasons, reported.gt(today), f"{date_label} is in the future")
-    reasons = add_reason(reasons, reported.lt(EARLIEST), f"{date_label} is before 1990")
-    reasons = add_reason(reasons, occurred.gt(today), "Date of Breach is in the future")
+        occurred = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
-    ind_text = get("individuals").str.strip().str.replace(",", "", regex=False)
-    if "." in "".join(ind_text.head(50)):
-        ind_text = ind_text.str.replace(r"\.0+$", "", regex=True)
-    records = pd.to_numeric(ind_text.where(ind_text.ne("")), errors="coerce")
-    reasons = add_reason(reasons, ind_text.ne("") & records.isna(), "non-numeric Individuals Affected")
-    reasons = add_reason(reasons, records.lt(0), "negative Individuals Affected")
-    reasons = add_reason(reasons, records.gt(MAX_RECORDS), "Individuals Affected above 1,000,000,000")
-    reasons = add_reason(reasons, records.notna() & records.ne(records.round()), "fractional Individuals Affected")
+    # --- individuals affected ----------------------------------------------------------
+    r_codes, r_uniques = _factorize(get("individuals"))
+    counts = [_parse_count(u) for u in r_uniques]
+    r_value = np.array([np.nan if v is None else float(v) for v, _ in counts], dtype=float)
+    r_int = np.array([-1 if v is None or abs(v) > MAX_RECORDS else v for v, _ in counts], dtype=np.int64)
+    for reason in ("non-numeric", "fractional"):
+        flag = np.array([why == reason for _, why in counts], dtype=bool)
+        bad.append((flag[r_codes], f"{reason} Individuals Affected"))
+    bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
+    bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))
 
-    quarantine = make_quarantine(raw, reasons, source_file=source_file)
-    ok = reasons.eq("")
-
-    types = get("type")[ok]
-    type_info = {v: _split_types(v) for v in types.unique()}
-    categories = types.map(lambda v: type_info[v][0])
-    source_categories = types.map(lambda v: type_info[v][1])
-
-    desc = get("description")[ok].str.strip()
-    desc = desc.where(~desc.isin(["", "\\N", "NULL", "null"]))
-    if ransomware_from_description:
-        hit = desc.fillna("").str.contains(_RANSOMWARE) & categories.map(lambda c: "hacking" in c)
-        if hit.any():
-            categories = categories.copy()
-            categories[hit] = categories[hit].map(lambda c: taxonomy.sort_categories([*c, "ransomware"]))
-
-    cat_keys = categories.map(tuple)
-    derived = {k: (taxonomy.primary_category(k), taxonomy.origin_of(k)) for k in cat_keys.unique()}
-
-    locs = get("location")[ok]
-    loc_info = {v: _split_locations(v) for v in locs.unique()}
-
-    etype = get("entity_type")[ok].str.strip().str.lower()
-    org_type = etype.map(taxonomy.HHS_ORGANISATION_TYPE).fillna("unknown")
-    if old_layout or "entity_type" not in fields:
-        org_type = org_type.where(org_type.ne("unknown"), pd.NA)
-
-    if "ba_present" in fields:
-        ba = get("ba_present")[ok].str.strip().str.lower().map(
-            {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
-        )
-    elif "ba_name" in fields:
-        ba = get("ba_name")[ok].str.strip().ne("")
+    # --- quarantine ------------------------------------------------------------------
+    bad_any = np.zeros(n, dtype=bool)
+    for mask, _ in bad:
+        bad_any |= mask
+    if bad_any.any():
+        reasons = pd.Series([""] * n, dtype=object)
+        for mask, reason in bad:
+            reasons = add_reason(reasons, pd.Series(mask), reason)
+        rows = np.flatnonzero(bad_any)
+        bad_raw = raw.iloc[rows].reset_index(drop=True)
+        bad_raw.insert(0, "_row", rows + 1)
+        quarantine = make_quarantine(bad_raw, reasons.iloc[rows].reset_index(drop=True), source_file=source_file)
     else:
-        ba = pd.Series(pd.NA, index=types.index)
+        quarantine = None
+    ok = ~bad_any
+    keep = np.flatnonzero(ok)
+    all_ok = len(keep) == n
 
-    rec = records[ok].astype("Int64")
-    state = get("state")[ok].str.strip().str.upper()
-    state = state.where(state.ne(""))
-    rep = reported[ok]
+    def take(values):
+        return values if all_ok else values[keep]
 
-    key = pd.DataFrame(
-        {
-            "n": name[ok].str.casefold(),
-            "s": state.fillna(""),
-            "d": rep.dt.strftime("%Y-%m-%d").fillna(""),
-            "r": rec.astype("string").fillna(""),
-        }
+    def take_arrow(values):
+        return values if all_ok else values.filter(pa.array(ok))
+
+    # --- types and ransomware ----------------------------------------------------------
+    t_codes, t_uniques = _factorize(get("type"))
+    t_codes = take(t_codes)
+    info = [_split_types(u) for u in t_uniques]
+    nt = len(info)
+    cats = [c for c, _ in info] + [taxonomy.sort_categories([*c, "ransomware"]) for c, _ in info]
+    t_index = t_codes
+    if ransomware_from_description and "description" in fields and nt:
+        hacking = np.array(["hacking" in c for c, _ in info], dtype=bool)
+        if hacking[t_codes].any():
+            mention = _np_bool(pc.match_substring(take_arrow(_arrow_text(get("description"))), "ransom", ignore_case=True))
+            t_index = t_codes + nt * (hacking[t_codes] & mention)
+    categories = _object_array(cats)[t_index]
+    category = np.array([taxonomy.primary_category(c) for c in cats], dtype=object)[t_index]
+    origin = np.array([taxonomy.origin_of(c) for c in cats], dtype=object)[t_index]
+    source_categories = _object_array([labels for _, labels in info])[t_codes]
+
+    # --- other few-valued columns ------------------------------------------------------
+    l_codes, l_uniques = _factorize(get("location"))
+    locations = _object_array([_split_locations(u) for u in l_uniques])[take(l_codes)]
+
+    if "entity_type" in fields:
+        e_codes, e_uniques = _factorize(get("entity_type"))
+        e_map = [taxonomy.HHS_ORGANISATION_TYPE.get(u.strip().lower(), "unknown") for u in e_uniques]
+        org_type = pd.array(np.array(e_map, dtype=object)[take(e_codes)], dtype="string")
+    else:
+        org_type = pd.array([pd.NA] * len(keep), dtype="string")
+
+    if "ba_present" in fields or "ba_name" in fields:
+        b_codes, b_uniques = _factorize(get("ba_present" if "ba_present" in fields else "ba_name"))
+        if "ba_present" in fields:
+            yes_no = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+            b_map = [yes_no.get(u.strip().lower(), pd.NA) for u in b_uniques]
+        else:  # pre-2015: the business associate's name, or blank
+            b_map = [u.strip() != "" for u in b_uniques]
+        ba = pd.array(np.array(b_map, dtype=object)[take(b_codes)], dtype="boolean")
+    else:
+        ba = pd.array([pd.NA] * len(keep), dtype="boolean")
+
+    s_codes, s_uniques = _factorize(get("state"))
+    s_clean = [u.strip().upper() for u in s_uniques]
+    s_codes = take(s_codes)
+    state = pd.array(np.array([s or pd.NA for s in s_clean], dtype=object)[s_codes], dtype="string")
+
+    records_int = take(r_int[r_codes])
+    records = pd.arrays.IntegerArray(np.where(records_int < 0, 0, records_int), records_int < 0)
+    rep = take(reported)
+
+    # --- description -----------------------------------------------------------------
+    if "description" in fields:
+        desc = _clean_descriptions(take_arrow(_arrow_text(get("description"))))
+        description = pd.arrays.ArrowStringArray(desc)
+    else:
+        description = pd.array([pd.NA] * len(keep), dtype="string")
+
+    # --- identity: the dedupe key --------------------------------------------------------
+    name_ok = take_arrow(name)
+    ids = _incident_ids(
+        _casefold(name_ok),
+        pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes] if len(s_clean) else np.zeros(0, np.uint64),
+        rep.view(np.int64),
+        records_int,
     )
-    ids = pd.util.hash_pandas_object(key, index=False).map("hhs-{:016x}".format)
 
     incidents = pd.DataFrame(
         {
-            "incident_id": ids.to_numpy(),
+            "incident_id": pd.arrays.ArrowStringArray(ids),
             "source": SOURCE,
-            "reported_date": rep.to_numpy(),
-            "occurred_date": occurred[ok].to_numpy(),
-            "organisation": name[ok].to_numpy(),
-            "organisation_type": org_type.to_numpy(),
-            "region": state.to_numpy(),
+            "reported_date": rep,
+            "occurred_date": take(occurred),
+            "organisation": pd.arrays.ArrowStringArray(_as_string_type(name_ok)),
+            "organisation_type": org_type,
+            "region": state,
             "country": "US",
-            "categories": categories.to_numpy(),
-            "category": cat_keys.map(lambda k: derived[k][0]).to_numpy(),
-            "source_categories": source_categories.to_numpy(),
-            "origin": cat_keys.map(lambda k: derived[k][1]).to_numpy(),
-            "locations": locs.map(lambda v: loc_info[v]).to_numpy(),
-            "records_affected": rec.to_numpy(),
-            "business_associate": ba.astype("boolean").to_numpy(),
+            "categories": categories,
+            "category": category,
+            "source_categories": source_categories,
+            "origin": origin,
+            "locations": locations,
+            "records_affected": records,
+            "business_associate": ba,
             "patient_impact": pd.NA,
-            "description": desc.to_numpy(),
-            "impacts": [["confidentiality"]] * int(ok.sum()),
-            "records_placeholder": rec.isin([500, 501]).to_numpy(),
+            "description": description,
+            "impacts": _object_array([["confidentiality"]])[np.zeros(len(keep), dtype=np.intp)],
+            "records_placeholder": np.isin(records_int, (500, 501)),
             "source_file": source_file,
-            "source_row": raw.loc[ok, "_row"].to_numpy(),
+            "source_row": keep + 1,
         }
     )
-    fmt = "hhs-pre2015" if old_layout else "hhs"
     return ReadResult(
         path=source_file,
-        format=fmt,
+        format="hhs-pre2015" if old_layout else "hhs",
         incidents=incidents,
         quarantine=quarantine,
         rows_in=n,
     )
 
 
+# --- vectorised helpers ------------------------------------------------------------------
+
+
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """Return a text column as an Arrow string array with '' for missing cells."""
+    try:
+        arr = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        values = series.to_numpy(dtype=object)
+        arr = pa.array(["" if v is None or v is pd.NA or v != v else str(v) for v in values], type=pa.string())
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return arr
+
+
+def _as_string_type(arr):
+    return arr if arr.type == pa.string() or arr.type == pa.large_string() else arr.cast(pa.string())
+
+
+def _np_bool(arr) -> np.ndarray:
+    """Arrow boolean array (nulls as False) -> numpy bool array."""
+    arr = pc.fill_null(arr, False)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.bool_())
+    return arr.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values (as Python str, '' for missing) of a text column."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in uniques]
+    return np.asarray(codes, dtype=np.intp), values
+
+
+def _object_array(items: list) -> np.ndarray:
+    """A 1-D object array holding ``items`` as they are (numpy would make equal-length lists 2-D)."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+def _fold_spaces(arr):
+    """Fold whitespace runs to one space and trim, like ``" ".join(s.split())``."""
+    needs = pc.or_(
+        pc.invert(pc.string_is_ascii(arr)),
+        pc.match_substring_regex(arr, r"^[\t\n\x{0b}\f\r\x{1c}-\x{1f} ]|[\t\n\x{0b}\f\r\x{1c}-\x{1f} ]$|[\t\n\x{0b}\f\r\x{1c}-\x{1f}]|  "),
+    )
+    if not pc.any(needs).as_py():
+        return arr
+    return pc.utf8_trim(pc.replace_substring_regex(arr, _RE2_SPACE + "+", " "), " ")
+
+
+def _casefold(arr) -> np.ndarray:
+    """``str.casefold`` of every value, as a numpy object array (Arrow lowers ASCII rows)."""
+    lowered = pc.utf8_lower(arr).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~_np_bool(pc.string_is_ascii(arr)))
+    if len(other):
+        original = arr.take(pa.array(other)).to_pylist()
+        lowered[other] = [s.casefold() for s in original]
+    return lowered
+
+
+def _clean_descriptions(arr) -> pa.ChunkedArray:
+    """Strip surrounding whitespace; '\\N', 'NULL' and '' become missing.
+
+    Descriptions are most of an export's bytes, so the stripped text is made missing
+    through a new validity bitmap rather than through another copy of the text.
+    """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = []
+    for chunk in chunks:
+        chunk = pc.utf8_trim_whitespace(_as_string_type(chunk))
+        null = pc.is_in(chunk, value_set=pa.array(_NULL_DESCRIPTIONS, type=chunk.type))
+        if pc.any(null).as_py():
+            if chunk.offset == 0 and chunk.null_count == 0:
+                valid = pc.invert(null)
+                chunk = pa.Array.from_buffers(chunk.type, len(chunk), [valid.buffers()[1], *chunk.buffers()[1:]])
+            else:
+                chunk = pc.if_else(null, pa.scalar(None, chunk.type), chunk)
+        out.append(chunk)
+    return pa.chunked_array(out, type=out[0].type if out else pa.string())
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _incident_ids(name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray) -> pa.Array:
+    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
+    h = pd.util.hash_array(name_fold, categorize=False)
+    for part in (state_hash, pd.util.hash_array(day), pd.util.hash_array(records)):
+        with np.errstate(over="ignore"):
+            h = (h ^ part) * _MIX + np.uint64(0x7F4A7C15)
+    out = np.empty((len(h), 20), dtype=np.uint8)
+    out[:, :4] = np.frombuffer(b"hhs-", dtype=np.uint8)
+    for i in range(16):
+        out[:, 4 + i] = _HEX[((h >> np.uint64(60 - 4 * i)) & np.uint64(15)).astype(np.intp)]
+    return pa.array(out.view("S20").ravel(), type=pa.binary(20)).cast(pa.string())
+
+
+# --- per-value parsers -------------------------------------------------------------------
+
+
 def _parse_dates(text: pd.Series) -> pd.Series:
-    """Parse HHS dates written MM/DD/YYYY, M/D/YY or ISO; anything else becomes NaT."""
-    s = text.astype(str).str.strip()
+    """Parse HHS dates written MM/DD/YYYY, M/D/YY or ISO; anything else becomes NaT.
+
+    Examples
+    --------
+    >>> _parse_dates(pd.Series(["1/5/10", "04/26/2024", "2014-06-30", "2019-08-15 00:00:00", "soon"])).tolist()
+    [Timestamp('2010-01-05 00:00:00'), Timestamp('2024-04-26 00:00:00'), Timestamp('2014-06-30 00:00:00'), Timestamp('2019-08-15 00:00:00'), NaT]
+    """
+    s = text.astype(object).fillna("").astype(str).str.strip()
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     patterns = [
         (r"^\d{1,2}/\d{1,2}/\d{4}$", "%m/%d/%Y"),
@@ -307,11 +644,44 @@ def _parse_dates(text: pd.Series) -> pd.Series:
         (r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$", "ISO8601"),
     ]
     for pattern, fmt in patterns:
-        mask = s.str.match(pattern)
+        mask = s.str.match(pattern).astype(bool)
         if mask.any():
             parsed = pd.to_datetime(s[mask], format=fmt, errors="coerce")
             out[mask] = parsed.dt.normalize().astype("datetime64[ns]")
     return out
+
+
+def _range_start(value: str) -> str:
+    """The first date of a 'Date of Breach' range ('01/01/2006 - 01/12/2012'); else the value.
+
+    Examples
+    --------
+    >>> _range_start("12/01/2010-11/21/2011"), _range_start(" 3/4/2012 "), _range_start("n/a")
+    ('12/01/2010', ' 3/4/2012 ', 'n/a')
+    """
+    m = _DATE_RANGE.match(value)
+    return m.group(1) if m else value
+
+
+def _parse_count(value: str) -> tuple[int | float | None, str]:
+    """Parse 'Individuals Affected'; return (number or None, problem or '').
+
+    Examples
+    --------
+    >>> [_parse_count(v) for v in ["1,182", " 500 ", "", "1200.0", "12.5", "-3", "many"]]
+    [(1182, ''), (500, ''), (None, ''), (1200, ''), (12.5, 'fractional'), (-3, ''), (None, 'non-numeric')]
+    """
+    t = value.strip().replace(",", "")
+    if t == "":
+        return None, ""
+    if _INTEGER.match(t):
+        return int(t), ""
+    if _DECIMAL.match(t):
+        x = float(t)
+        if x != x or x in (float("inf"), float("-inf")):
+            return None, "non-numeric"
+        return (int(x), "") if x.is_integer() else (x, "fractional")
+    return None, "non-numeric"
 
 
 def _split_types(value: str) -> tuple[list[str], list[str]]:
@@ -322,8 +692,11 @@ def _split_types(value: str) -> tuple[list[str], list[str]]:
 
 
 def _split_locations(value: str) -> list[str]:
-    atoms = [a.strip() for a in str(value).split(",") if a.strip()]
-    return sorted({taxonomy.HHS_LOCATION.get(a.lower(), "other") for a in atoms})
+    atoms = [a.strip().lower() for a in str(value).split(",") if a.strip()]
+    return sorted({taxonomy.HHS_LOCATION.get(_LOCATION_ALIASES.get(a, a), "other") for a in atoms})
+
+
+# --- the embedded default and detection ----------------------------------------------------
 
 
 def read_embedded(**options) -> ReadResult:
@@ -353,17 +726,19 @@ EMBEDDED_AS_OF = "2015-02-26"
 def detect(path) -> bool:
     """True if ``path`` is an HHS export (by its header row)."""
     p = Path(path)
-    if p.is_dir():
+    if not p.is_file():
         return False
     try:
-        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if p.suffix.lower() in EXCEL_SUFFIXES:
             header = list(pd.read_excel(p, nrows=0).columns)
         else:
             with open(p, "rb") as fh:
                 head = fh.read(64 * 1024)
-            text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-            header = pd.read_csv(io.StringIO(text), nrows=0, dtype=str).columns.tolist()
-    except Exception:
+            codec = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8"
+            text = head.decode(codec, errors="replace").lstrip("\ufeff")
+            # Only the first record: a 64 KiB cut may end inside a quoted description.
+            header = next(csv.reader(io.StringIO(text)), [])
+    except Exception:  # any unreadable file is simply "not HHS"
         return False
     return looks_like_hhs(header)
 

@@ -1,0 +1,88 @@
+META = {"sources": ["hhs", "veris", "prc", "csv"], "order": 2, "default": True}
+EN, FR = ["lang-en"], ["lang-fr"]
+PARAMS = """
+source = "hhs"  # hhs, veris, prc or csv
+input_paths = []  # files to read; none: the embedded HHS list as of 2015-02-26
+start = ""  # first date or year included (e.g. 2010); empty: from the beginning
+end = ""  # last date or year included; empty: to the end
+organisation_types = []  # e.g. provider, health_plan; empty: all
+regions = []  # e.g. CA, TX; empty: all
+categories = []  # keep incidents with one of these categories; empty: all
+lang = "en"  # en or fr
+suppression = ""  # empty, fr (mask counts under 11) or us-cms (mask 1 to 10)
+output_dir = ""  # where tables and figures are saved; empty: not saved
+"""
+SETUP = """
+rep = nb.start(output_dir=output_dir, lang=lang, name="categories", suppression=suppression)
+df = rep.load(source, input_paths, start=start, end=end, organisation_types=organisation_types,
+              regions=regions, categories=categories)
+rep.data_note(df)
+"""
+IMPORTS = """
+%matplotlib inline
+import incidentstats as ist
+from incidentstats import notebook as nb, plots
+"""
+CELLS = [
+    ("md", """
+# Incident categories
+
+What kinds of incidents are reported, with 95% intervals, overall and by type of
+organisation — and how an incident that falls in several categories is counted.
+""", EN),
+    ("md", """
+# Catégories d'incidents
+
+Quels types d'incidents sont déclarés, avec des intervalles à 95 %, au total et par type
+de structure — et comment on compte un incident qui relève de plusieurs catégories.
+""", FR),
+    ("code", IMPORTS, ["remove"]),
+    ("code", PARAMS, ["parameters"]),
+    ("code", SETUP, []),
+    ("md", """
+## How multi-category incidents are counted
+
+An incident reported as *Theft, Loss* is **one** incident in **two** categories. Each
+category's share is the number of incidents in it divided by the number of incidents with a
+known category, so an incident is never counted twice in a denominator and the shares may
+add up to more than 100%. The table below shows how many incidents carry one, two or more
+categories.
+""", EN),
+    ("md", """
+## Comment on compte les incidents à plusieurs catégories
+
+Un incident déclaré *Vol, Perte* est **un** incident dans **deux** catégories. La part de
+chaque catégorie est le nombre d'incidents qui en relèvent divisé par le nombre d'incidents
+de catégorie connue : un incident n'est jamais compté deux fois dans un dénominateur, et la
+somme des parts peut dépasser 100 %. Le tableau ci-dessous donne le nombre d'incidents à
+une, deux catégories ou plus.
+""", FR),
+    ("code", 'rep.table(nb.categories_per_incident(df), "categories-per-incident")', []),
+    ("md", "## Share of incidents by category", EN),
+    ("md", "## Part des incidents par catégorie", FR),
+    ("code", """
+shares = ist.shares(df, by="categories")
+rep.figure(plots.plot_shares(shares, lang=lang), "shares")
+""", []),
+    ("code", 'rep.table(shares, "shares", columns=["value", "x", "n", "share", "lower", "upper"])', []),
+    ("md", "## Primary category and origin", EN),
+    ("md", "## Catégorie principale et origine", FR),
+    ("code", """
+origin = ist.shares(df, by="origin")
+rep.table(origin, "origin", columns=["value", "x", "n", "n_unknown", "share", "lower", "upper"])
+""", []),
+    ("code", """
+primary = ist.shares(df, by="category")
+rep.table(primary, "primary-category", columns=["value", "x", "n", "share", "lower", "upper"])
+""", []),
+    ("md", "## By type of organisation", EN),
+    ("md", "## Par type de structure", FR),
+    ("code", """
+cross = ist.crosstab(df, rows="organisation_type", cols="categories")
+rep.figure(plots.plot_crosstab(cross, lang=lang), "by-organisation-type")
+""", []),
+    ("code", """
+by_type = ist.shares(df, by="categories", within="organisation_type")
+rep.table(by_type, "shares-by-organisation-type", columns=["group", "value", "x", "n", "share", "lower", "upper"])
+""", []),
+]

@@ -1,0 +1,78 @@
+META = {"sources": ["hhs", "veris", "prc", "csv"], "order": 3, "default": True}
+EN, FR = ["lang-en"], ["lang-fr"]
+PARAMS = """
+source = "hhs"  # hhs, veris, prc or csv
+input_paths = []  # files to read; none: the embedded HHS list as of 2015-02-26
+start = ""  # first date or year included (e.g. 2010); empty: from the beginning
+end = ""  # last date or year included; empty: to the end
+freq = "Y"  # Y (year), Q (quarter) or M (month) for the trend model
+organisation_types = []  # e.g. provider, health_plan; empty: all
+regions = []  # e.g. CA, TX; empty: all
+categories = []  # keep incidents with one of these categories; empty: all
+lang = "en"  # en or fr
+suppression = ""  # empty, fr (mask counts under 11) or us-cms (mask 1 to 10)
+output_dir = ""  # where tables and figures are saved; empty: not saved
+"""
+CELLS = [
+    ("md", """
+# Trends
+
+How the number of incidents changes over time, the trend stated in words with its interval,
+and how the mix of categories shifts. Periods only partly covered by the data (the first
+and last) are shown but left out of the trend fits.
+""", EN),
+    ("md", """
+# Tendances
+
+L'évolution du nombre d'incidents dans le temps, la tendance énoncée avec son intervalle,
+et l'évolution de la répartition par catégorie. Les périodes partiellement couvertes par
+les données (la première et la dernière) sont montrées mais exclues des ajustements.
+""", FR),
+    ("code", """
+%matplotlib inline
+import incidentstats as ist
+from incidentstats import notebook as nb, plots
+""", ["remove"]),
+    ("code", PARAMS, ["parameters"]),
+    ("code", """
+rep = nb.start(output_dir=output_dir, lang=lang, name="trends", suppression=suppression)
+df = rep.load(source, input_paths, start=start, end=end, organisation_types=organisation_types,
+              regions=regions, categories=categories)
+rep.data_note(df)
+""", []),
+    ("md", "## Incidents per month", EN),
+    ("md", "## Incidents par mois", FR),
+    ("code", """
+monthly = ist.fitted_counts(df, freq="M")
+rep.figure(plots.plot_counts(monthly, lang=lang), "per-month")
+""", []),
+    ("md", "## Incidents per year and the fitted trend", EN),
+    ("md", "## Incidents par année et tendance ajustée", FR),
+    ("code", """
+yearly = ist.fitted_counts(df, freq="Y")
+rep.figure(plots.plot_counts(yearly, lang=lang), "per-year")
+""", []),
+    ("code", """
+trend = ist.trend(df, freq=freq)
+rep.trend_sentence(trend)
+""", []),
+    ("code", 'rep.table(trend, "trend-models")', []),
+    ("md", """
+The Poisson model assumes the yearly counts vary no more than chance would; when they vary
+more (overdispersion) the negative binomial model is used instead. The Mann–Kendall test and
+Sen's slope make no assumption about the distribution and serve as a check.
+""", EN),
+    ("md", """
+Le modèle de Poisson suppose que les effectifs annuels ne varient pas plus que le hasard ne
+le voudrait ; s'ils varient davantage (surdispersion), on utilise un modèle binomial
+négatif. Le test de Mann–Kendall et la pente de Sen ne font aucune hypothèse de loi et
+servent de contrôle.
+""", FR),
+    ("md", "## Category mix over time", EN),
+    ("md", "## Répartition par catégorie au fil du temps", FR),
+    ("code", """
+mix = ist.shares_over_time(df, by="category", freq="Y")
+rep.figure(plots.plot_mix(mix, lang=lang), "category-mix")
+""", []),
+    ("code", 'rep.table(mix, "category-mix", columns=["period", "value", "x", "n", "share", "lower", "upper"])', []),
+]
