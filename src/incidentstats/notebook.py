@@ -276,16 +276,17 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
     n = len(df)
     items = [{"value": _fmt_number(n, lang), "label": "incidents" if not fr else "incidents",
               "ci": (f"au {prov.get('as_of')}" if fr else f"as of {prov.get('as_of')}")}]  # fmt: skip
-    rate = stats.incidents_per_month(df)
+    rate = stats.rate_per(df, unit="month")
     if len(rate) and rate["rate"].notna().all():
         r = rate.iloc[0]
+        months = _fmt_number(r["exposure"], lang, 1)
         items.append(
             {
                 "value": _fmt_number(r["rate"], lang, 1),
                 "label": "incidents par mois" if fr else "incidents per month",
                 "ci": ("IC 95 % " if fr else "95% CI ")
                 + f"{_fmt_number(r['lower'], lang, 1)}–{_fmt_number(r['upper'], lang, 1)}"
-                + (f" ; {int(r['months'])} mois" if fr else f"; {int(r['months'])} months"),
+                + (f" ; sur {months} mois" if fr else f"; over {months} months"),
             }
         )
     origin = stats.shares(df, by="origin", unknown="exclude")
@@ -295,8 +296,11 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
         items.append(
             {
                 "value": _fmt_pct(m["share"], lang, 0),
-                "label": ("d'origine malveillante" if fr else "malicious")
-                + f" ({_fmt_number(m['x'], lang)}/{_fmt_number(m['n'], lang)})",
+                "label": (
+                    f"d'origine malveillante ({_fmt_number(m['x'], lang)} sur {_fmt_number(m['n'], lang)} d'origine connue)"
+                    if fr
+                    else f"malicious ({_fmt_number(m['x'], lang)} of {_fmt_number(m['n'], lang)} of known origin)"
+                ),
                 "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(m['lower'], lang)}–{_fmt_pct(m['upper'], lang)}",
             }
         )
@@ -322,13 +326,16 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
                 "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(t['lower'], lang)}–{_fmt_pct(t['upper'], lang)}",
             }
         )
-    rec = df["records_affected"].dropna()
-    if len(rec):
+    summary = stats.records_summary(df).set_index("statistic")["value"]
+    if summary.get("n_known", 0) > 0:
+        known = _fmt_number(summary["n_known"], lang)
         items.append(
             {
-                "value": _fmt_number(int(rec.median()), lang),
-                "label": "personnes touchées (médiane par incident)" if fr else "people affected (median per incident)",
-                "ci": (f"n = {_fmt_number(len(rec), lang)} incidents au nombre connu" if fr else f"n = {_fmt_number(len(rec), lang)} incidents with a known count"),
+                "value": _fmt_number(summary["median"], lang),
+                "label": "personnes touchées, médiane par incident" if fr else "people affected, median per incident",
+                "ci": ("IC 95 % " if fr else "95% CI ")
+                + f"{_fmt_number(summary['median_lower'], lang)}–{_fmt_number(summary['median_upper'], lang)}"
+                + (f" ; n = {known}" if fr else f"; n = {known}"),
             }
         )
     return items
