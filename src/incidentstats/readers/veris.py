@@ -142,7 +142,6 @@ RULES = [
 ]
 
 # Flat-table column prefixes (verisr json2veris names).
-_FLAT_ACTION = "action."
 _FLAT_COUNTRY = "victim.country."
 _FLAT_ASSET = "asset.assets.variety."
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "1.0"})
