@@ -377,6 +377,10 @@ def test_user_errors_are_one_line_errors(tmp_path, json_dir):
         veris.read(number)
     with pytest.raises(InputError, match="file not found"):
         veris.read(tmp_path / "missing")
+    other = tmp_path / "settings.json"
+    other.write_text('{"theme": "dark"}')
+    with pytest.raises(InputError, match="not a VERIS incident"):
+        veris.read(other)
     with pytest.raises(ParameterError, match="industry"):
         veris.read(json_dir, industry="health")
     with pytest.raises(ParameterError, match="industry"):
@@ -527,6 +531,7 @@ def test_csv_that_is_neither_is_an_input_error(tmp_path):
 
 
 def test_detect_rejects_other_sources(shared):
+    assert not veris.detect(shared(*SCHEMA))
     assert not veris.detect(shared("prc", "prc_chronology_export_2017-01_amlin.csv"))
     assert not veris.detect(shared("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv"))
     assert veris.detect(shared(*FLAT))

@@ -200,7 +200,7 @@ def _cell_text(col, val, lang) -> str:
 
     if _is_missing(val):
         return "—"
-    if col in _PERCENT_COLS and isinstance(val, int | float) and not isinstance(val, bool):
+    if col in _PERCENT_COLS and col not in ("lower", "upper") and isinstance(val, int | float) and not isinstance(val, bool):
         return _fmt_pct(val, lang)
     if isinstance(val, bool):
         return {"en": {True: "yes", False: "no"}, "fr": {True: "oui", False: "non"}}[lang][val]
@@ -223,6 +223,8 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     headers = {**_HEADERS[lang], **(labels or {})}
     cols = list(table.columns)
     merge_ci = "lower" in cols and "upper" in cols
+    # lower/upper are percentages only beside a share; beside a rate ratio they are numbers
+    ci_is_pct = "share" in cols
     shown = [c for c in cols if not (merge_ci and c == "upper")]
     head = "".join(
         f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>" for c in shown
@@ -231,9 +233,14 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     for _, row in table.head(max_rows).iterrows():
         cells = []
         for col in shown:
-            if merge_ci and col == "lower":
+            if merge_ci and col == "lower":  # the interval, in one column
                 lo, hi = row["lower"], row["upper"]
-                text = "—" if _is_missing(lo) else f"{_fmt_pct(lo, lang)}–{_fmt_pct(hi, lang)}"
+                if _is_missing(lo):
+                    text = "—"
+                elif ci_is_pct:
+                    text = f"{_fmt_pct(lo, lang)}–{_fmt_pct(hi, lang)}"
+                else:
+                    text = f"{_fmt_number(lo, lang, 2)}–{_fmt_number(hi, lang, 2)}"
             else:
                 text = _cell_text(col, row[col], lang)
             klass = ' class="text"' if isinstance(row[col], str) and len(str(row[col])) > 30 else ""

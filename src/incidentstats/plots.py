@@ -935,10 +935,13 @@ def plot_counts(
     band_label = t("trend_band", lang, level=fmt_percent(level, lang))
     has_trend = {"fitted", "lower", "upper"} <= set(data.columns)
     if has_trend:
+        # The model is fitted on complete periods; its values for partial periods are
+        # expected counts for a part of a period and would read as a drop, so hide them.
+        shown = np.asarray(complete, dtype=bool)
         ax.fill_between(
             pos,
-            data["lower"].to_numpy(dtype=float),
-            data["upper"].to_numpy(dtype=float),
+            np.where(shown, data["lower"].to_numpy(dtype=float), np.nan),
+            np.where(shown, data["upper"].to_numpy(dtype=float), np.nan),
             color=_TREND,
             alpha=0.18,
             linewidth=0,
@@ -947,7 +950,7 @@ def plot_counts(
         )
         ax.plot(
             pos,
-            data["fitted"].to_numpy(dtype=float),
+            np.where(shown, data["fitted"].to_numpy(dtype=float), np.nan),
             color=_TREND,
             linewidth=1.8,
             label=t("trend", lang),

@@ -121,6 +121,9 @@ def _provenance(df: pd.DataFrame | None, **extra) -> dict:
         "as_of": prov.get("as_of"),
         "filters": prov.get("filters", {}),
     }
+    if prov.get("period"):
+        # The span the data cover, so charts of any table can say "2009–2015".
+        base["period"] = prov["period"]
     base.update(extra)
     return _json_safe(base)
 

@@ -56,7 +56,10 @@ rep.figure(plots.plot_counts(yearly, lang=lang), "per-year")
 trend = ist.trend(df, freq=freq)
 rep.trend_sentence(trend)
 """, []),
-    ("code", 'rep.table(trend, "trend-models")', []),
+    ("code", """
+rep.table(trend, "trend-models", columns=["model", "rate_ratio", "lower", "upper", "p_value", "dispersion",
+                                          "sen_slope", "periods_used", "selected"])
+""", []),
     ("md", """
 The Poisson model assumes the yearly counts vary no more than chance would; when they vary
 more (overdispersion) the negative binomial model is used instead. The Mann–Kendall test and

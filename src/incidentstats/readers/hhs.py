@@ -566,14 +566,24 @@ def _object_array(items: list) -> np.ndarray:
 
 
 def _fold_spaces(arr):
-    """Fold whitespace runs to one space and trim, like ``" ".join(s.split())``."""
-    needs = pc.or_(
-        pc.invert(pc.string_is_ascii(arr)),
-        pc.match_substring_regex(arr, r"^[\t\n\x{0b}\f\r\x{1c}-\x{1f} ]|[\t\n\x{0b}\f\r\x{1c}-\x{1f} ]$|[\t\n\x{0b}\f\r\x{1c}-\x{1f}]|  "),
-    )
-    if not pc.any(needs).as_py():
-        return arr
-    return pc.utf8_trim(pc.replace_substring_regex(arr, _RE2_SPACE + "+", " "), " ")
+    """Fold whitespace runs to one space and trim, like ``" ".join(s.split())``.
+
+    The regex runs only on the rows that may need it: non-ASCII rows (Unicode spaces),
+    and rows with ASCII whitespace other than single inner spaces.
+    """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = []
+    for chunk in chunks:
+        needs = pc.or_(
+            pc.invert(pc.string_is_ascii(chunk)),
+            pc.match_substring_regex(chunk, r"^ | $|[\t\n\x{0b}\f\r\x{1c}-\x{1f}]|  "),
+        )
+        rows = np.flatnonzero(_np_bool(needs))
+        if len(rows):
+            fixed = pc.utf8_trim(pc.replace_substring_regex(chunk.take(pa.array(rows)), _RE2_SPACE + "+", " "), " ")
+            chunk = pc.replace_with_mask(chunk, needs, fixed)
+        out.append(chunk)
+    return pa.chunked_array(out, type=arr.type) if out else arr
 
 
 def _casefold(arr) -> np.ndarray:

@@ -379,7 +379,9 @@ def _head(p: Path, size: int = 256 * 1024) -> str:
 
 
 def _head_is_veris_json(head: str) -> bool:
-    return head.lstrip()[:1] in ("{", "[") and ('"incident_id"' in head or '"action"' in head)
+    if head.lstrip()[:1] not in ("{", "[") or '"$schema"' in head[:4096]:
+        return False  # a JSON schema (verisc-merged.json) names the same keys
+    return '"incident_id"' in head or '"action"' in head
 
 
 def _looks_like_json(p: Path) -> bool:
@@ -450,6 +452,10 @@ def _read_json_file(p: Path, prefix, enums) -> ReadResult:
         )
     if isinstance(doc, list) and not doc:
         raise InputError(p, "holds an empty JSON array; expected VERIS incidents")
+    if isinstance(doc, dict) and not any(k in doc for k in REQUIRED_KEYS):
+        raise InputError(
+            p, "is JSON but not a VERIS incident (no incident_id, action or timeline key)"
+        )
     acc = _Accumulator(prefix, enums)
     acc.add_document(str(p), doc)
     return acc.result(str(p))
