@@ -96,11 +96,12 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
             results.append(readers.read(name, path, **options))
         dataset = ", ".join(Path(r.path).name for r in results)
 
-    frames = [r.incidents for r in results]
+    # Remember which input each row came from: a VERIS directory's rows name their own files.
+    frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
     incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     dup = incidents["incident_id"].duplicated(keep="first")
-    dup_by_file = incidents.loc[dup, "source_file"].value_counts().to_dict()
-    incidents = incidents.loc[~dup].sort_values(["reported_date", "incident_id"], kind="stable")
+    dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
+    incidents = incidents.loc[~dup].drop(columns="_input").sort_values(["reported_date", "incident_id"], kind="stable")
     incidents = conform(incidents)
     validate(incidents)
 
@@ -108,8 +109,8 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine()
 
     inputs = []
-    for r in results:
-        dups = int(dup_by_file.get(r.path, 0))
+    for i, r in enumerate(results):
+        dups = int(dup_by_input.get(i, 0))
         entry = {
             "path": r.path,
             "sha256": sha256_file(r.path) if Path(r.path).is_file() else None,

@@ -460,6 +460,15 @@ def _bound(value, side: str, name: str) -> pd.Timestamp:
 
 def _dates(df: pd.DataFrame, date: str) -> pd.Series:
     _check_column(df, date, "date")
+    if (
+        date == "reported_date"
+        and len(df)
+        and df[date].isna().all()
+        and "occurred_date" in df.columns
+        and df["occurred_date"].notna().any()
+    ):
+        # Sources without a report date (VERIS) are counted by when incidents happened.
+        date = "occurred_date"
     return pd.to_datetime(df[date], errors="coerce").dt.normalize()
 
 

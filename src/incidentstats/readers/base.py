@@ -147,19 +147,16 @@ def parse_csv_text(path, text: str, *, sep: str = ",") -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
         raise InputError(path, f"is not a well-formed CSV ({msg})") from None
-    header = [str(c) for c in df.columns]
-    dupes = sorted({c.split(".")[0] for c in header if _is_mangled_dupe(c, header)})
+    first_line = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    seen, dupes = set(), set()
+    for name in (c.strip() for c in first_line):
+        (dupes if name in seen else seen).add(name)
+    dupes = sorted(d for d in dupes if d)
     if dupes:
         raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
     if df.empty:
         raise InputError(path, "has a header but no data rows")
     return df
-
-
-def _is_mangled_dupe(col: str, header: list[str]) -> bool:
-    # pandas renames a repeated header "X" to "X.1"; a real column named "X.1" is rare.
-    base, dot, suffix = col.rpartition(".")
-    return bool(dot) and suffix.isdigit() and base in header
 
 
 def raw_json(row: pd.Series) -> str:
@@ -200,3 +197,9 @@ def add_reason(reasons: pd.Series, mask: pd.Series, reason: str) -> pd.Series:
     current = out[mask]
     out[mask] = current.where(current.eq(""), current + "; ") + reason
     return out
+
+
+def _is_mangled_dupe(col: str, header: list[str]) -> bool:
+    """True if pandas renamed a repeated header "X" to "X.1" (a real "X.1" column is rare)."""
+    base, dot, suffix = col.rpartition(".")
+    return bool(dot) and suffix.isdigit() and base in header

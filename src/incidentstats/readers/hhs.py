@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,6 @@ from .. import taxonomy
 from ..errors import InputError
 from .base import (
     ReadResult,
-    _is_mangled_dupe,
     add_reason,
     check_readable,
     decode_bytes,
@@ -193,17 +193,19 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, list
     with open(path, "rb") as fh:
         head = fh.read(64 * 1024)
     sniff_binary(path, head[:8])
-    if len(head) < 64 * 1024 and (not head.strip() or head.isspace()):
+    if len(head) < 64 * 1024 and head.isspace():
         raise InputError(path, "file holds only blank space")
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if encoding is None and not utf16 and b"\x00" not in head:
         # Fast path: let the C parser read the bytes and decode strictly as UTF-8.
         try:
-            return _parse_csv(path, path), "utf-8", []
+            return _parse_csv(path, path, head.decode("utf-8", errors="replace")), "utf-8", []
         except UnicodeDecodeError:
             pass
     data = path.read_bytes()
     text, used = decode_bytes(path, data, encoding=encoding)
+    if not text.strip():
+        raise InputError(path, "file holds only blank space")
     notes = []
     if used == "cp1252" and encoding is None:
         utf8, repaired = repair_mojibake(data)
@@ -211,13 +213,19 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, list
             notes.append(f"undid {repaired} Mac Roman mojibake sequence(s) in non-UTF-8 text")
     else:
         utf8 = text.encode("utf-8")
-    if not text.strip():
-        raise InputError(path, "file holds only blank space")
-    return _parse_csv(path, io.BytesIO(utf8)), used, notes
+    return _parse_csv(path, io.BytesIO(utf8), text[: 64 * 1024]), used, notes
 
 
-def _parse_csv(path, source) -> pd.DataFrame:
-    """Parse UTF-8 CSV (a path or a binary buffer) into text columns, '' for empty cells."""
+def _parse_csv(path, source, head: str) -> pd.DataFrame:
+    """Parse UTF-8 CSV (a path or a binary buffer) into text columns, '' for empty cells.
+
+    ``head`` is the start of the decoded text, to check the header line itself.
+    """
+    header = next(csv.reader(io.StringIO(head.lstrip("\ufeff"))), [])
+    seen: set[str] = set()
+    dupes = sorted({name for name in (c.strip() for c in header) if name and (name in seen or seen.add(name))})
+    if dupes:
+        raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
     try:
         df = pd.read_csv(
             source,
@@ -233,10 +241,9 @@ def _parse_csv(path, source) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
         raise InputError(path, f"is not a well-formed CSV ({msg})") from None
-    header = [str(c) for c in df.columns]
-    dupes = sorted({c.rpartition(".")[0] for c in header if _is_mangled_dupe(c, header)})
-    if dupes:
-        raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
+    if not isinstance(df.index, pd.RangeIndex):
+        # pandas turns the extra leading fields of over-long rows into an index.
+        raise InputError(path, f"is not a well-formed CSV (data rows have more fields than the {len(df.columns)} headers)")
     if df.empty:
         raise InputError(path, "has a header but no data rows")
     return df
@@ -288,15 +295,24 @@ def repair_mojibake(data: bytes) -> tuple[bytes, int]:
 
 
 def _unmac(core: bytes) -> bytes | None:
-    """Map Mac Roman bytes back to the cp1252 bytes they stood for, if that is UTF-8."""
+    """Map Mac Roman bytes back to the cp1252 bytes they stood for, if that is plausible UTF-8."""
     first = core.decode("mac_roman").encode("cp1252", errors="replace")
     for candidate in (first, bytes(b if b in _CP1252_UNDEFINED else f for b, f in zip(core, first, strict=True))):
         try:
-            candidate.decode("utf-8")
+            text = candidate.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        return candidate
+        return candidate if all(map(_plausible, text)) else None
     return None
+
+
+def _plausible(ch: str) -> bool:
+    """Characters a repaired run may hold: Latin-1 letters and signs, typographic punctuation.
+
+    Keeps genuine cp1252 text such as 'été»' (which would otherwise 'repair' to 'Ȫ') alone.
+    """
+    cp = ord(ch)
+    return 0xA0 <= cp <= 0xFF or 0x2000 <= cp <= 0x206F or cp in (0x20AC, 0x2122, 0xFFFD)
 
 
 def _unmac_truncated(core: bytes) -> bytes | None:
@@ -319,7 +335,10 @@ def _unmac_truncated(core: bytes) -> bytes | None:
 
 def _read_excel(path: Path, sheet) -> pd.DataFrame:
     try:
-        df = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
+        with warnings.catch_warnings():
+            # .xls needs xlrd, a dependency of ours; its deprecation in pandas is not the user's concern.
+            warnings.filterwarnings("ignore", message="The xlrd engine is deprecated")
+            df = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl/xlrd raise many types for corrupt files
         raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
     if df.empty:
