@@ -1,7 +1,7 @@
 """Benchmark the HHS reader on a 1,000,000-row export built from the real July 2024 archive.
 
-Compares a bare ``pandas.read_csv`` of the file with ``incidentstats.ingest("hhs", path)``
-(read, clean, dedupe, provenance with sha256); each measurement runs in its own process.
+Compares a bare ``pandas.read_csv`` of the file with the HHS reader alone and with
+``incidentstats.ingest("hhs", path)`` (read, clean, dedupe, sort, provenance with sha256).
 
 Usage::
 
@@ -10,8 +10,9 @@ Usage::
 The big file is written to a temporary directory and removed afterwards. Copy 0 is the
 archive as it is; copy k >= 1 has `` [copy k]`` appended to every entity name, so copies do
 not collapse into one another but each keeps the archive's own duplicates (four per copy),
-and the dedupe does real work. The results table goes to ``benchmarks/results/hhs.md``.
-Timings are recorded here, never asserted in tests.
+and the dedupe does real work. Each measurement runs in a fresh process, which reports its
+wall time, CPU time (user and system) and peak RSS. The results table goes to
+``benchmarks/results/hhs.md``. Timings are recorded here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ REPO = HERE.parent
 ARCHIVE = REPO.parent / "shared" / "datasets" / "hhs_ocr" / "hhs_ocr_archive_2024-07_soudunno.csv"
 RESULTS = HERE / "results" / "hhs.md"
 TARGET_RATIO = 3.0
+KINDS = {
+    "read_csv": "`pandas.read_csv(path)` (bare)",
+    "reader": '`readers.read("hhs", path)` (reader only)',
+    "ingest": '`incidentstats.ingest("hhs", path)`',
+}
 
 
 def build_export(source: Path, dest: Path, rows: int) -> dict:
@@ -61,11 +67,12 @@ def build_export(source: Path, dest: Path, rows: int) -> dict:
     return {"rows": written, "copies": copy, "bytes": dest.stat().st_size}
 
 
-def _maxrss_mib() -> float:
+def _usage() -> tuple[float, float, float]:
+    """(user s, system s, peak RSS MiB) of this process so far (Linux: ru_maxrss in KiB)."""
     import resource
 
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime, use.ru_stime, use.ru_maxrss / 1024
 
 
 def measure(kind: str, path: str) -> dict:
@@ -75,23 +82,32 @@ def measure(kind: str, path: str) -> dict:
     import pandas as pd
 
     import incidentstats
+    from incidentstats import readers
 
-    base = _maxrss_mib()
+    user0, sys0, base = _usage()
     start = time.perf_counter()
+    extra: dict = {}
     if kind == "read_csv":
-        df = pd.read_csv(path)
-        extra = {"rows_out": len(df)}
+        extra["rows_out"] = len(pd.read_csv(path))
+    elif kind == "reader":
+        extra["rows_out"] = len(readers.read("hhs", path).incidents)
     elif kind == "ingest":
         res = incidentstats.ingest("hhs", path)
-        p = res.provenance
-        extra = {
-            "rows_out": len(res.incidents),
-            "accounting": {k: p[k] for k in ("rows_in", "rows_clean", "rows_quarantined", "duplicates_removed")},
-        }
+        keys = ("rows_in", "rows_clean", "rows_quarantined", "duplicates_removed")
+        extra = {"rows_out": len(res.incidents), "accounting": {k: res.provenance[k] for k in keys}}
     else:
         raise SystemExit(f"unknown measurement {kind!r}")
     seconds = time.perf_counter() - start
-    return {"kind": kind, "seconds": seconds, "peak_rss_mib": _maxrss_mib(), "base_rss_mib": base, **extra}
+    user1, sys1, peak = _usage()
+    return {
+        "kind": kind,
+        "seconds": seconds,
+        "user": user1 - user0,
+        "sys": sys1 - sys0,
+        "peak_rss_mib": peak,
+        "base_rss_mib": base,
+        **extra,
+    }
 
 
 def run_child(kind: str, path: Path) -> dict:
@@ -102,7 +118,8 @@ def run_child(kind: str, path: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def profile(path: Path, top: int = 35) -> str:
+def profile(path: Path, top: int = 30) -> str:
+    """cProfile of one ingest (in this process), sorted by cumulative time."""
     import cProfile
     import pstats
 
@@ -117,6 +134,13 @@ def profile(path: Path, top: int = 35) -> str:
     return buf.getvalue()
 
 
+def _env_note() -> str:
+    """Allocator settings that change the figures, if set (see the note in the report)."""
+    keys = ("ARROW_DEFAULT_MEMORY_POOL", "MIMALLOC_ALLOW_THP")
+    set_ = [f"{k}={os.environ[k]}" for k in keys if k in os.environ]
+    return f" with {', '.join(set_)}" if set_ else ""
+
+
 def versions() -> str:
     import pandas as pd
     import pyarrow
@@ -124,48 +148,61 @@ def versions() -> str:
     import incidentstats
 
     return (
-        f"Python {platform.python_version()}, pandas {pd.__version__}, pyarrow {pyarrow.__version__}, "
-        f"incidentstats {incidentstats.__version__}; {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} CPUs"
+        f"Python {platform.python_version()}, pandas {pd.__version__}, pyarrow {pyarrow.__version__} "
+        f"(memory pool {pyarrow.default_memory_pool().backend_name}), incidentstats "
+        f"{incidentstats.__version__}; {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
     )
 
 
-def table(info: dict, runs: dict[str, list[dict]], repeat: int) -> str:
-    rc = runs["read_csv"]
-    ing = runs["ingest"]
-    t_rc = statistics.median(r["seconds"] for r in rc)
-    t_in = statistics.median(r["seconds"] for r in ing)
-    ratio = t_in / t_rc
-    acc = ing[-1]["accounting"]
+def table(info: dict, runs: dict[str, list[dict]], repeat: int, load: tuple) -> str:
+    def med(kind, key):
+        return statistics.median(r[key] for r in runs[kind])
+
+    def cpu(r):
+        return r["user"] + r["sys"]
+
+    for rs in runs.values():
+        for r in rs:
+            r["cpu"] = cpu(r)
+    base_wall, base_cpu, base_user = (
+        med("read_csv", "seconds"),
+        med("read_csv", "cpu"),
+        med("read_csv", "user"),
+    )
+    ratio = med("ingest", "seconds") / base_wall
+    acc = runs["ingest"][-1]["accounting"]
     lines = [
         "# HHS reader benchmark",
         "",
         f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_hhs.py"
-        f" --rows {info['rows']} --repeat {repeat}`.",
-        f"{versions()}.",
+        f" --rows {info['rows']} --repeat {repeat}`{_env_note()}; {versions()}; load average "
+        f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (wall time above CPU time "
+        "means the process waited for a CPU).",
         "",
         f"Input: {info['rows']:,} data rows, {info['bytes'] / 2**20:,.0f} MiB, built from "
         f"`{ARCHIVE.name}` ({info['copies']} copies; copy k >= 1 has ` [copy k]` appended to the "
-        "entity name). Each measurement runs in a fresh process; time is the median of "
-        f"{repeat} runs (min-max in brackets), peak RSS is `ru_maxrss` of that process "
-        "(imports included; the figure after imports is given as the baseline).",
+        "entity name, so each copy keeps the archive's 4 duplicate rows). Each measurement runs "
+        f"in a fresh process; figures are medians of {repeat} runs (wall: min-max in brackets). "
+        "CPU = user + system time of the process (all threads); system time is mostly the "
+        "kernel handing out fresh memory. Peak RSS is `ru_maxrss` (imports included).",
         "",
-        "| measurement | time (s) | vs read_csv | peak RSS (MiB) | RSS after imports (MiB) |",
-        "|---|---:|---:|---:|---:|",
+        "| measurement | wall (s) | CPU (s) | user (s) | system (s) | wall / read_csv | user / read_csv | peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, rs, t in (
-        ("`pandas.read_csv(path)`", rc, t_rc),
-        ('`incidentstats.ingest("hhs", path)`', ing, t_in),
-    ):
-        lo, hi = min(r["seconds"] for r in rs), max(r["seconds"] for r in rs)
-        peak = max(r["peak_rss_mib"] for r in rs)
-        base = min(r["base_rss_mib"] for r in rs)
-        lines.append(f"| {label} | {t:.2f} ({lo:.2f}-{hi:.2f}) | {t / t_rc:.2f}x | {peak:,.0f} | {base:,.0f} |")
+    for kind, label in KINDS.items():
+        walls = [r["seconds"] for r in runs[kind]]
+        lines.append(
+            f"| {label} | {med(kind, 'seconds'):.2f} ({min(walls):.2f}-{max(walls):.2f}) "
+            f"| {med(kind, 'cpu'):.2f} | {med(kind, 'user'):.2f} | {med(kind, 'sys'):.2f} "
+            f"| {med(kind, 'seconds') / base_wall:.2f}x | {med(kind, 'user') / base_user:.2f}x "
+            f"| {max(r['peak_rss_mib'] for r in runs[kind]):,.0f} |"
+        )
     verdict = "meets" if ratio <= TARGET_RATIO else "misses"
     lines += [
         "",
-        f"Target: load + clean within {TARGET_RATIO:g}x the bare read_csv time; this run "
-        f"{verdict} it ({ratio:.2f}x).",
+        f"Target: load + clean within {TARGET_RATIO:g}x the bare read_csv wall time. This run "
+        f"{verdict} it: {ratio:.2f}x wall, {med('ingest', 'cpu') / base_cpu:.2f}x CPU, "
+        f"{med('ingest', 'user') / base_user:.2f}x user time.",
         "",
         f"Accounting of the ingest run: rows_in {acc['rows_in']:,} = rows_clean "
         f"{acc['rows_clean']:,} + rows_quarantined {acc['rows_quarantined']:,} + "
@@ -182,6 +219,7 @@ def main(argv=None) -> int:
     ap.add_argument("--source", type=Path, default=ARCHIVE, help="the HHS archive CSV to replicate")
     ap.add_argument("--profile", action="store_true", help="also print a cProfile of one ingest")
     ap.add_argument("--no-write", action="store_true", help="print the table without writing it")
+    ap.add_argument("--append", action="store_true", help="add the table to the results file")
     ap.add_argument("--measure", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -189,23 +227,36 @@ def main(argv=None) -> int:
         print(json.dumps(measure(*args.measure)))
         return 0
     if not args.source.exists():
-        print(f"{args.source}: not found (the real datasets live in ../shared/datasets)", file=sys.stderr)
+        print(
+            f"{args.source}: not found (the real datasets live in ../shared/datasets)",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory(prefix="bench_hhs_") as tmp:
         path = Path(tmp) / "hhs_export_big.csv"
         info = build_export(args.source, path, args.rows)
-        print(f"built {path.name}: {info['rows']:,} rows, {info['bytes'] / 2**20:,.0f} MiB", file=sys.stderr)
-        runs: dict[str, list[dict]] = {"read_csv": [], "ingest": []}
+        print(
+            f"built {path.name}: {info['rows']:,} rows, {info['bytes'] / 2**20:,.0f} MiB",
+            file=sys.stderr,
+        )
+        load = os.getloadavg()
+        runs: dict[str, list[dict]] = {kind: [] for kind in KINDS}
         for i in range(args.repeat):
-            for kind in runs:
+            for kind in KINDS:  # interleaved, so that a slow spell hits every kind alike
                 r = run_child(kind, path)
                 runs[kind].append(r)
-                print(f"  run {i + 1} {kind}: {r['seconds']:.2f} s, peak {r['peak_rss_mib']:,.0f} MiB", file=sys.stderr)
+                print(
+                    f"  run {i + 1} {kind}: {r['seconds']:.2f} s wall, {r['user']:.2f} s user, "
+                    f"{r['sys']:.2f} s system, peak {r['peak_rss_mib']:,.0f} MiB",
+                    file=sys.stderr,
+                )
         if args.profile:
             print(profile(path), file=sys.stderr)
-    text = table(info, runs, args.repeat)
+    text = table(info, runs, args.repeat, load)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        if args.append and RESULTS.exists():
+            text = RESULTS.read_text(encoding="utf-8") + "\n" + text.replace("# HHS", "## HHS", 1)
         RESULTS.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -80,7 +80,17 @@ def write_csv(path, rows):
 
 
 def row(name="Acme Clinic", state="TX", records="1200", date="03/04/2020", desc=""):
-    return [name, state, "Healthcare Provider", records, date, "Hacking/IT Incident", "Email", "No", desc]
+    return [
+        name,
+        state,
+        "Healthcare Provider",
+        records,
+        date,
+        "Hacking/IT Incident",
+        "Email",
+        "No",
+        desc,
+    ]
 
 
 def balanced(acc: dict) -> bool:
@@ -92,7 +102,11 @@ def test_provenance_keys_and_values(shared):
     res = ist.ingest("hhs", [arch, open_])
     p = res.provenance
     assert set(p) == PROVENANCE_KEYS
-    assert (p["schema_version"], p["package"], p["package_version"]) == ("1.0", "incidentstats", ist.__version__)
+    assert (p["schema_version"], p["package"], p["package_version"]) == (
+        "1.0",
+        "incidentstats",
+        ist.__version__,
+    )
     assert (p["source"], p["formats"]) == ("hhs", ["hhs"])
     assert p["dataset"] == f"{arch.name}, {open_.name}"
     assert p["rules"] == [*hhs.RULES, DEDUPE_RULE]
@@ -114,7 +128,9 @@ def test_provenance_keys_and_values(shared):
     assert list(inc.columns) == list(ALL_COLUMNS)
     assert inc["incident_id"].is_unique
     assert inc[["reported_date", "incident_id"]].equals(
-        inc[["reported_date", "incident_id"]].sort_values(["reported_date", "incident_id"]).reset_index(drop=True)
+        inc[["reported_date", "incident_id"]]
+        .sort_values(["reported_date", "incident_id"])
+        .reset_index(drop=True)
     )
     assert json.loads(json.dumps(p)) == p  # plain JSON types only
 
@@ -140,7 +156,10 @@ def test_as_of_defaults_to_the_latest_reported_date(shared):
     with open(path, encoding="utf-8", newline="") as fh:
         dates = [pd.Timestamp(r["Breach Submission Date"]) for r in csv.DictReader(fh)]
     p = ist.ingest("hhs", path).provenance
-    assert (p["as_of"], p["as_of_rule"]) == (max(dates).strftime("%Y-%m-%d"), "latest reported date in the data")
+    assert (p["as_of"], p["as_of_rule"]) == (
+        max(dates).strftime("%Y-%m-%d"),
+        "latest reported date in the data",
+    )
     assert p["as_of"] == "2024-06-28"
 
 
@@ -177,14 +196,34 @@ def test_accounting_with_quarantine_and_duplicates_across_files(shared, tmp_path
     )
     second = write_csv(
         tmp_path / "second.csv",
-        [row("ACME CLINIC "), row("Gamma Plan", records="700"), row("Delta Care", date="99/99/2020"), row("Epsilon")],
+        [
+            row("ACME CLINIC "),
+            row("Gamma Plan", records="700"),
+            row("Delta Care", date="99/99/2020"),
+            row("Epsilon"),
+        ],
     )
     res = ist.ingest("hhs", [first, second])
     p = res.provenance
     one, two = p["inputs"]
-    assert (one["rows_in"], one["rows_clean"], one["rows_quarantined"], one["duplicates_removed"]) == (5, 2, 2, 1)
-    assert (two["rows_in"], two["rows_clean"], two["rows_quarantined"], two["duplicates_removed"]) == (4, 1, 1, 2)
-    assert (p["rows_in"], p["rows_clean"], p["rows_quarantined"], p["duplicates_removed"]) == (9, 3, 3, 3)
+    assert (
+        one["rows_in"],
+        one["rows_clean"],
+        one["rows_quarantined"],
+        one["duplicates_removed"],
+    ) == (5, 2, 2, 1)
+    assert (
+        two["rows_in"],
+        two["rows_clean"],
+        two["rows_quarantined"],
+        two["duplicates_removed"],
+    ) == (4, 1, 1, 2)
+    assert (p["rows_in"], p["rows_clean"], p["rows_quarantined"], p["duplicates_removed"]) == (
+        9,
+        3,
+        3,
+        3,
+    )
     assert balanced(one) and balanced(two) and balanced(p)
     assert sorted(res.incidents["organisation"]) == ["Acme Clinic", "Epsilon", "Gamma Plan"]
     assert p["quarantine_reasons"] == {
@@ -230,41 +269,56 @@ def test_write_outputs(tmp_path):
     # Parquet keeps the list columns as lists of strings.
     table = pq.read_table(paths["incidents.parquet"])
     for col in LIST_COLUMNS:
-        assert pa.types.is_list(table.schema.field(col).type) or pa.types.is_large_list(table.schema.field(col).type)
+        assert pa.types.is_list(table.schema.field(col).type) or pa.types.is_large_list(
+            table.schema.field(col).type
+        )
     back = conform(pd.read_parquet(paths["incidents.parquet"]))
     expected = res.incidents.copy()
     expected.attrs = {}
     pd.testing.assert_frame_equal(back, expected)
-    assert back["categories"].iloc[0] == ["hacking"] and back["impacts"].iloc[0] == ["confidentiality"]
+    assert back["categories"].iloc[0] == ["hacking"] and back["impacts"].iloc[0] == [
+        "confidentiality"
+    ]
 
     # CSV: formula-like text made inert, lists joined, numbers untouched.
     with open(paths["incidents.csv"], encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     by_name = {r["organisation"]: r for r in rows}
     assert set(by_name) == {
-        "'=HYPERLINK(\"http://evil.example\",\"click\")",
+        '\'=HYPERLINK("http://evil.example","click")',
         "'@Clinic",
         "Plain Clinic",
         "'-Minus Clinic",
     }
-    assert by_name["'=HYPERLINK(\"http://evil.example\",\"click\")"]["description"] == "'+SUM(A1:A9)"
+    assert by_name['\'=HYPERLINK("http://evil.example","click")']["description"] == "'+SUM(A1:A9)"
     assert by_name["'@Clinic"]["description"] == "'-2+3"
     assert by_name["Plain Clinic"]["description"] == "'=1+1 is not text the portal writes"
     assert by_name["'@Clinic"]["records_affected"] == "501"
     assert by_name["Plain Clinic"]["categories"] == "hacking"
     for r in rows:
-        assert r["organisation"][0] not in "=+-@" and r["description"][:1] not in ("=", "+", "-", "@")
+        assert r["organisation"][0] not in "=+-@" and r["description"][:1] not in (
+            "=",
+            "+",
+            "-",
+            "@",
+        )
 
     with open(paths["quarantine.csv"], encoding="utf-8", newline="") as fh:
         quarantined = list(csv.DictReader(fh))
-    assert [(q["source_row"], q["reason"]) for q in quarantined] == [("5", "negative Individuals Affected")]
+    assert [(q["source_row"], q["reason"]) for q in quarantined] == [
+        ("5", "negative Individuals Affected")
+    ]
     assert json.loads(quarantined[0]["raw"])["Individuals Affected"] == "-12"
 
     assert json.loads(paths["provenance.json"].read_text(encoding="utf-8")) == res.provenance
 
 
 def test_raw_inputs_are_never_modified(shared, tmp_path):
-    inputs = [shared(*ARCHIVE), shared(*OPEN_2024), write_csv(tmp_path / "mine.csv", [row(), row("", records="x")])]
+    inputs = [
+        shared(*ARCHIVE),
+        shared(*OPEN_2024),
+        write_csv(tmp_path / "mine.csv", [row(), row("", records="x")]),
+    ]
     before = {p: (sha256(p), p.stat().st_mtime_ns) for p in inputs}
     res = ist.ingest("hhs", inputs)
     res.write(tmp_path / "out")

@@ -57,8 +57,10 @@ LEGACY_MOJIBAKE = {
 # --- independent reference computations ---------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
-def csv_rows(path, encoding="utf-8", fix_mojibake=False) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+@functools.cache
+def csv_rows(
+    path, encoding="utf-8", fix_mojibake=False
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """(header, data rows) read with the csv module."""
     with open(path, encoding=encoding, errors="replace", newline="") as fh:
         text = fh.read()
@@ -69,7 +71,7 @@ def csv_rows(path, encoding="utf-8", fix_mojibake=False) -> tuple[tuple[str, ...
     return tuple(records[0]), tuple(tuple(r) for r in records[1:])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read(path):
     return hhs.read_hhs(path)
 
@@ -107,7 +109,9 @@ def expected_row(row) -> dict:
         "reported_date": us_date(row[4]),
         "categories": set(cats),
         "source_categories": labels,
-        "locations": {taxonomy.HHS_LOCATION[a.strip().lower()] for a in row[6].split(",") if a.strip()},
+        "locations": {
+            taxonomy.HHS_LOCATION[a.strip().lower()] for a in row[6].split(",") if a.strip()
+        },
         "business_associate": {"Yes": True, "No": False}[row[7]],
         "description": None if desc in ("", "\\N") else desc,
         "organisation_type": {
@@ -127,7 +131,9 @@ def actual_row(inc: pd.Series) -> dict:
     return {
         "organisation": inc["organisation"],
         "region": value(inc["region"]),
-        "records_affected": None if pd.isna(inc["records_affected"]) else int(inc["records_affected"]),
+        "records_affected": None
+        if pd.isna(inc["records_affected"])
+        else int(inc["records_affected"]),
         "reported_date": inc["reported_date"].date(),
         "categories": set(inc["categories"]),
         "source_categories": list(inc["source_categories"]),
@@ -186,7 +192,11 @@ def test_archive_2024_quirks_have_the_documented_counts(shared):
     assert sum(r[3] == "" for r in rows) == 1 and inc["records_affected"].isna().sum() == 1
     assert sum(r[1] == "" for r in rows) == 13 and inc["region"].isna().sum() == 13
     assert sum(r[8] == "\\N" for r in rows) == 488
-    assert inc["description"].isna().sum() == 488 + 305 == sum(r[8].strip() in ("", "\\N") for r in rows)
+    assert (
+        inc["description"].isna().sum()
+        == 488 + 305
+        == sum(r[8].strip() in ("", "\\N") for r in rows)
+    )
     assert sum(r[0] != r[0].strip() for r in rows) == 418
     assert not inc["organisation"].str.contains(r"^\s|\s$|\s\s", regex=True).any()
     assert len({r[5] for r in rows if r[5]}) == 30
@@ -285,12 +295,21 @@ def test_archive_plus_under_investigation_2024_is_the_full_register(shared):
     assert dict(rows_by_year) == PROVENANCE_UNION_ROWS_BY_YEAR and len(all_rows) == 6279
     assert not {key(r) for r in a_rows} & {key(r) for r in o_rows}
     incidents_by_year = collections.Counter(k[2].year for k in {key(r) for r in all_rows})
-    diff = {y: rows_by_year[y] - incidents_by_year[y] for y in rows_by_year if rows_by_year[y] != incidents_by_year[y]}
+    diff = {
+        y: rows_by_year[y] - incidents_by_year[y]
+        for y in rows_by_year
+        if rows_by_year[y] != incidents_by_year[y]
+    }
     assert diff == {2012: 1, 2017: 1, 2018: 1, 2019: 1}
 
     res = ist.ingest("hhs", [arch, open_])
     p = res.provenance
-    assert (p["rows_in"], p["rows_clean"], p["rows_quarantined"], p["duplicates_removed"]) == (6279, 6275, 0, 4)
+    assert (p["rows_in"], p["rows_clean"], p["rows_quarantined"], p["duplicates_removed"]) == (
+        6279,
+        6275,
+        0,
+        4,
+    )
     got = res.incidents["reported_date"].dt.year.value_counts().to_dict()
     assert got == dict(incidents_by_year)
     assert p["period"] == {"start": "2009-10-21", "end": "2024-06-28"}
@@ -323,13 +342,20 @@ def test_under_investigation_2024_matches_an_independent_reading(shared):
 def test_2026_jsf_headers_are_mapped_by_position(shared):
     path = shared(*OPEN_2026)
     header, rows = csv_rows(path)
-    assert header[0].startswith("javax.faces.component.UIPanel@") and header[7].startswith("javax.faces")
+    assert header[0].startswith("javax.faces.component.UIPanel@") and header[7].startswith(
+        "javax.faces"
+    )
     assert len(rows) == 733
     result = read(path)
     assert_rows_match(result, rows)  # name from column 0, Yes/No from column 7
     inc = result.incidents
     assert inc["business_associate"].sum() == sum(r[7] == "Yes" for r in rows) == 192
-    assert inc["reported_date"].dt.year.value_counts().to_dict() == {2023: 3, 2024: 83, 2025: 406, 2026: 241}
+    assert inc["reported_date"].dt.year.value_counts().to_dict() == {
+        2023: 3,
+        2024: 83,
+        2025: 406,
+        2026: 241,
+    }
     change = inc[inc["organisation"] == "Change Healthcare, Inc."].iloc[0]
     assert (change["region"], change["records_affected"]) == ("MN", 192_700_000)
     assert change["reported_date"] == pd.Timestamp("2024-07-19")
@@ -352,7 +378,9 @@ def test_2026_mcewen_reported_three_times_is_one_incident(shared):
 def test_2026_jsf_hash_changes_between_exports(shared, tmp_path):
     """The hash after '@' differs per export: a new one must map the same way."""
     text = shared(*OPEN_2026).read_text(encoding="utf-8")
-    renamed = text.replace("UIPanel@165a5fe0", "UIPanel@0badcafe", 1).replace("UIPanel@7b1f7a23", "UIPanel@1f", 1)
+    renamed = text.replace("UIPanel@165a5fe0", "UIPanel@0badcafe", 1).replace(
+        "UIPanel@7b1f7a23", "UIPanel@1f", 1
+    )
     assert renamed != text
     other = tmp_path / "breach_active.csv"
     other.write_text(renamed, encoding="utf-8")
@@ -394,7 +422,9 @@ def test_legacy_is_cp1252_with_crlf_and_two_digit_years(shared):
     assert sum(r[5] == "" for r in rows) == 14 and inc["category"].eq("unknown").sum() >= 14
     assert (inc["source_categories"].map(len) == 0).sum() == 14
     assert sum(r[3] == "" for r in rows) == 23 and inc["records_affected"].isna().sum() == 23
-    assert sum(r[2] == "" for r in rows) == 42 and inc["organisation_type"].eq("unknown").sum() == 42
+    assert (
+        sum(r[2] == "" for r in rows) == 42 and inc["organisation_type"].eq("unknown").sum() == 42
+    )
     assert inc["region"].isna().sum() == 11
     assert inc["description"].isna().sum() == 606 + 398
 
@@ -412,7 +442,10 @@ def test_legacy_mojibake_is_undone(shared):
     text = pd.concat([inc["organisation"], inc["description"].dropna()])
     assert not text.str.contains("‰Û|•À", regex=True).any()
     assert "Hawai‘i Medical Service Association" in set(inc["organisation"])
-    assert "SSM Health Care of Wisconsin DBA: St. Mary\ufffd\ufffd\ufffds Janesville Hospital" in set(inc["organisation"])
+    assert (
+        "SSM Health Care of Wisconsin DBA: St. Mary\ufffd\ufffd\ufffds Janesville Hospital"
+        in set(inc["organisation"])
+    )
     assert inc["description"].str.contains("“Therapist Helper.”", regex=False).sum() == 1
 
 
@@ -429,7 +462,10 @@ def test_legacy_duplicates(shared):
     exact = [r for r, n in collections.Counter(rows).items() if n > 1]
     assert [r[0] for r in exact] == ["Ecolab Health and Welfare Benefits Plan"]
     same_key = [k for k, n in collections.Counter(key(r) for r in rows).items() if n > 1]
-    assert sorted(k[0] for k in same_key) == ["ecolab health and welfare benefits plan", "intervention services, inc."]
+    assert sorted(k[0] for k in same_key) == [
+        "ecolab health and welfare benefits plan",
+        "intervention services, inc.",
+    ]
     res = ist.ingest("hhs", path)
     assert res.provenance["duplicates_removed"] == 2 and len(res.incidents) == 1698
 
@@ -494,11 +530,34 @@ def test_oldformat_dates_types_and_business_associates(shared):
 
 
 def test_oldformat_unreadable_breach_date_is_quarantined(tmp_path):
-    header = ["Number", "Name of Covered Entity", "State", "Business Associate Involved", "Individuals Affected"]
-    header += ["Date of Breach", "Type of Breach", "Location of Breached Information", "Date Posted or Updated", "Summary"]
+    header = [
+        "Number",
+        "Name of Covered Entity",
+        "State",
+        "Business Associate Involved",
+        "Individuals Affected",
+    ]
+    header += [
+        "Date of Breach",
+        "Type of Breach",
+        "Location of Breached Information",
+        "Date Posted or Updated",
+        "Summary",
+    ]
     rows = [
         ["1", "A", "TX", "", "600", "10/16/2009", "Theft", "Paper", "2014-06-30", ""],
-        ["2", "B", "TX", "Big BA Inc.", "700", "sometime in 2009", "Theft", "E-mail", "2014-06-30", ""],
+        [
+            "2",
+            "B",
+            "TX",
+            "Big BA Inc.",
+            "700",
+            "sometime in 2009",
+            "Theft",
+            "E-mail",
+            "2014-06-30",
+            "",
+        ],
         ["3", "C", "TX", "", "800", "01/05/2010 -01/09/2010", "Loss", "Laptop", "2014-06-30", ""],
         ["4", "D", "TX", "", "900", "", "Loss", "Laptop", "2014-06-30", ""],
     ]
@@ -507,7 +566,11 @@ def test_oldformat_unreadable_breach_date_is_quarantined(tmp_path):
     assert result.quarantine["source_row"].tolist() == [2]
     inc = result.incidents
     assert inc["organisation"].tolist() == ["A", "C", "D"]
-    assert inc["occurred_date"].tolist() == [pd.Timestamp("2009-10-16"), pd.Timestamp("2010-01-05"), pd.NaT]
+    assert inc["occurred_date"].tolist() == [
+        pd.Timestamp("2009-10-16"),
+        pd.Timestamp("2010-01-05"),
+        pd.NaT,
+    ]
     assert inc["business_associate"].tolist() == [False, False, False]
 
 
@@ -528,7 +591,10 @@ def test_embedded_default_is_the_2015_list():
     assert p["inputs"][0]["sha256"] is None and p["inputs"][0]["path"] == hhs.EMBEDDED_LABEL
     assert df["records_affected"].sum() == ref["Individuals.Affected"].sum()
     assert df["business_associate"].sum() == ref["Business.Associate.Present"].sum()
-    assert df["reported_date"].value_counts().sort_index().tolist() == dates.value_counts().sort_index().tolist()
+    assert (
+        df["reported_date"].value_counts().sort_index().tolist()
+        == dates.value_counts().sort_index().tolist()
+    )
 
 
 # --- Excel exports -----------------------------------------------------------------------
@@ -563,7 +629,8 @@ def test_xlsx_export_reads_like_the_csv(shared, tmp_path):
     from_xlsx = hhs.read_hhs(xlsx_path)
     assert from_xlsx.encoding == "excel" and from_xlsx.rows_in == len(part)
     pd.testing.assert_frame_equal(
-        from_xlsx.incidents.drop(columns="source_file"), from_csv.incidents.drop(columns="source_file")
+        from_xlsx.incidents.drop(columns="source_file"),
+        from_csv.incidents.drop(columns="source_file"),
     )
     assert readers.detect_source(xlsx_path) == "hhs"
     assert len(ist.load("auto", xlsx_path)) == len({key(r) for r in part})
@@ -581,7 +648,9 @@ def test_xls_is_routed_to_xlrd(tmp_path, monkeypatch):
     monkeypatch.setattr(xlrd, "open_workbook", fake_open_workbook)
     path = tmp_path / "breach_report.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)  # OLE2 signature
-    with pytest.raises(InputError, match=r"breach_report\.xls: is not a readable Excel workbook \(XLRDError\)"):
+    with pytest.raises(
+        InputError, match=r"breach_report\.xls: is not a readable Excel workbook \(XLRDError\)"
+    ):
         hhs.read_hhs(path)
     assert calls, "pandas did not hand the .xls file to xlrd"
 
@@ -612,7 +681,10 @@ def test_legacy_and_archive_snapshots_overlap(shared):
     assert p["duplicates_removed"] == len(l_rows) + len(a_rows) - len(l_keys | a_keys)
     assert p["rows_clean"] == len(l_keys | a_keys) == len(res.incidents)
     for acc in (legacy_in, archive_in, p):
-        assert acc["rows_in"] == acc["rows_clean"] + acc["rows_quarantined"] + acc["duplicates_removed"]
+        assert (
+            acc["rows_in"]
+            == acc["rows_clean"] + acc["rows_quarantined"] + acc["duplicates_removed"]
+        )
     # The legacy rows are seen first, so the overlapping incidents come from the legacy file.
     from_legacy = res.incidents["source_file"].eq(str(leg)).sum()
     assert from_legacy == len(l_keys)
@@ -642,7 +714,9 @@ def test_auto_recognises_every_generation(shared, tmp_path):
         assert df.attrs["provenance"]["formats"] == [read(path).format]
         assert len(df) == read(path).rows_in - df.attrs["provenance"]["duplicates_removed"]
     prc = tmp_path / "prc.csv"
-    prc.write_text("Date Made Public,Company,Type of breach,Records Breached\nMay 1 2010,X,HACK,10\n")
+    prc.write_text(
+        "Date Made Public,Company,Type of breach,Records Breached\nMay 1 2010,X,HACK,10\n"
+    )
     assert not hhs.detect(prc)
     assert not hhs.detect(tmp_path)
 
@@ -689,7 +763,10 @@ def test_quarantine_reasons(tmp_path):
     }
     assert result.rows_in == len(rows) == len(result.incidents) + len(result.quarantine)
     inc = result.incidents.set_index("organisation")
-    assert inc.loc["Placeholder", "records_placeholder"] and inc.loc["Placeholder Too", "records_placeholder"]
+    assert (
+        inc.loc["Placeholder", "records_placeholder"]
+        and inc.loc["Placeholder Too", "records_placeholder"]
+    )
     assert not inc.loc["Good Clinic", "records_placeholder"]
     assert inc.loc["Commas", "records_affected"] == 1234
     # The quarantine keeps the raw row, with the original headers.
@@ -708,7 +785,9 @@ def test_missing_columns_are_named(tmp_path):
     with pytest.raises(InputError) as err:
         hhs.read_hhs(path)
     msg = str(err.value)
-    assert msg.startswith(f"{path}: not an HHS breach export: missing column(s) Individuals Affected, Type of Breach;")
+    assert msg.startswith(
+        f"{path}: not an HHS breach export: missing column(s) Individuals Affected, Type of Breach;"
+    )
     assert "found 'Name of Covered Entity', 'State', 'Breach Submission Date'" in msg
     assert "\n" not in msg
 
@@ -720,8 +799,14 @@ def test_missing_columns_are_named(tmp_path):
         (b"  \n\n ", "file holds only blank space"),
         (",".join(HEADER).encode() + b"\n", "has a header but no data rows"),
         (b"PK\x03\x04\x14\x00", "is a zip archive (or .xlsx) but has a text name"),
-        (",".join(HEADER).encode() + b'\nA,TX,x,1,01/02/2020,Theft,Laptop,No,"",extra,fields\n', "is not a well-formed CSV"),
-        ("Name of Covered Entity,Name of Covered Entity\nA,B\n".encode(), "has duplicate column names: Name of Covered Entity"),
+        (
+            ",".join(HEADER).encode() + b'\nA,TX,x,1,01/02/2020,Theft,Laptop,No,"",extra,fields\n',
+            "is not a well-formed CSV",
+        ),
+        (
+            b"Name of Covered Entity,Name of Covered Entity\nA,B\n",
+            "has duplicate column names: Name of Covered Entity",
+        ),
     ],
 )
 def test_bad_files_give_one_line_input_errors(tmp_path, content, problem):
@@ -745,7 +830,11 @@ def test_missing_file_is_an_input_error(tmp_path):
 
 def test_names_fold_exactly_the_whitespace_python_folds(tmp_path):
     spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
-    rows = [row(f"{ch}Acme{ch}{ch}Clinic{ch}", desc=f"{ch}text{ch}") for ch in spaces if ch not in "\r\n"]
+    rows = [
+        row(f"{ch}Acme{ch}{ch}Clinic{ch}", desc=f"{ch}text{ch}")
+        for ch in spaces
+        if ch not in "\r\n"
+    ]
     rows.append(row("Acme\u200bClinic"))  # a zero-width space is not whitespace
     result = hhs.read_hhs(write_csv(tmp_path / "ws.csv", rows))
     names = result.incidents["organisation"].tolist()
@@ -756,14 +845,24 @@ def test_names_fold_exactly_the_whitespace_python_folds(tmp_path):
 
 def test_ransomware_comes_from_hacking_descriptions_only(tmp_path):
     rows = [
+        row("Bad", records="n/a", kind="Theft", desc="quarantined, so rows below shift up"),
         row("A", kind="Hacking/IT Incident", desc="A RansomWare attack encrypted servers."),
         row("B", kind="Theft", desc="The thief demanded a ransom."),
         row("C", kind="Hacking/IT Incident", desc="Phishing email."),
         row("D", kind="Hacking/IT Incident, Theft", desc="ransom note left"),
     ]
     path = write_csv(tmp_path / "r.csv", rows)
-    inc = hhs.read_hhs(path).incidents
-    assert inc["categories"].tolist() == [["ransomware", "hacking"], ["theft"], ["hacking"], ["ransomware", "hacking", "theft"]]
+    result = hhs.read_hhs(path)
+    assert result.quarantine["source_row"].tolist() == [1]
+    inc = result.incidents
+    assert inc["organisation"].tolist() == ["A", "B", "C", "D"]
+    assert inc["description"].str.startswith(("A Ransom", "The thief", "Phishing", "ransom")).all()
+    assert inc["categories"].tolist() == [
+        ["ransomware", "hacking"],
+        ["theft"],
+        ["hacking"],
+        ["ransomware", "hacking", "theft"],
+    ]
     assert inc["category"].tolist() == ["ransomware", "theft", "hacking", "ransomware"]
     assert inc["origin"].tolist() == ["malicious"] * 4
     off = hhs.read_hhs(path, ransomware_from_description=False).incidents
@@ -774,7 +873,12 @@ def test_list_cells_and_dtypes(shared):
     inc = read(shared(*OPEN_2024)).incidents
     assert inc["categories"].map(type).eq(list).all() and inc["locations"].map(type).eq(list).all()
     assert inc["impacts"].map(lambda v: v == ["confidentiality"]).all()
-    assert str(inc["records_affected"].dtype) == "Int64" and str(inc["reported_date"].dtype) == "datetime64[ns]"
-    assert inc["incident_id"].str.fullmatch(r"hhs-[0-9a-f]{16}").all() and inc["incident_id"].is_unique
+    assert (
+        str(inc["records_affected"].dtype) == "Int64"
+        and str(inc["reported_date"].dtype) == "datetime64[ns]"
+    )
+    assert (
+        inc["incident_id"].str.fullmatch(r"hhs-[0-9a-f]{16}").all() and inc["incident_id"].is_unique
+    )
     assert (inc["occurred_date"].isna()).all()
     assert np.array_equal(inc["source_row"].to_numpy(dtype=int), np.arange(1, 909))

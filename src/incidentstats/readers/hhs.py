@@ -48,6 +48,11 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Location labels of older exports that the taxonomy table spells differently.
 _LOCATION_ALIASES = {"e-mail": "email"}
 _TEXT = pd.ArrowDtype(pa.string())
+# The stripped descriptions (most of a file's bytes) are allocated with the C library's
+# malloc: Arrow's default mimalloc asks Linux for transparent huge pages, and where the
+# kernel then compacts memory first, each fresh GiB costs seconds of system time
+# (microsoft/mimalloc#1323); malloc'd pages cost a fraction of that and are as fast to use.
+_BIG_BUFFERS = pa.system_memory_pool()
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -122,7 +127,9 @@ def _map_columns(columns) -> tuple[dict[str, str], list[str]]:
         if _JSF_HEADER.match(col.strip()):
             field = _JSF_POSITIONS.get(i)
             if field is None:
-                misplaced.append(f"column {i + 1} header {col!r} is a JSF object at an unexpected position")
+                misplaced.append(
+                    f"column {i + 1} header {col!r} is a JSF object at an unexpected position"
+                )
             elif field not in mapping.values():
                 mapping[col] = field
             continue
@@ -156,7 +163,9 @@ def looks_like_hhs(columns) -> bool:
     return not misplaced and not _missing_fields(set(mapping.values()))
 
 
-def read_hhs(path, *, encoding: str | None = None, sheet=0, ransomware_from_description: bool = True) -> ReadResult:
+def read_hhs(
+    path, *, encoding: str | None = None, sheet=0, ransomware_from_description: bool = True
+) -> ReadResult:
     """Read one HHS breach portal export (CSV, .xls or .xlsx) into canonical incidents.
 
     Parameters
@@ -182,7 +191,9 @@ def read_hhs(path, *, encoding: str | None = None, sheet=0, ransomware_from_desc
         raw, used = _read_excel(p, sheet), "excel"
     else:
         raw, used, notes = _read_csv(p, encoding)
-    result = parse_hhs_frame(raw, source_file=str(p), ransomware_from_description=ransomware_from_description)
+    result = parse_hhs_frame(
+        raw, source_file=str(p), ransomware_from_description=ransomware_from_description
+    )
     result.encoding = used
     result.notes.extend(notes)
     return result
@@ -222,8 +233,8 @@ def _parse_csv(path, source, head: str) -> pd.DataFrame:
     ``head`` is the start of the decoded text, to check the header line itself.
     """
     header = next(csv.reader(io.StringIO(head.lstrip("\ufeff"))), [])
-    seen: set[str] = set()
-    dupes = sorted({name for name in (c.strip() for c in header) if name and (name in seen or seen.add(name))})
+    names = [c.strip() for c in header]
+    dupes = sorted({name for name in names if name and names.count(name) > 1})
     if dupes:
         raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
     try:
@@ -243,7 +254,10 @@ def _parse_csv(path, source, head: str) -> pd.DataFrame:
         raise InputError(path, f"is not a well-formed CSV ({msg})") from None
     if not isinstance(df.index, pd.RangeIndex):
         # pandas turns the extra leading fields of over-long rows into an index.
-        raise InputError(path, f"is not a well-formed CSV (data rows have more fields than the {len(df.columns)} headers)")
+        raise InputError(
+            path,
+            f"is not a well-formed CSV (data rows have more fields than the {len(df.columns)} headers)",
+        )
     if df.empty:
         raise InputError(path, "has a header but no data rows")
     return df
@@ -297,7 +311,10 @@ def repair_mojibake(data: bytes) -> tuple[bytes, int]:
 def _unmac(core: bytes) -> bytes | None:
     """Map Mac Roman bytes back to the cp1252 bytes they stood for, if that is plausible UTF-8."""
     first = core.decode("mac_roman").encode("cp1252", errors="replace")
-    for candidate in (first, bytes(b if b in _CP1252_UNDEFINED else f for b, f in zip(core, first, strict=True))):
+    for candidate in (
+        first,
+        bytes(b if b in _CP1252_UNDEFINED else f for b, f in zip(core, first, strict=True)),
+    ):
         try:
             text = candidate.decode("utf-8")
         except UnicodeDecodeError:
@@ -340,7 +357,9 @@ def _read_excel(path: Path, sheet) -> pd.DataFrame:
             warnings.filterwarnings("ignore", message="The xlrd engine is deprecated")
             df = pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl/xlrd raise many types for corrupt files
-        raise InputError(path, f"is not a readable Excel workbook ({exc.__class__.__name__})") from None
+        raise InputError(
+            path, f"is not a readable Excel workbook ({exc.__class__.__name__})"
+        ) from None
     if df.empty:
         raise InputError(path, "worksheet has a header but no data rows")
     return df.fillna("")
@@ -384,7 +403,11 @@ def parse_hhs_frame(
 
     # --- dates -----------------------------------------------------------------------
     old_layout = "submitted" not in fields
-    date_field, date_label = ("posted", "Date Posted or Updated") if old_layout else ("submitted", "Breach Submission Date")
+    date_field, date_label = (
+        ("posted", "Date Posted or Updated")
+        if old_layout
+        else ("submitted", "Breach Submission Date")
+    )
     d_codes, d_uniques = _factorize(get(date_field))
     d_parsed = _parse_dates(pd.Series(d_uniques, dtype=object)).to_numpy(dtype="datetime64[ns]")
     d_blank = np.array([u.strip() == "" for u in d_uniques], dtype=bool)
@@ -411,7 +434,9 @@ def parse_hhs_frame(
     r_codes, r_uniques = _factorize(get("individuals"))
     counts = [_parse_count(u) for u in r_uniques]
     r_value = np.array([np.nan if v is None else float(v) for v, _ in counts], dtype=float)
-    r_int = np.array([-1 if v is None or abs(v) > MAX_RECORDS else v for v, _ in counts], dtype=np.int64)
+    r_int = np.array(
+        [-1 if v is None or abs(v) > MAX_RECORDS else v for v, _ in counts], dtype=np.int64
+    )
     for reason in ("non-numeric", "fractional"):
         flag = np.array([why == reason for _, why in counts], dtype=bool)
         bad.append((flag[r_codes], f"{reason} Individuals Affected"))
@@ -429,7 +454,9 @@ def parse_hhs_frame(
         rows = np.flatnonzero(bad_any)
         bad_raw = raw.iloc[rows].reset_index(drop=True)
         bad_raw.insert(0, "_row", rows + 1)
-        quarantine = make_quarantine(bad_raw, reasons.iloc[rows].reset_index(drop=True), source_file=source_file)
+        quarantine = make_quarantine(
+            bad_raw, reasons.iloc[rows].reset_index(drop=True), source_file=source_file
+        )
     else:
         quarantine = None
     ok = ~bad_any
@@ -452,11 +479,15 @@ def parse_hhs_frame(
     if ransomware_from_description and "description" in fields and nt:
         hacking = np.array(["hacking" in c for c, _ in info], dtype=bool)
         if hacking[t_codes].any():
-            mention = _np_bool(pc.match_substring(take_arrow(_arrow_text(get("description"))), "ransom", ignore_case=True))
+            mention = _np_bool(
+                pc.match_substring(
+                    take_arrow(_arrow_text(get("description"))), "ransom", ignore_case=True
+                )
+            )
             t_index = t_codes + nt * (hacking[t_codes] & mention)
     categories = _object_array(cats)[t_index]
-    category = np.array([taxonomy.primary_category(c) for c in cats], dtype=object)[t_index]
-    origin = np.array([taxonomy.origin_of(c) for c in cats], dtype=object)[t_index]
+    category = _strings([taxonomy.primary_category(c) for c in cats], t_index)
+    origin = _strings([taxonomy.origin_of(c) for c in cats], t_index)
     source_categories = _object_array([labels for _, labels in info])[t_codes]
 
     # --- other few-valued columns ------------------------------------------------------
@@ -465,26 +496,32 @@ def parse_hhs_frame(
 
     if "entity_type" in fields:
         e_codes, e_uniques = _factorize(get("entity_type"))
-        e_map = [taxonomy.HHS_ORGANISATION_TYPE.get(u.strip().lower(), "unknown") for u in e_uniques]
-        org_type = pd.array(np.array(e_map, dtype=object)[take(e_codes)], dtype="string")
+        e_map = [
+            taxonomy.HHS_ORGANISATION_TYPE.get(u.strip().lower(), "unknown") for u in e_uniques
+        ]
+        org_type = _strings(e_map, take(e_codes))
     else:
-        org_type = pd.array([pd.NA] * len(keep), dtype="string")
+        org_type = _strings([None], np.zeros(len(keep), dtype=np.intp))
 
     if "ba_present" in fields or "ba_name" in fields:
         b_codes, b_uniques = _factorize(get("ba_present" if "ba_present" in fields else "ba_name"))
         if "ba_present" in fields:
             yes_no = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
-            b_map = [yes_no.get(u.strip().lower(), pd.NA) for u in b_uniques]
+            b_map = [yes_no.get(u.strip().lower()) for u in b_uniques]
         else:  # pre-2015: the business associate's name, or blank
             b_map = [u.strip() != "" for u in b_uniques]
-        ba = pd.array(np.array(b_map, dtype=object)[take(b_codes)], dtype="boolean")
+        b_codes = take(b_codes)
+        ba = pd.arrays.BooleanArray(
+            np.array([v is True for v in b_map], dtype=bool)[b_codes],
+            np.array([v is None for v in b_map], dtype=bool)[b_codes],
+        )
     else:
-        ba = pd.array([pd.NA] * len(keep), dtype="boolean")
+        ba = pd.arrays.BooleanArray(np.zeros(len(keep), dtype=bool), np.ones(len(keep), dtype=bool))
 
     s_codes, s_uniques = _factorize(get("state"))
     s_clean = [u.strip().upper() for u in s_uniques]
     s_codes = take(s_codes)
-    state = pd.array(np.array([s or pd.NA for s in s_clean], dtype=object)[s_codes], dtype="string")
+    state = _strings([s or None for s in s_clean], s_codes)
 
     records_int = take(r_int[r_codes])
     records = pd.arrays.IntegerArray(np.where(records_int < 0, 0, records_int), records_int < 0)
@@ -495,27 +532,30 @@ def parse_hhs_frame(
         desc = _clean_descriptions(take_arrow(_arrow_text(get("description"))))
         description = pd.arrays.ArrowStringArray(desc)
     else:
-        description = pd.array([pd.NA] * len(keep), dtype="string")
+        description = _strings([None], np.zeros(len(keep), dtype=np.intp))
 
     # --- identity: the dedupe key --------------------------------------------------------
     name_ok = take_arrow(name)
     ids = _incident_ids(
         _casefold(name_ok),
-        pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes] if len(s_clean) else np.zeros(0, np.uint64),
+        pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes]
+        if len(s_clean)
+        else np.zeros(0, np.uint64),
         rep.view(np.int64),
         records_int,
     )
 
+    m = len(keep)
     incidents = pd.DataFrame(
         {
             "incident_id": pd.arrays.ArrowStringArray(ids),
-            "source": SOURCE,
+            "source": _strings([SOURCE], np.zeros(m, dtype=np.intp)),
             "reported_date": rep,
             "occurred_date": take(occurred),
             "organisation": pd.arrays.ArrowStringArray(_as_string_type(name_ok)),
             "organisation_type": org_type,
             "region": state,
-            "country": "US",
+            "country": _strings(["US"], np.zeros(m, dtype=np.intp)),
             "categories": categories,
             "category": category,
             "source_categories": source_categories,
@@ -523,11 +563,15 @@ def parse_hhs_frame(
             "locations": locations,
             "records_affected": records,
             "business_associate": ba,
-            "patient_impact": pd.NA,
+            "patient_impact": pd.arrays.BooleanArray(
+                np.zeros(m, dtype=bool), np.ones(m, dtype=bool)
+            ),
             "description": description,
-            "impacts": _object_array([["confidentiality"]])[np.zeros(len(keep), dtype=np.intp)],
-            "records_placeholder": np.isin(records_int, (500, 501)),
-            "source_file": source_file,
+            "impacts": _object_array([["confidentiality"]])[np.zeros(m, dtype=np.intp)],
+            "records_placeholder": pd.arrays.BooleanArray(
+                np.isin(records_int, (500, 501)), np.zeros(m, dtype=bool)
+            ),
+            "source_file": _strings([source_file], np.zeros(m, dtype=np.intp)),
             "source_row": keep + 1,
         }
     )
@@ -551,14 +595,23 @@ def _arrow_text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
         arr = None
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         values = series.to_numpy(dtype=object)
-        arr = pa.array(["" if v is None or v is pd.NA or v != v else str(v) for v in values], type=pa.string())
+        arr = pa.array(
+            ["" if v is None or v is pd.NA or v != v else str(v) for v in values], type=pa.string()
+        )
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     return arr
 
 
+def _strings(values: list, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """``values[codes]`` as an Arrow-backed string array (None -> missing), without Python objects per row."""
+    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.string()).take(pa.array(codes)))
+
+
 def _as_string_type(arr):
-    return arr if arr.type == pa.string() or arr.type == pa.large_string() else arr.cast(pa.string())
+    return (
+        arr if arr.type == pa.string() or arr.type == pa.large_string() else arr.cast(pa.string())
+    )
 
 
 def _np_bool(arr) -> np.ndarray:
@@ -572,7 +625,10 @@ def _np_bool(arr) -> np.ndarray:
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes and distinct values (as Python str, '' for missing) of a text column."""
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in uniques]
+    values = [
+        "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+        for v in uniques
+    ]
     return np.asarray(codes, dtype=np.intp), values
 
 
@@ -599,7 +655,9 @@ def _fold_spaces(arr):
         )
         rows = np.flatnonzero(_np_bool(needs))
         if len(rows):
-            fixed = pc.utf8_trim(pc.replace_substring_regex(chunk.take(pa.array(rows)), _RE2_SPACE + "+", " "), " ")
+            fixed = pc.utf8_trim(
+                pc.replace_substring_regex(chunk.take(pa.array(rows)), _RE2_SPACE + "+", " "), " "
+            )
             chunk = pc.replace_with_mask(chunk, needs, fixed)
         out.append(chunk)
     return pa.chunked_array(out, type=arr.type) if out else arr
@@ -624,15 +682,22 @@ def _clean_descriptions(arr) -> pa.ChunkedArray:
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     out = []
     for chunk in chunks:
-        chunk = pc.utf8_trim_whitespace(_as_string_type(chunk))
+        chunk = pc.utf8_trim_whitespace(_as_string_type(chunk), memory_pool=_BIG_BUFFERS)
         null = pc.is_in(chunk, value_set=pa.array(_NULL_DESCRIPTIONS, type=chunk.type))
         if pc.any(null).as_py():
             if chunk.offset == 0 and chunk.null_count == 0:
                 valid = pc.invert(null)
-                chunk = pa.Array.from_buffers(chunk.type, len(chunk), [valid.buffers()[1], *chunk.buffers()[1:]])
+                chunk = pa.Array.from_buffers(
+                    chunk.type, len(chunk), [valid.buffers()[1], *chunk.buffers()[1:]]
+                )
             else:
                 chunk = pc.if_else(null, pa.scalar(None, chunk.type), chunk)
         out.append(chunk)
+    # One chunk: taking rows from a chunked string array concatenates it first, and the
+    # ingest filters and sorts this column, so one concatenation here saves two there.
+    # (Past 2 GiB of text the 32-bit offsets cannot hold one chunk: keep the chunks.)
+    if len(out) > 1 and sum(c.nbytes for c in out) < 2**31 - 2**20:
+        out = [pa.concat_arrays(out, memory_pool=_BIG_BUFFERS)]
     return pa.chunked_array(out, type=out[0].type if out else pa.string())
 
 
@@ -640,7 +705,9 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _incident_ids(name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray) -> pa.Array:
+def _incident_ids(
+    name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
+) -> pa.Array:
     """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
     h = pd.util.hash_array(name_fold, categorize=False)
     for part in (state_hash, pd.util.hash_array(day), pd.util.hash_array(records)):
@@ -763,7 +830,9 @@ def detect(path) -> bool:
         else:
             with open(p, "rb") as fh:
                 head = fh.read(64 * 1024)
-            codec = "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8"
+            codec = (
+                "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8"
+            )
             text = head.decode(codec, errors="replace").lstrip("\ufeff")
             # Only the first record: a 64 KiB cut may end inside a quoted description.
             header = next(csv.reader(io.StringIO(text)), [])

@@ -28,6 +28,8 @@ from .prc import state_code
 
 SOURCE = "veris"
 EARLIEST_YEAR = 1990
+MAX_RECORDS = 1_000_000_000  # same typo guard as the HHS reader
+_TOTAL = "attribute.confidentiality.data_total"
 REQUIRED_KEYS = ("incident_id", "action", "timeline")
 
 #: VERIS action categories ("A4" actions) as VERIS writes them, in VERIS's own order.
@@ -136,7 +138,8 @@ RULES = [
     "veris: locations from asset.assets varieties (S - Mail -> email, other S/N -> "
     "network_server, U - Laptop -> laptop, U - Desktop -> desktop, M - Documents/Fax -> "
     "paper, removable media and mobile devices -> portable_device, people/kiosks -> other)",
-    "veris: records_affected = attribute.confidentiality.data_total; business_associate = "
+    "veris: records_affected = attribute.confidentiality.data_total; a data_total that is "
+    "negative, fractional, non-numeric or above 1,000,000,000 is quarantined; business_associate = "
     "True when a Partner actor is present, else missing; patient_impact is missing (VERIS "
     "1.3 records no patient-safety effect); impacts = the attribute sections present",
 ]
@@ -401,6 +404,8 @@ def _decode_error(exc: Exception) -> str:
         return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     if isinstance(exc, UnicodeDecodeError):
         return "invalid JSON: not UTF-8/16/32 text"
+    if isinstance(exc, RecursionError):
+        return "invalid JSON: arrays or objects nested too deeply to read"
     return f"invalid JSON: {exc.__class__.__name__}"
 
 
@@ -416,7 +421,7 @@ def _read_json_dir(p: Path, prefix, enums) -> ReadResult:
         data = _read_bytes(fp)
         try:
             doc = loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             reason = "invalid JSON: empty file" if not data.strip() else _decode_error(exc)
             acc.reject(fp, 1, reason, data[:_RAW_LIMIT].decode("utf-8", errors="replace"))
             continue
@@ -441,7 +446,7 @@ def _read_json_file(p: Path, prefix, enums) -> ReadResult:
     data = p.read_bytes()
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(
             p, f"is not valid JSON ({_decode_error(exc).removeprefix('invalid JSON: ')})"
         ) from None
@@ -476,9 +481,38 @@ def _as_int(value):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())  # ASCII only: int() refuses superscripts that isdigit() accepts
     return None
+
+
+def _count(value) -> tuple[int | None, str]:
+    """Parse a VERIS count (``data_total``); return ``(count or None, problem or '')``.
+
+    Examples
+    --------
+    >>> [_count(v) for v in (1200, "1,200", None, "", 12.5, -3, "lots", 10**12, True)]
+    [(1200, ''), (1200, ''), (None, ''), (None, ''), (None, 'fractional'), (None, 'negative'), (None, 'non-numeric'), (None, 'above 1,000,000,000'), (None, 'non-numeric')]
+    """
+    if value is None or (isinstance(value, str) and value.strip() in ("", "NA")):
+        return None, ""
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if re.fullmatch(r"[+-]?\d+", text):
+            value = int(text)
+        elif re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
+            value = float(text)
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        if not value.is_integer():
+            return None, "fractional"
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None, "non-numeric"
+    if value < 0:
+        return None, "negative"
+    if value > MAX_RECORDS:
+        return None, "above 1,000,000,000"
+    return value, ""
 
 
 _ROW_FIELDS = (
@@ -591,14 +625,22 @@ class _Accumulator:
         assets = d.get("asset")
         assets = assets.get("assets") if isinstance(assets, dict) else None
         if isinstance(assets, list):
-            varieties = tuple(a.get("variety") for a in assets if isinstance(a, dict))
+            varieties = tuple(
+                a["variety"]
+                for a in assets
+                if isinstance(a, dict) and isinstance(a.get("variety"), str)
+            )
         else:
             varieties = ()
         attribute = d.get("attribute")
         if not isinstance(attribute, dict):
             attribute = {}
         conf = attribute.get("confidentiality")
-        total = _as_int(conf.get("data_total")) if isinstance(conf, dict) else None
+        total, problem = _count(conf.get("data_total") if isinstance(conf, dict) else None)
+        if problem:
+            reason = f"{_TOTAL} {problem}" if problem.startswith("above") else f"{problem} {_TOTAL}"
+            self.reject(source_file, row, reason, _dumps(d))
+            return
         actor = d.get("actor")
         partner = isinstance(actor, dict) and ("partner" in actor or "Partner" in actor)
         summary = d.get("summary")
@@ -617,7 +659,7 @@ class _Accumulator:
                 labels,
                 origin,
                 _locations(varieties),
-                total if total is not None and total >= 0 else None,
+                total,
                 True if partner else None,
                 summary,
                 tuple(i for i in _IMPACT_KEYS if i in attribute),
@@ -651,7 +693,7 @@ class _Accumulator:
             day = 1
         try:
             when = dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None, f"timeline.incident {year}-{month}-{day} is not a date"
         if when > self.today:
             return None, f"incident date {when.isoformat()} is in the future"
@@ -705,7 +747,7 @@ class _Accumulator:
 def _dumps(d) -> str:
     try:
         return json.dumps(d, ensure_ascii=False)[: _RAW_LIMIT * 2]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return repr(d)[: _RAW_LIMIT * 2]
 
 
@@ -791,6 +833,10 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
     month = pd.to_numeric(get("timeline.incident.month"), errors="coerce")
     day = pd.to_numeric(get("timeline.incident.day"), errors="coerce")
     add(month.notna() & ~month.between(1, 12), "timeline.incident.month is not a month")
+    add(
+        month.between(1, 12) & day.notna() & ~day.between(1, 31),
+        "timeline.incident.day is not a day of the month",
+    )
     day = day.where(month.notna())  # a day without a month says nothing
     no_month, no_day = int(month.isna().sum()), int((month.notna() & day.isna()).sum())
     ok_date = reasons.eq("")
@@ -806,6 +852,14 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
         occurred[ok_date] = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
     add(ok_date & occurred.isna(), "timeline.incident day does not exist in its month")
     add(occurred.gt(pd.Timestamp(dt.date.today())), "incident date is in the future")
+
+    total_text = get("attribute.confidentiality.data_total").str.replace(",", "", regex=False)
+    total_text = total_text.where(~total_text.isin(["NA", "NaN"]), "")
+    total = pd.to_numeric(total_text, errors="coerce")
+    add(total_text.ne("") & (total.isna() | total.abs().eq(np.inf)), f"non-numeric {_TOTAL}")
+    add(total.notna() & total.ne(total.round()), f"fractional {_TOTAL}")
+    add(total.lt(0), f"negative {_TOTAL}")
+    add(total.gt(MAX_RECORDS), f"{_TOTAL} above 1,000,000,000")
 
     ok = reasons.eq("").to_numpy()
     quarantine = _flat_quarantine(raw, reasons, rownum, str(p))
@@ -885,8 +939,7 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
     org = org.where(~org.str.lower().isin(["", "unknown", "na"]))
     state = get("victim.state")[ok]
     state = state.map({v: _region(v) for v in dict.fromkeys(state)})
-    total = pd.to_numeric(get("attribute.confidentiality.data_total")[ok], errors="coerce")
-    total = total.where(total.ge(0) & total.eq(total.round())).astype("Int64")
+    total = total[ok].astype("Int64")
     partner = truth(["actor.Partner"] if "actor.Partner" in cols else [])
     ba = pd.array(np.where(partner.any(axis=1), True, None) if m else [], dtype="boolean")
     imp_cols = [f"attribute.{i.capitalize()}" for i in taxonomy.IMPACTS[:3]]

