@@ -18,6 +18,11 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 # CA exists in the embedded list; ZZ is no US state, so the filter leaves no incident and
 # the overview notebook raises while it computes the monthly rate.
 MATRIX = "regions: [CA, ZZ]\nstart: [2010, 2011]\n"
+COMBOS = [
+    {"regions": "CA", "start": 2010}, {"regions": "CA", "start": 2011},
+    {"regions": "ZZ", "start": 2010}, {"regions": "ZZ", "start": 2011},
+]  # fmt: skip
+SMALL_MATRIX = "regions: [CA, ZZ]\n"  # for the cluster: one report written, one failing
 
 
 def cli(*args, cwd=None, timeout=600):
@@ -27,24 +32,22 @@ def cli(*args, cwd=None, timeout=600):
     )  # fmt: skip
 
 
-def check_batch(proc, out, *, jobs):
-    """Two runs written, two failed with a one-line reason; exit status 1; summary file."""
+def check_batch(proc, out, *, jobs, combos=COMBOS):
+    """The CA runs written, the ZZ runs failed with a one-line reason; exit status 1; summary."""
+    n, n_ok = len(combos), sum(c["regions"] == "CA" for c in combos)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.splitlines()[-1].startswith("2 of 4 reports written in ")
+    assert proc.stdout.splitlines()[-1].startswith(f"{n_ok} of {n} reports written in ")
     failed_lines = [line for line in proc.stderr.splitlines() if line.startswith("FAILED ")]
-    assert len(failed_lines) == 2, proc.stderr
+    assert len(failed_lines) == n - n_ok, proc.stderr
     for line in failed_lines:
         assert "regions-ZZ" in line and "overview: ParameterError:" in line, line
     (summary_file,) = out.glob("batch-*.json")
     summary = json.loads(summary_file.read_text())
-    assert summary["ok"] is False and summary["failed"] == 2 and summary["jobs"] == jobs
+    assert summary["ok"] is False and summary["failed"] == n - n_ok and summary["jobs"] == jobs
     runs = summary["runs"]
-    assert [r["parameters"] for r in runs] == [
-        {"regions": "CA", "start": 2010}, {"regions": "CA", "start": 2011},
-        {"regions": "ZZ", "start": 2010}, {"regions": "ZZ", "start": 2011},
-    ]  # fmt: skip
-    assert [r["status"] for r in runs] == ["ok", "ok", "failed", "failed"]
-    for run in runs[:2]:
+    assert [r["parameters"] for r in runs] == combos
+    assert [r["status"] for r in runs] == ["ok"] * n_ok + ["failed"] * (n - n_ok)
+    for run in runs[:n_ok]:
         assert run["reason"] is None
         manifest = json.loads((out / run["run_id"] / "manifest.json").read_text())
         assert manifest["status"] == "ok"
@@ -54,7 +57,7 @@ def check_batch(proc, out, *, jobs):
         }
         assert manifest["data_provenance"]["filters"]["regions"] == ["CA"]
         assert (out / run["run_id"] / "overview.html").is_file()
-    for run in runs[2:]:
+    for run in runs[n_ok:]:
         reason = run["reason"]
         assert "\n" not in reason and reason.startswith("overview: ParameterError: ")
         assert f"FAILED {run['run_id']}: {reason}" in failed_lines
@@ -86,7 +89,7 @@ def test_matrix_runs_in_parallel_and_reports_each_failure(tmp_path):
 def test_matrix_on_a_dask_cluster(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     matrix = tmp_path / "matrix.yaml"
-    matrix.write_text(MATRIX, encoding="utf-8")
+    matrix.write_text(SMALL_MATRIX, encoding="utf-8")
     out = tmp_path / "reports"
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
@@ -98,7 +101,7 @@ def test_matrix_on_a_dask_cluster(tmp_path):
         )  # fmt: skip
         with distributed.Client(cluster) as client:
             workers = client.run(os.getpid)
-    check_batch(proc, out, jobs=None)
+    check_batch(proc, out, jobs=None, combos=[{"regions": "CA"}, {"regions": "ZZ"}])
     summary = json.loads(next(out.glob("batch-*.json")).read_text())
     assert summary["scheduler"].startswith("tcp://127.0.0.1:")
     assert len(workers) == 2

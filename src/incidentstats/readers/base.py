@@ -100,8 +100,13 @@ def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str
     if encoding:
         try:
             return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(path, f"cannot be decoded as {encoding}: {exc.__class__.__name__}") from None
+        except UnicodeDecodeError as exc:
+            bad = data[exc.start : exc.start + 1].hex()
+            raise InputError(
+                path, f"cannot be decoded as {encoding} (byte 0x{bad} at offset {exc.start})"
+            ) from None
+        except LookupError:
+            raise InputError(path, f"cannot be decoded: unknown encoding {encoding!r}") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
     if data.startswith(codecs.BOM_UTF8):

@@ -194,7 +194,7 @@ def detect(path) -> bool:
     try:
         with open(p, "rb") as fh:
             head = fh.read(16 * 1024).decode("utf-8", errors="replace").lstrip("\ufeff")
-        header = next(csv.reader(io.StringIO(head)))
+        header = next(csv.reader(io.StringIO(head, newline="")))
     except Exception:  # detection must never raise
         return False
     names = {h.strip().lower() for h in header}

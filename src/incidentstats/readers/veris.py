@@ -1010,7 +1010,7 @@ def _parse_flat_csv(p: Path, text: str) -> pd.DataFrame:
     the header line itself.
     """
     try:
-        header = next(csv.reader(io.StringIO(text)))
+        header = next(csv.reader(io.StringIO(text, newline="")))
     except (StopIteration, csv.Error):
         raise InputError(p, "no header row found") from None
     dupes = sorted(c for c, k in Counter(header).items() if k > 1)
