@@ -60,6 +60,8 @@ class Report:
              regions=None, categories=None, **options) -> pd.DataFrame:  # fmt: skip
         """Load incidents, apply the notebook's filters, and record provenance for the report."""
         paths = [p for p in (input_paths or []) if p]
+        # Notebook parameters default to "" for options a reader does not take (e.g. mapping).
+        options = {k: v for k, v in options.items() if v not in ("", None)}
         result = ingest(source, paths or None, **options)
         df = filter_incidents(
             result.incidents,
@@ -73,6 +75,12 @@ class Report:
         if self.output_dir is not None:
             write_json(self.output_dir / "provenance.json", self.provenance)
         return df
+
+    def set_provenance(self, provenance: dict) -> None:
+        """Record the data's provenance for the title page (for notebooks not using ``load``)."""
+        self.provenance = dict(provenance)
+        if self.output_dir is not None:
+            write_json(self.output_dir / "provenance.json", self.provenance)
 
     # tables ----------------------------------------------------------------------
     def data_note(self, df: pd.DataFrame) -> HTMLBlock:
@@ -103,14 +111,15 @@ class Report:
         return HTMLBlock(f"<p>{html.escape(describe_trend(trend_table, lang=self.lang))}</p>")
 
     def table(self, table: pd.DataFrame, name: str, *, caption: str | None = None, columns=None, labels=None,
-              private: bool = False):  # fmt: skip
+              private: bool = False, suppress: bool = True):  # fmt: skip
         """Save ``table`` as CSV (when an output folder is set) and return it formatted for display.
 
         With a suppression rule set, count cells under the threshold are masked first
         (``private=True`` marks a table of individual incidents, which is never suppressed
-        but only shown when the user opted in).
+        but only shown when the user opted in; ``suppress=False`` marks a table with no
+        counts of incidents to protect, such as a list of published figures).
         """
-        if self.suppression and not private:
+        if self.suppression and suppress and not private:
             from .stats import suppress
 
             table = suppress(table, rule=self.suppression)

@@ -120,7 +120,7 @@ totaux nationaux déjà publiés : la règle de masquage des petits effectifs 
 endangerment = france.patient_endangerment(figures, lang=lang)
 rep.table(endangerment, "patient-endangerment",
           columns=["period_label", "measure", "number", "share", "lower", "upper", "n", "source"],
-          labels=france.table_labels(lang), private=True)
+          labels=france.table_labels(lang), suppress=False)
 """, []),
     ("md", """
 ## Compared with the first year
@@ -163,13 +163,13 @@ comptage, pas ces changements dans la déclaration.
     ("code", """
 context = france.published_figures(figures, fact_ids=["FR007", "FR042"], lang=lang)
 rep.table(context, "reporting-context", columns=["period_label", "measure", "published", "source"],
-          labels=france.table_labels(lang), private=True)
+          labels=france.table_labels(lang), suppress=False)
 """, []),
     ("md", "## Sources", EN),
     ("md", "## Sources", FR),
     ("code", """
 sources = france.cited_sources(figures, yearly, malicious, endangerment, compared, context, lang=lang)
 rep.table(sources, "sources", columns=["source_publisher", "source_date", "title", "url"],
-          labels=france.table_labels(lang), private=True)
+          labels=france.table_labels(lang), suppress=False)
 """, []),
 ]

@@ -23,6 +23,7 @@ from incidentstats import notebook as nb, plots
     ("code", """
 source = "hhs"  # hhs, veris, prc or csv
 input_paths = []  # files to read; none: the embedded HHS list as of 2015-02-26
+mapping = ""  # mapping file (YAML or TOML) for source csv; empty: none
 start = ""  # first date or year included (e.g. 2010); empty: from the beginning
 end = ""  # last date or year included; empty: to the end
 organisation_types = []  # e.g. provider, health_plan; empty: all
@@ -37,7 +38,7 @@ output_dir = ""  # where tables and figures are saved; empty: not saved
     ("code", """
 rep = nb.start(output_dir=output_dir, lang=lang, name="overview", suppression=suppression)
 df = rep.load(source, input_paths, start=start, end=end, organisation_types=organisation_types,
-              regions=regions, categories=categories)
+              regions=regions, categories=categories, mapping=mapping)
 rep.data_note(df)
 """, []),
     ("md", "## Headline figures", EN),

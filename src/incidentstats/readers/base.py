@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,11 +92,22 @@ def sniff_binary(path, head: bytes, *, expected: str = "a CSV text file") -> Non
             raise InputError(path, f"is {what}; expected {expected}")
 
 
+_HIGH_RUN = re.compile(rb"([\x80-\xff]+)")
+
+
 def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     """Decode a text file's bytes; return ``(text, encoding_used)``.
 
     UTF-8 (with or without BOM) first; UTF-16 when it has a BOM; otherwise cp1252 with
-    undecodable bytes replaced, which is what the 2009–2016 HHS exports need.
+    undecodable bytes replaced, which is what the 2009–2016 HHS exports need. A file
+    mixing UTF-8 and cp1252 lines is decoded run by run (``"utf-8+cp1252"``).
+
+    Examples
+    --------
+    >>> decode_bytes("x.csv", "Señora,".encode("utf-8") + "Général".encode("cp1252"))
+    ('Señora,Général', 'utf-8+cp1252')
+    >>> decode_bytes("x.csv", "café".encode("cp1252"))
+    ('café', 'cp1252')
     """
     if encoding:
         try:
@@ -116,7 +128,21 @@ def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    # Not UTF-8 as a whole. Each run of non-ASCII bytes that is valid UTF-8 is kept as
+    # UTF-8 (a file pasted together from a UTF-8 and a cp1252 export); every other run
+    # is cp1252. A file with no UTF-8 run at all is plain cp1252.
+    parts = _HIGH_RUN.split(data)
+    utf8_runs = 0
+    for i in range(1, len(parts), 2):
+        try:
+            parts[i] = parts[i].decode("utf-8")
+            utf8_runs += 1
+        except UnicodeDecodeError:
+            parts[i] = parts[i].decode("cp1252", errors="replace")
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].decode("ascii")
+    return "".join(parts), ("utf-8+cp1252" if utf8_runs else "cp1252")
 
 
 def read_text(path, *, encoding: str | None = None, expected: str = "a CSV text file") -> tuple[str, str]:

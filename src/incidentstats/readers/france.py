@@ -1113,8 +1113,6 @@ def record_provenance(rep, provenance) -> dict:
     is set on the notebook's ``Report`` and written to ``output_dir/provenance.json``
     when the report has an output folder.
     """
-    from .._files import write_json
-
     if isinstance(provenance, pd.DataFrame):
         prov = report_provenance(provenance, lang=getattr(rep, "lang", None))
     else:
@@ -1122,9 +1120,7 @@ def record_provenance(rep, provenance) -> dict:
     for key in ("dataset", "as_of", "period"):
         if key not in prov:
             raise ParameterError("provenance", f"missing {key!r}")
-    rep.provenance = prov
-    if getattr(rep, "output_dir", None) is not None:
-        write_json(rep.output_dir / "provenance.json", prov)
+    rep.set_provenance(prov)
     return prov
 
 
