@@ -132,6 +132,7 @@ def _default_jobs() -> int:
     default="reports",
     show_default=True,
     type=click.Path(path_type=Path),
+    help="Output folder: one sub-folder per run, and `latest`",
 )
 @click.option("--run-id", help="Name of the run folder (default: UTC time, source and language)")
 @click.option(

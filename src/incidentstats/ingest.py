@@ -153,8 +153,10 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     dup = incidents["incident_id"].duplicated(keep="first")
     dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
-    incidents = incidents.loc[~dup].drop(columns="_input").sort_values(["reported_date", "incident_id"], kind="stable")
-    incidents = conform(incidents)
+    # Sort only the keys, then move the (large) table once.
+    keys = incidents.loc[~dup, ["reported_date", "incident_id"]].reset_index(drop=False)
+    order = keys.sort_values(["reported_date", "incident_id"], kind="stable")["index"].to_numpy()
+    incidents = conform(incidents.drop(columns="_input").take(order))
     validate(incidents)
 
     quarantines = [r.quarantine for r in results if len(r.quarantine)]

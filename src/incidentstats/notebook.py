@@ -104,11 +104,37 @@ class Report:
                      else f" ({q} rows quarantined, {d} duplicates removed)")
         return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
 
+    def counts(self, df: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
+        """Counts per period with the fitted trend, or without it when too few periods exist."""
+        from .stats import counts_by_period, fitted_counts
+
+        try:
+            return fitted_counts(df, freq=freq)
+        except ParameterError:
+            # e.g. a register covering 18 months has no 3 complete years to fit a trend on
+            return counts_by_period(df, freq=freq)
+
+    def trend(self, df: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
+        """The trend models' table; empty (with the reason in attrs) when none can be fitted."""
+        from .stats import trend
+
+        try:
+            return trend(df, freq=freq)
+        except ParameterError as exc:
+            empty = pd.DataFrame()
+            empty.attrs = {"reason": exc.problem}
+            return empty
+
     def trend_sentence(self, trend_table: pd.DataFrame) -> HTMLBlock:
         """The fitted trend in words, in the notebook's language."""
         from .stats import describe_trend
 
-        return HTMLBlock(f"<p>{html.escape(describe_trend(trend_table, lang=self.lang))}</p>")
+        if trend_table.empty:
+            reason = trend_table.attrs.get("reason", "")
+            text = ("Pas de tendance ajustée : " if self.lang == "fr" else "No trend fitted: ") + reason
+        else:
+            text = describe_trend(trend_table, lang=self.lang)
+        return HTMLBlock(f"<p>{html.escape(text)}</p>")
 
     def table(self, table: pd.DataFrame, name: str, *, caption: str | None = None, columns=None, labels=None,
               private: bool = False, suppress: bool = True):  # fmt: skip
@@ -119,13 +145,15 @@ class Report:
         but only shown when the user opted in; ``suppress=False`` marks a table with no
         counts of incidents to protect, such as a list of published figures).
         """
+        if table.empty:  # nothing to show or save (e.g. no trend could be fitted)
+            return HTMLBlock('<p class="caption">—</p>')
         if self.suppression and suppress and not private:
             from .stats import suppress
 
             table = suppress(table, rule=self.suppression)
         if self.output_dir is not None:
             write_csv(self.output_dir / "tables" / f"{self.name}-{name}.csv", table)
-        shown = table if columns is None else table[list(columns)]
+        shown = table if columns is None else table[[c for c in columns if c in table.columns]]
         return HTMLBlock(html_table(shown, lang=self.lang, caption=caption, labels=labels))
 
     def figure(self, ax, name: str):

@@ -514,8 +514,8 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
             )
             for name, path, params in plan.notebooks
         ]
-        if jobs > 1 and len(tasks) > 1 and "pdf" in plan.formats:
-            import weasyprint  # noqa: F401 — imported once here rather than in every child
+        if jobs > 1 and len(tasks) > 1:
+            _preload()  # imported once here, shared by the forked children
 
         done = run_in_processes(_notebook_task, tasks, jobs=jobs)
         results = [
@@ -593,6 +593,14 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
         notebooks=results,
         manifest=manifest,
     )
+
+
+def _preload() -> None:
+    import papermill  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    _html_exporter()
+    _kernel_manager_class()
 
 
 def _reserve(outdir: Path, plan: RunPlan) -> tuple[str, Path]:
@@ -772,6 +780,8 @@ def _execute(name, path, params, work: Path, *, timeout) -> NotebookResult:
             log_output=False,
             execution_timeout=timeout,
             start_timeout=120,
+            # one write at the end (and on failure), not a validated rewrite after every cell
+            request_save_on_cell_execute=False,
             # The kernel starts in the run folder; papermill's cwd= would chdir this whole
             # process, which is not safe when several runs share it (threads, Dask).
             resources={"metadata": {"path": str(work)}},

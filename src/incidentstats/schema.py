@@ -86,7 +86,11 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
         if col not in out.columns:
             out[col] = pd.Series([None] * n, index=out.index, dtype="object")
         if col in LIST_COLUMNS:
-            out[col] = out[col].map(_as_list).astype("object") if n else out[col].astype("object")
+            values = out[col].to_numpy(dtype=object)
+            if n and not all(type(v) is list for v in values):
+                out[col] = pd.Series([_as_list(v) for v in values], index=out.index, dtype="object")
+            else:
+                out[col] = out[col].astype("object")
         elif dtype.startswith("datetime"):
             out[col] = pd.to_datetime(out[col], errors="coerce").astype(dtype)
         else:
@@ -103,5 +107,5 @@ def validate(df: pd.DataFrame) -> None:
     if df["incident_id"].duplicated().any():
         dup = df.loc[df["incident_id"].duplicated(), "incident_id"].iloc[0]
         raise ValueError(f"incident_id {dup!r} is not unique")
-    if len(df) and df["categories"].map(len).eq(0).any():
+    if len(df) and not all(map(len, df["categories"].to_numpy(dtype=object))):
         raise ValueError("every incident needs at least one category ('unknown' if none)")

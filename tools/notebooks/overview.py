@@ -68,10 +68,10 @@ rep.figure(plots.plot_shares(shares, lang=lang), "categories")
     ("md", "## Incidents per year", EN),
     ("md", "## Incidents par année", FR),
     ("code", """
-counts = ist.fitted_counts(df, freq="Y")
+counts = rep.counts(df, freq="Y")
 rep.figure(plots.plot_counts(counts, lang=lang), "per-year")
 """, []),
-    ("code", "rep.trend_sentence(ist.trend(df, freq=\"Y\"))", []),
+    ("code", "rep.trend_sentence(rep.trend(df, freq=\"Y\"))", []),
     ("md", "## Largest incidents", EN),
     ("md", "## Incidents les plus importants", FR),
     ("code", """

@@ -44,17 +44,17 @@ rep.data_note(df)
     ("md", "## Incidents per month", EN),
     ("md", "## Incidents par mois", FR),
     ("code", """
-monthly = ist.fitted_counts(df, freq="M")
+monthly = rep.counts(df, freq="M")
 rep.figure(plots.plot_counts(monthly, lang=lang), "per-month")
 """, []),
     ("md", "## Incidents per year and the fitted trend", EN),
     ("md", "## Incidents par année et tendance ajustée", FR),
     ("code", """
-yearly = ist.fitted_counts(df, freq="Y")
+yearly = rep.counts(df, freq="Y")
 rep.figure(plots.plot_counts(yearly, lang=lang), "per-year")
 """, []),
     ("code", """
-trend = ist.trend(df, freq=freq)
+trend = rep.trend(df, freq=freq)
 rep.trend_sentence(trend)
 """, []),
     ("code", """
