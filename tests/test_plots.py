@@ -725,3 +725,22 @@ def test_real_shares_within_groups(hhs):
     assert len(_bars(ax)) == len(table)
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
     assert legend[0].startswith("Healthcare provider (n = ")
+
+
+def test_ratio_keeps_the_interval_of_an_isolated_point():
+    p = pd.period_range("2018", periods=5, freq="Y")
+    table = pd.DataFrame(
+        {
+            "period": p,
+            "start": p.start_time,
+            "share": [0.4, np.nan, 0.5, np.nan, 0.45],
+            "lower": [0.3, np.nan, 0.42, np.nan, 0.4],
+            "upper": [0.5, np.nan, 0.58, np.nan, 0.5],
+            "n": [100, 0, 300, 0, 500],
+        }
+    )
+    ax = plots.plot_ratio(table)
+    segments = [c for c in ax.collections if c.get_gid() == "isolated_interval"]
+    assert segments, "isolated points must keep their interval"
+    ys = sorted(tuple(np.round(seg[:, 1], 6)) for seg in segments[0].get_segments())
+    assert ys == [(0.3, 0.5), (0.4, 0.5), (0.42, 0.58)]

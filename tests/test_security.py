@@ -168,7 +168,7 @@ def test_clean_writes_csv_with_formulas_neutralised(hostile_clean):
     # a description that starts with a minus but is not a number is neutralised too
     assert "'-12 is a negative number; so is -3.5" in set(incidents["description"])
     # counts stay numbers
-    assert pd.to_numeric(incidents["records_affected"]).tolist() == [1200] * 5 + [4200]
+    assert sorted(pd.to_numeric(incidents["records_affected"])) == [1200] * 5 + [4200]
     quarantine = pd.read_csv(out / "quarantine.csv", dtype=str, keep_default_na=False)
     assert quarantine["source_file"].tolist() == ["'=1+2.csv"]
     assert quarantine["reason"].tolist() == ["negative Individuals Affected"]

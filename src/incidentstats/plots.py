@@ -1273,6 +1273,24 @@ def plot_ratio(
     else:
         band = _cap(t("interval_band", lang, level=fmt_percent(0.95, lang)))
     ax.fill_between(pos, lower, upper, color=colour, alpha=0.2, linewidth=0, label=band, gid="band")
+    # A band needs two neighbouring points: a point whose neighbours are missing keeps its
+    # interval as an error bar, so no interval silently disappears.
+    known = ~np.isnan(share)
+    prev_known = np.r_[False, known[:-1]]
+    next_known = np.r_[known[1:], False]
+    isolated = known & ~prev_known & ~next_known
+    if isolated.any():
+        ax.errorbar(
+            pos[isolated],
+            share[isolated],
+            yerr=[share[isolated] - lower[isolated], upper[isolated] - share[isolated]],
+            fmt="none",
+            ecolor=colour,
+            alpha=0.6,
+            elinewidth=6,
+            capsize=0,
+            gid="isolated_interval",
+        )
     ax.plot(
         pos,
         share,
