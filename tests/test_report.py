@@ -377,12 +377,15 @@ def hostile_csv(path: Path) -> Path:
 def test_hostile_strings_stay_inert_in_html_pdf_and_csv(tmp_path):
     src = hostile_csv(tmp_path / "breach_report.csv")
     out = tmp_path / "reports"
+    # a relative --input and -o, as a user in that folder would type them
     proc = cli(
-        "report", "--input", src, "--notebooks", "overview", "-p", "list_incidents=True", "-o", out
-    )
+        "report", "--input", src.name, "--notebooks", "overview", "-p", "list_incidents=True",
+        "-o", "reports", cwd=tmp_path,
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     run = (out / "latest").resolve()
     manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["inputs"][0]["path"] == str(src)
     assert manifest["inputs"][0]["sha256"] == rep.sha256_file(src)
     assert manifest["parameters"] == {"list_incidents": True}
     text = (run / "overview.html").read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ Every file the project writes goes through here, so a crash never leaves half a 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import json
 import os
@@ -128,8 +129,16 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def dump_csv(df: pd.DataFrame, path, *, index: bool = False) -> None:
-    """Write ``df`` as UTF-8 CSV to ``path`` as it is (callers make it atomic)."""
-    safe_csv_frame(df).to_csv(path, index=index, lineterminator="\n", encoding="utf-8")
+    """Write ``df`` as UTF-8 CSV to ``path`` (callers make it atomic).
+
+    Text cells are neutralised and always quoted, numbers never (OWASP: wrap text in
+    double quotes). Quoting every text cell also keeps a lone carriage return inside a
+    cell inside its cell: minimal quoting leaves it bare, and spreadsheets start a new
+    row there, where the rest of the cell would be read as a formula.
+    """
+    safe_csv_frame(df).to_csv(
+        path, index=index, lineterminator="\n", encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC
+    )
 
 
 def write_csv(path, df: pd.DataFrame, *, index: bool = False) -> Path:

@@ -412,6 +412,8 @@ def prepare_run(
         )
     inputs = [str(Path(p)) for p in inputs]
     _check_inputs(source, inputs)
+    # absolute: the kernels run in the run folder, and batch workers elsewhere
+    inputs = [os.path.abspath(p) for p in inputs]
 
     declared_by = {name: declared_parameters(all_nbs[name]) for name in names}
     known = set().union(*(set(d) for d in declared_by.values()))
@@ -942,7 +944,11 @@ def run_in_processes(fn, items, *, jobs: int = 1, on_result=None, grace: float =
     running children get SIGTERM, are given ``grace`` seconds to clean up, then are killed;
     the interrupt is re-raised.
     """
+    import multiprocessing
+
     items = list(items)
+    if multiprocessing.current_process().daemon:  # e.g. a Dask worker: no child processes
+        jobs = 1
     if jobs <= 1 or len(items) <= 1:
         results = []
         for i, item in enumerate(items):
