@@ -187,13 +187,19 @@ def main(argv=None) -> int:
             report.append(seconds)
             manifests.append(manifest)
             report1.append(measure_report(tmp, "--jobs", "1")[0])
-        batch1, batch2 = [], []
+        batch1, batch2, batch_errors = [], [], []
         if not args.no_batch:
             for i in range(args.batch_repeat):
                 order = (1, 2) if i % 2 == 0 else (2, 1)
                 for jobs in order:
                     print(f"batch of 8 reports with --jobs {jobs} ...", flush=True)
-                    (batch1 if jobs == 1 else batch2).append(measure_batch(tmp, jobs))
+                    try:
+                        (batch1 if jobs == 1 else batch2).append(measure_batch(tmp, jobs))
+                    except SystemExit as exc:  # keep the other figures
+                        batch_errors.append(f"--jobs {jobs}: {str(exc).splitlines()[0]}")
+                        print(exc, file=sys.stderr)
+            if not batch1 or not batch2:
+                batch1, batch2 = [], []
     load_after = loadavg()
 
     med = statistics.median
@@ -231,6 +237,8 @@ def main(argv=None) -> int:
         f"{'met' if ratio_cold <= TARGET_FLOOR_RATIO else 'not met'}); "
         f"/ warm floor: {ratio_warm:.2f}x.",
     ]
+    if batch_errors:
+        lines.append(f"Batch measurement failed: {'; '.join(batch_errors)}.")
     if batch1:
         speedup = med(batch1) / med(batch2)
         lines.append(

@@ -267,7 +267,7 @@ def outcomes(request, tmp_path_factory) -> Outcomes:
     results.run_all(
         item.callspec.params["case"]
         for item in request.session.items
-        if item.module is request.module
+        if getattr(item, "module", None) is request.module
         and getattr(item, "originalname", "") == "test_bad_input"
         and hasattr(item, "callspec")
     )

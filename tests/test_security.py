@@ -387,6 +387,17 @@ def test_inputs_and_data_raw_are_never_modified(tmp_path):
     assert not [p for p in raw.rglob("*") if p.name.endswith(".part") or p.name.startswith(".")]
 
 
+def test_clean_into_a_file_or_an_unwritable_place_is_one_line(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("keep me\n")
+    proc = cli("clean", BAD / "hhs_bad_counts.csv", "-o", target)
+    assert f"parameter '--output': {target} is a file; expected a folder" in one_line_error(proc)
+    assert target.read_text() == "keep me\n"
+    # a folder below a file cannot be created: an OSError while writing, reported in one line
+    proc = cli("clean", BAD / "hhs_bad_counts.csv", "-o", target / "sub")
+    assert f"parameter '--output': cannot write to {target / 'sub'}:" in one_line_error(proc)
+
+
 def small_result() -> Ingested:
     return ingest("auto", [BAD / "hhs_bad_counts.csv"])
 

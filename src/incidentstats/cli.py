@@ -71,7 +71,11 @@ def clean(inputs, source, mapping, as_of, outdir):
     if mapping and source == "auto":
         source = "csv"
     result = ingest(source, list(inputs), as_of=as_of, **options)
-    result.write(outdir)
+    try:
+        result.write(outdir)
+    except OSError as exc:  # read-only folder, full disk: the user's to fix, not a bug
+        reason = exc.strerror or exc.__class__.__name__
+        raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
     p = result.provenance
     click.echo(
         f"{p['rows_in']} rows in: {p['rows_clean']} incidents, {p['rows_quarantined']} quarantined, "
@@ -80,6 +84,8 @@ def clean(inputs, source, mapping, as_of, outdir):
 
 
 def _refuse_raw_output(outdir: Path, inputs) -> None:
+    if outdir.exists() and not outdir.is_dir():
+        raise ParameterError("--output", f"{outdir} is a file; expected a folder")
     out = outdir.resolve()
     for parent in [out, *out.parents]:
         if parent.name == "raw" and parent.parent.name == "data":

@@ -134,7 +134,10 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     Ingested
     """
     if source not in readers.SOURCE_NAMES or source == "france":
-        raise ParameterError("source", f"unknown source {source!r}; expected one of auto, {', '.join(readers.SOURCES)}")
+        raise ParameterError(
+            "source",
+            f"unknown source {source!r}; expected one of auto, {', '.join(readers.SOURCES)}",
+        )
     path_list = _as_paths(paths)
     results = []
     if not path_list:
@@ -148,16 +151,24 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
             results.append(readers.read(name, path, **options))
         dataset = ", ".join(Path(r.path).name for r in results)
 
-    # Remember which input each row came from: a VERIS directory's rows name their own files.
-    frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
-    incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    dup = incidents["incident_id"].duplicated(keep="first")
-    dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
-    # Sort only the keys, then move the (large) table once.
-    keys = incidents.loc[~dup, ["reported_date", "incident_id"]].reset_index(drop=False)
-    order = keys.sort_values(["reported_date", "incident_id"], kind="stable")["index"].to_numpy()
-    incidents = conform(incidents.drop(columns="_input").take(order))
-    validate(incidents)
+    # Hash the inputs on another thread (hashlib releases the GIL) while the rows are sorted.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .schema import duplicated_ids, sort_incidents
+
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        digests = [
+            hasher.submit(sha256_file, r.path) if Path(r.path).is_file() else None for r in results
+        ]
+        # Remember which input each row came from: a VERIS directory's rows name their own files.
+        frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
+        incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        dup = pd.Series(duplicated_ids(incidents["incident_id"]), index=incidents.index)
+        dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
+        # Sort only the keys, then move the (large) table once; conform is then a check.
+        kept = (~dup).to_numpy().nonzero()[0]
+        incidents = conform(sort_incidents(incidents.drop(columns="_input"), rows=kept))
+        validate(incidents)
 
     quarantines = [r.quarantine for r in results if len(r.quarantine)]
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine()
@@ -167,7 +178,7 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         dups = int(dup_by_input.get(i, 0))
         entry = {
             "path": r.path,
-            "sha256": sha256_file(r.path) if Path(r.path).is_file() else None,
+            "sha256": digests[i].result() if digests[i] is not None else None,
             "format": r.format,
             "encoding": r.encoding,
             "rows_in": r.rows_in,
@@ -193,7 +204,11 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
 
     rules = []
     for r in results:
-        module = readers.reader_module(r.format.split("-")[0]) if r.format.split("-")[0] in readers.SOURCES else None
+        module = (
+            readers.reader_module(r.format.split("-")[0])
+            if r.format.split("-")[0] in readers.SOURCES
+            else None
+        )
         for rule in getattr(module, "RULES", []):
             if rule not in rules:
                 rules.append(rule)
@@ -270,7 +285,9 @@ def _parse_as_of(value) -> str:
     try:
         return pd.Timestamp(value).strftime("%Y-%m-%d")
     except (ValueError, TypeError):
-        raise ParameterError("as_of", f"expected an ISO date like 2024-06-30, got {value!r}") from None
+        raise ParameterError(
+            "as_of", f"expected an ISO date like 2024-06-30, got {value!r}"
+        ) from None
 
 
 def _period(incidents: pd.DataFrame) -> dict:

@@ -5,7 +5,13 @@ Readers produce it, statistics consume it; ``docs/schema.md`` documents every co
 
 from __future__ import annotations
 
+import copy
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SCHEMA_VERSION = "1.0"
 
@@ -45,6 +51,21 @@ LIST_COLUMNS = ("categories", "source_categories", "locations", "impacts")
 QUARANTINE_COLUMNS = ["source_file", "source_row", "reason", "raw"]
 
 
+def _memory_pool() -> pa.MemoryPool:
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # pyarrow built without jemalloc (macOS, Windows)
+        return pa.system_memory_pool()
+
+
+#: Where readers and ``sort_incidents`` allocate the table's Arrow buffers: jemalloc where
+#: pyarrow has it, else the C library's malloc. Arrow's default, mimalloc, asks Linux for
+#: transparent huge pages, and where the kernel then compacts memory first each fresh GiB
+#: costs seconds of system time (microsoft/mimalloc#1323); jemalloc also hands memory that
+#: one step freed to the next without asking the kernel again.
+MEMORY_POOL = _memory_pool()
+
+
 def empty_incidents() -> pd.DataFrame:
     """Return an empty canonical incident table with the right dtypes."""
     return conform(pd.DataFrame({c: [] for c in ALL_COLUMNS}))
@@ -78,19 +99,29 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` with every canonical column present, in order, with canonical dtypes.
 
     Missing columns are added empty; list columns hold Python lists; extra columns a
-    caller added are kept after the canonical ones.
+    caller added are kept after the canonical ones. Columns that already conform are
+    kept as they are (pandas copies on write, so ``df`` is never changed).
+
+    Examples
+    --------
+    >>> t = conform(pd.DataFrame({"incident_id": ["a"], "categories": [("hacking",)]}))
+    >>> t["categories"].iloc[0], str(t["incident_id"].dtype), str(t["records_affected"].dtype)
+    (['hacking'], 'string', 'Int64')
     """
-    out = df.copy()
+    out = df.copy(deep=False)
     n = len(out)
     for col, dtype in ALL_COLUMNS.items():
         if col not in out.columns:
             out[col] = pd.Series([None] * n, index=out.index, dtype="object")
+        current = out[col].dtype
         if col in LIST_COLUMNS:
             values = out[col].to_numpy(dtype=object)
-            if n and not all(type(v) is list for v in values):
+            if n and not set(map(type, values)) <= {list}:
                 out[col] = pd.Series([_as_list(v) for v in values], index=out.index, dtype="object")
-            else:
+            elif current != np.dtype(object):
                 out[col] = out[col].astype("object")
+        elif current == pd.api.types.pandas_dtype(dtype):
+            continue
         elif dtype.startswith("datetime"):
             out[col] = pd.to_datetime(out[col], errors="coerce").astype(dtype)
         else:
@@ -99,12 +130,146 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     return out[list(ALL_COLUMNS) + extras].reset_index(drop=True)
 
 
+def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
+    """Return rows ``rows`` (positions; all by default) of ``df`` in the canonical order.
+
+    The canonical order is by ``reported_date``, then ``incident_id`` (a stable sort,
+    missing values last). The result has a fresh RangeIndex and the dtypes of ``df``.
+    Only the two keys are sorted; each column then moves once (text columns into
+    ``MEMORY_POOL``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"reported_date": pd.to_datetime(["2020-02-01", None, "2020-01-01"]),
+    ...                   "incident_id": pd.array(["b", "c", "a"], dtype="string")})
+    >>> sort_incidents(t)["incident_id"].tolist(), sort_incidents(t, rows=[0, 1])["incident_id"].tolist()
+    (['a', 'b', 'c'], ['b', 'c'])
+    """
+    rows = np.arange(len(df)) if rows is None else np.asarray(rows, dtype=np.int64)
+    keys = df[["reported_date", "incident_id"]].iloc[rows]
+    try:
+        table = pa.table(
+            {
+                "date": pa.array(keys["reported_date"], from_pandas=True),
+                "id": pa.array(keys["incident_id"], from_pandas=True),
+            }
+        )
+        order = pc.sort_indices(table, sort_keys=[("date", "ascending"), ("id", "ascending")])
+        order = rows[order.to_numpy()]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        order = rows[keys.reset_index(drop=True).sort_values(list(keys.columns), kind="stable").index]
+    text = pd.StringDtype("pyarrow")
+    positions = pa.array(order)
+    arrow = {
+        name: series.array.__arrow_array__()
+        for name, series in df.items()
+        if series.dtype == text and isinstance(series.array, pd.arrays.ArrowStringArray)
+    }
+    columns = {}
+    # The largest text column (descriptions) moves on a second thread (Arrow releases the GIL).
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        if arrow:
+            largest = max(arrow, key=lambda name: arrow[name].nbytes)
+            columns[largest] = worker.submit(
+                pc.take, arrow.pop(largest), positions, memory_pool=MEMORY_POOL
+            )
+        for name, series in df.items():
+            if name in arrow:
+                cells = _fixed_width_cells(arrow[name])
+                if cells is not None:  # ids, constant columns: numpy moves rows of bytes
+                    columns[name] = _fixed_width_text(cells[order])
+                else:
+                    columns[name] = pc.take(arrow[name], positions, memory_pool=MEMORY_POOL)
+            elif name not in columns:
+                columns[name] = series.array.take(order)
+        for name, column in columns.items():
+            if isinstance(column, Future):
+                column = column.result()
+            if isinstance(column, pa.Array | pa.ChunkedArray):
+                column = pd.arrays.ArrowStringArray(column)
+                if column.dtype != df[name].dtype:  # another string storage or NA value
+                    column = df[name].array.take(order)
+            columns[name] = column
+    out = pd.DataFrame(columns, columns=df.columns, copy=False)
+    out.attrs = copy.deepcopy(df.attrs)
+    return out
+
+
+def duplicated_ids(ids: pd.Series) -> np.ndarray:
+    """``ids.duplicated(keep="first")`` as a numpy array, fast for ids of one byte length.
+
+    Such ids (all generated ones) are first reduced to 64-bit fingerprints; only the
+    rows whose fingerprint repeats are compared as text.
+
+    Examples
+    --------
+    >>> duplicated_ids(pd.Series(["hhs-1", "hhs-2", "hhs-1", "hhs-3"], dtype="string")).tolist()
+    [False, False, True, False]
+    """
+    values = ids.array
+    cells = None
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        cells = _fixed_width_cells(values.__arrow_array__())
+    if cells is None:
+        return ids.duplicated(keep="first").to_numpy(dtype=bool)
+    maybe = pd.Series(_fingerprints(cells)).duplicated(keep=False).to_numpy()
+    out = np.zeros(len(ids), dtype=bool)
+    if maybe.any():
+        rows = np.flatnonzero(maybe)
+        out[rows] = ids.iloc[rows].duplicated(keep="first").to_numpy(dtype=bool)
+    return out
+
+
+def _fixed_width_cells(arr) -> np.ndarray | None:
+    """The bytes of a text column as an (n, width) uint8 array, if every value is present and
+    has the same byte length (else None)."""
+    if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks != 1:
+            return None
+        arr = arr.chunk(0)
+    if not len(arr) or arr.null_count or not pa.types.is_large_string(arr.type):
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    width = int(offsets[1] - offsets[0])
+    if not width or np.any(np.diff(offsets) != width):
+        return None
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]].reshape(len(arr), width)
+
+
+def _fixed_width_text(cells: np.ndarray) -> pa.Array:
+    """A large_string array over the rows of an (n, width) uint8 array (no copy)."""
+    n, width = cells.shape
+    cells = np.ascontiguousarray(cells)
+    offsets = np.arange(0, n * width + 1, width, dtype=np.int64)
+    return pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(cells)]
+    )
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _fingerprints(cells: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of every row of an (n, width) uint8 array."""
+    n, width = cells.shape
+    padded = np.zeros((n, -(-width // 8) * 8), dtype=np.uint8)
+    padded[:, :width] = cells
+    words = padded.view(np.uint64)
+    h = np.full(n, width, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(words.shape[1]):
+            h = (h ^ words[:, j]) * _MIX
+            h ^= h >> np.uint64(29)
+    return h
+
+
 def validate(df: pd.DataFrame) -> None:
     """Raise ``ValueError`` if ``df`` breaks the canonical contract (a bug, not user input)."""
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"incident table lacks columns {missing}")
-    if df["incident_id"].duplicated().any():
+    if duplicated_ids(df["incident_id"]).any():
         dup = df.loc[df["incident_id"].duplicated(), "incident_id"].iloc[0]
         raise ValueError(f"incident_id {dup!r} is not unique")
     if len(df) and not all(map(len, df["categories"].to_numpy(dtype=object))):

@@ -60,7 +60,12 @@ class ReadResult:
             self.quarantine = empty_quarantine()
         else:
             self.quarantine = self.quarantine.astype(
-                {"source_file": "string", "source_row": "Int64", "reason": "string", "raw": "string"}
+                {
+                    "source_file": "string",
+                    "source_row": "Int64",
+                    "reason": "string",
+                    "raw": "string",
+                }
             )
         if len(self.incidents) + len(self.quarantine) != self.rows_in:
             raise AssertionError(
@@ -78,15 +83,24 @@ def check_readable(path) -> Path:
         raise InputError(p, "is a directory, expected a file")
     if p.stat().st_size == 0:
         raise InputError(p, "file is empty (0 bytes)")
+    try:
+        with open(p, "rb"):
+            pass
+    except OSError as exc:  # permission denied, a file that vanished meanwhile
+        raise InputError(p, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
     return p
 
 
 def sniff_binary(path, head: bytes, *, expected: str = "a CSV text file") -> None:
     """Raise InputError if ``head`` shows a binary file where text was expected."""
     if head.startswith(_ZIP_MAGIC):
-        raise InputError(path, f"is a zip archive (or .xlsx) but has a text name; expected {expected}")
+        raise InputError(
+            path, f"is a zip archive (or .xlsx) but has a text name; expected {expected}"
+        )
     if head.startswith(_OLE_MAGIC):
-        raise InputError(path, f"is a legacy Excel/OLE file but has a text name; expected {expected}")
+        raise InputError(
+            path, f"is a legacy Excel/OLE file but has a text name; expected {expected}"
+        )
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise InputError(path, f"is {what}; expected {expected}")
@@ -124,7 +138,9 @@ def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data:
-        raise InputError(path, "contains NUL bytes: not a text file (or UTF-16 without a byte-order mark)")
+        raise InputError(
+            path, "contains NUL bytes: not a text file (or UTF-16 without a byte-order mark)"
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -145,7 +161,9 @@ def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str
     return "".join(parts), ("utf-8+cp1252" if utf8_runs else "cp1252")
 
 
-def read_text(path, *, encoding: str | None = None, expected: str = "a CSV text file") -> tuple[str, str]:
+def read_text(
+    path, *, encoding: str | None = None, expected: str = "a CSV text file"
+) -> tuple[str, str]:
     """Read and decode a text file, with clear errors for missing, empty or binary files."""
     p = check_readable(path)
     data = p.read_bytes()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from concurrent.futures import Future, ThreadPoolExecutor
 import datetime as dt
 import io
 import re
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 
 from .. import taxonomy
 from ..errors import InputError
+from ..schema import MEMORY_POOL
 from .base import (
     ReadResult,
     add_reason,
@@ -31,12 +33,21 @@ from .base import (
 )
 
 SOURCE = "hhs"
+import time as _time, resource as _resource, os as _os
+_LAST = [None]
+def _LAP(label):
+    if not _os.environ.get("HHS_LAP"): return
+    now = (_time.perf_counter(), *_resource.getrusage(0)[:2])
+    if _LAST[0] and not label.startswith('start'):
+        print(f"  lap {_LAST[1]:34s} wall {now[0]-_LAST[0][0]:.3f} user {now[1]-_LAST[0][1]:.3f} sys {now[2]-_LAST[0][2]:.3f} rss {int(open('/proc/self/statm').read().split()[1])*4096/2**20:.0f}")
+    _LAST[0] = now; _LAST.append(None); _LAST[1] = label
 MAX_RECORDS = 1_000_000_000  # more than three US populations: a typo, not a breach
 EARLIEST = pd.Timestamp("1990-01-01")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _JSF_HEADER = re.compile(r"^javax\.faces\.component\.\w+@[0-9a-fA-F]+$")
 _JSF_POSITIONS = {0: "name", 7: "ba_present"}
 _NULL_DESCRIPTIONS = ("", "\\N", "NULL", "null")
+_NULL_SET = pa.array(_NULL_DESCRIPTIONS, type=pa.string())
 # The characters for which Python's str.isspace() is true, spelled for RE2 (whose \s is
 # ASCII-only), so that the vectorised name cleaning folds exactly what " ".join(s.split())
 # would fold.
@@ -48,11 +59,8 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Location labels of older exports that the taxonomy table spells differently.
 _LOCATION_ALIASES = {"e-mail": "email"}
 _TEXT = pd.ArrowDtype(pa.string())
-# The stripped descriptions (most of a file's bytes) are allocated with the C library's
-# malloc: Arrow's default mimalloc asks Linux for transparent huge pages, and where the
-# kernel then compacts memory first, each fresh GiB costs seconds of system time
-# (microsoft/mimalloc#1323); malloc'd pages cost a fraction of that and are as fast to use.
-_BIG_BUFFERS = pa.system_memory_pool()
+# Arrow buffers made here come from MEMORY_POOL (see schema.py): with Arrow's default
+# allocator, system time for fresh memory was most of the reader's time.
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -387,20 +395,61 @@ def parse_hhs_frame(
             f"not an HHS breach export: missing column(s) {', '.join(_FIELD_LABELS[m] for m in missing)}; "
             f"found {found}{more}",
         )
-    raw = raw.reset_index(drop=True)
-    n = len(raw)
-    column = {field: raw[orig] for orig, field in mapping.items()}
-    empty = pd.Series([""] * n, dtype=_TEXT)
+    # The descriptions, most of an export's bytes, are searched and copied on a second
+    # thread while this one cleans the other columns (Arrow and numpy release the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hhs-descriptions") as worker:
+        return _clean(
+            raw.reset_index(drop=True),
+            mapping,
+            worker,
+            source_file=source_file,
+            ransomware_from_description=ransomware_from_description,
+        )
 
-    def get(field: str) -> pd.Series:
-        return column.get(field, empty)
+
+def _clean(
+    raw: pd.DataFrame,
+    mapping: dict[str, str],
+    worker: ThreadPoolExecutor,
+    *,
+    source_file: str,
+    ransomware_from_description: bool,
+) -> ReadResult:
+    """The body of ``parse_hhs_frame``, for a checked header and a RangeIndex."""
+    _LAP('start')
+    fields = set(mapping.values())
+    n = len(raw)
+    column = {field: _arrow_text(raw[orig]) for orig, field in mapping.items()}
+
+    def get(field: str) -> pa.ChunkedArray:
+        if field not in column:
+            column[field] = pa.chunked_array([pa.repeat("", n)], type=pa.string())
+        return column[field]
+
+    # Which rows mention ransom(ware) matters only for hacking incidents; whether any row
+    # is one is known from the few distinct types.
+    t_codes, t_uniques = _factorize(get("type"))
+    info = [_split_types(u) for u in t_uniques]
+    nt = len(info)
+    hacking = np.array(["hacking" in c for c, _ in info], dtype=bool)
+    mention = None
+    if ransomware_from_description and "description" in fields and hacking[t_codes].any():
+        mention = worker.submit(
+            pc.match_substring, get("description"), "ransom", ignore_case=True,
+            memory_pool=MEMORY_POOL,
+        )
+    if "description" in fields:
+        prepared = worker.submit(_prepare_descriptions, get("description"))
 
     bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
 
+    _LAP('setup')
+    _LAP('name')
     # --- name ------------------------------------------------------------------------
-    name = _fold_spaces(_arrow_text(get("name")))
+    name = _fold_spaces(get("name"))
     bad.append((_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
 
+    _LAP('dates ----------------------------')
     # --- dates -----------------------------------------------------------------------
     old_layout = "submitted" not in fields
     date_field, date_label = (
@@ -430,6 +479,7 @@ def parse_hhs_frame(
     else:
         occurred = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
+    _LAP('individuals affected -------------')
     # --- individuals affected ----------------------------------------------------------
     r_codes, r_uniques = _factorize(get("individuals"))
     counts = [_parse_count(u) for u in r_uniques]
@@ -443,6 +493,7 @@ def parse_hhs_frame(
     bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
     bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))
 
+    _LAP('quarantine -----------------------')
     # --- quarantine ------------------------------------------------------------------
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in bad:
@@ -467,29 +518,24 @@ def parse_hhs_frame(
         return values if all_ok else values[keep]
 
     def take_arrow(values):
-        return values if all_ok else values.filter(pa.array(ok))
+        return values if all_ok else pc.filter(values, pa.array(ok), memory_pool=MEMORY_POOL)
 
+    if "description" in fields:
+        description = worker.submit(_gather_descriptions, prepared, None if all_ok else keep)
+
+    _LAP('types and ransomware -------------')
     # --- types and ransomware ----------------------------------------------------------
-    t_codes, t_uniques = _factorize(get("type"))
     t_codes = take(t_codes)
-    info = [_split_types(u) for u in t_uniques]
-    nt = len(info)
     cats = [c for c, _ in info] + [taxonomy.sort_categories([*c, "ransomware"]) for c, _ in info]
     t_index = t_codes
-    if ransomware_from_description and "description" in fields and nt:
-        hacking = np.array(["hacking" in c for c, _ in info], dtype=bool)
-        if hacking[t_codes].any():
-            mention = _np_bool(
-                pc.match_substring(
-                    take_arrow(_arrow_text(get("description"))), "ransom", ignore_case=True
-                )
-            )
-            t_index = t_codes + nt * (hacking[t_codes] & mention)
+    if mention is not None:
+        t_index = t_codes + nt * (hacking[t_codes] & take(_np_bool(mention.result())))
     categories = _object_array(cats)[t_index]
     category = _strings([taxonomy.primary_category(c) for c in cats], t_index)
     origin = _strings([taxonomy.origin_of(c) for c in cats], t_index)
     source_categories = _object_array([labels for _, labels in info])[t_codes]
 
+    _LAP('other few-valued columns ---------')
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
     locations = _object_array([_split_locations(u) for u in l_uniques])[take(l_codes)]
@@ -527,15 +573,9 @@ def parse_hhs_frame(
     records = pd.arrays.IntegerArray(np.where(records_int < 0, 0, records_int), records_int < 0)
     rep = take(reported)
 
-    # --- description -----------------------------------------------------------------
-    if "description" in fields:
-        desc = _clean_descriptions(take_arrow(_arrow_text(get("description"))))
-        description = pd.arrays.ArrowStringArray(desc)
-    else:
-        description = _strings([None], np.zeros(len(keep), dtype=np.intp))
-
+    _LAP('identity: the dedupe key ---------')
     # --- identity: the dedupe key --------------------------------------------------------
-    name_ok = take_arrow(name)
+    name_ok = pc.cast(take_arrow(name), pa.large_string(), memory_pool=MEMORY_POOL)
     ids = _incident_ids(
         _casefold(name_ok),
         pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes]
@@ -546,13 +586,18 @@ def parse_hhs_frame(
     )
 
     m = len(keep)
+    if "description" in fields:
+        description = pd.arrays.ArrowStringArray(description.result())
+    else:
+        description = _strings([None], np.zeros(m, dtype=np.intp))
+    _LAP('wait for descriptions')
     incidents = pd.DataFrame(
         {
             "incident_id": pd.arrays.ArrowStringArray(ids),
             "source": _strings([SOURCE], np.zeros(m, dtype=np.intp)),
             "reported_date": rep,
             "occurred_date": take(occurred),
-            "organisation": pd.arrays.ArrowStringArray(_as_string_type(name_ok)),
+            "organisation": pd.arrays.ArrowStringArray(name_ok),
             "organisation_type": org_type,
             "region": state,
             "country": _strings(["US"], np.zeros(m, dtype=np.intp)),
@@ -572,9 +617,11 @@ def parse_hhs_frame(
                 np.isin(records_int, (500, 501)), np.zeros(m, dtype=bool)
             ),
             "source_file": _strings([source_file], np.zeros(m, dtype=np.intp)),
-            "source_row": keep + 1,
-        }
+            "source_row": pd.arrays.IntegerArray(keep + 1, np.zeros(m, dtype=bool)),
+        },
+        copy=False,
     )
+    _LAP('frame')
     return ReadResult(
         path=source_file,
         format="hhs-pre2015" if old_layout else "hhs",
@@ -587,12 +634,21 @@ def parse_hhs_frame(
 # --- vectorised helpers ------------------------------------------------------------------
 
 
-def _arrow_text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
-    """Return a text column as an Arrow string array with '' for missing cells."""
-    try:
-        arr = pa.array(series, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        arr = None
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    """Return a text column as an Arrow string array with '' for missing cells.
+
+    A column the CSV parser already holds as Arrow text is used as it is, chunks and all:
+    ``pa.array`` would concatenate its chunks into a copy.
+    """
+    arr = None
+    values = series.array
+    if isinstance(values, pd.arrays.ArrowExtensionArray):
+        arr = values.__arrow_array__()
+    else:
+        try:
+            arr = pa.array(series, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
     if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         values = series.to_numpy(dtype=object)
         arr = pa.array(
@@ -600,36 +656,32 @@ def _arrow_text(series: pd.Series) -> pa.ChunkedArray | pa.Array:
         )
     if arr.null_count:
         arr = pc.fill_null(arr, "")
-    return arr
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
 def _strings(values: list, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
     """``values[codes]`` as an Arrow-backed string array (None -> missing), without Python objects per row."""
-    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.string()).take(pa.array(codes)))
-
-
-def _as_string_type(arr):
-    return (
-        arr if arr.type == pa.string() or arr.type == pa.large_string() else arr.cast(pa.string())
-    )
+    uniques = pa.array(values, type=pa.large_string())
+    return pd.arrays.ArrowStringArray(pc.take(uniques, pa.array(codes), memory_pool=MEMORY_POOL))
 
 
 def _np_bool(arr) -> np.ndarray:
     """Arrow boolean array (nulls as False) -> numpy bool array."""
-    arr = pc.fill_null(arr, False)
+    if arr.null_count:
+        arr = pc.fill_null(arr, False, memory_pool=MEMORY_POOL)
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.bool_())
+        chunks = [c.to_numpy(zero_copy_only=False) for c in arr.chunks]
+        return np.concatenate(chunks).astype(bool, copy=False) if chunks else np.zeros(0, bool)
     return arr.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes and distinct values (as Python str, '' for missing) of a text column."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    values = [
-        "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
-        for v in uniques
-    ]
-    return np.asarray(codes, dtype=np.intp), values
+def _factorize(arr: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values (as Python str) of a text column without missing cells."""
+    if not arr.num_chunks:
+        return np.zeros(0, dtype=np.intp), []
+    encoded = pc.dictionary_encode(arr, memory_pool=MEMORY_POOL).combine_chunks(MEMORY_POOL)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    return codes, encoded.dictionary.to_pylist()
 
 
 def _object_array(items: list) -> np.ndarray:
@@ -650,58 +702,146 @@ def _fold_spaces(arr):
     out = []
     for chunk in chunks:
         needs = pc.or_(
-            pc.invert(pc.string_is_ascii(chunk)),
-            pc.match_substring_regex(chunk, r"^ | $|[\t\n\x{0b}\f\r\x{1c}-\x{1f}]|  "),
+            pc.invert(pc.string_is_ascii(chunk, memory_pool=MEMORY_POOL)),
+            pc.match_substring_regex(
+                chunk, r"^ | $|[\t\n\x{0b}\f\r\x{1c}-\x{1f}]|  ", memory_pool=MEMORY_POOL
+            ),
         )
         rows = np.flatnonzero(_np_bool(needs))
         if len(rows):
             fixed = pc.utf8_trim(
                 pc.replace_substring_regex(chunk.take(pa.array(rows)), _RE2_SPACE + "+", " "), " "
             )
-            chunk = pc.replace_with_mask(chunk, needs, fixed)
+            chunk = pc.replace_with_mask(chunk, needs, fixed, memory_pool=MEMORY_POOL)
         out.append(chunk)
     return pa.chunked_array(out, type=arr.type) if out else arr
 
 
 def _casefold(arr) -> np.ndarray:
-    """``str.casefold`` of every value, as a numpy object array (Arrow lowers ASCII rows)."""
-    lowered = pc.utf8_lower(arr).to_numpy(zero_copy_only=False)
-    other = np.flatnonzero(~_np_bool(pc.string_is_ascii(arr)))
+    """``str.casefold`` of every value, UTF-8 encoded, as a numpy object array of bytes.
+
+    Arrow lowers the ASCII rows. Bytes rather than str: pandas hashes bytes as they are,
+    and would encode every str first.
+    """
+    lowered = pc.utf8_lower(arr, memory_pool=MEMORY_POOL).cast(pa.large_binary())
+    lowered = lowered.to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~_np_bool(pc.string_is_ascii(arr, memory_pool=MEMORY_POOL)))
     if len(other):
         original = arr.take(pa.array(other)).to_pylist()
-        lowered[other] = [s.casefold() for s in original]
+        lowered[other] = [s.casefold().encode("utf-8") for s in original]
     return lowered
 
 
-def _clean_descriptions(arr) -> pa.ChunkedArray:
-    """Strip surrounding whitespace; '\\N', 'NULL' and '' become missing.
+def _prepare_descriptions(arr: pa.ChunkedArray) -> tuple:
+    """What ``_gather_descriptions`` needs, whichever rows are kept.
 
-    Descriptions are most of an export's bytes, so the stripped text is made missing
-    through a new validity bitmap rather than through another copy of the text.
+    Descriptions are most of an export's bytes, so their text is copied once, into the
+    large_string array that pandas stores: only the values whose first or last byte may
+    be whitespace are stripped (apart, by Arrow); string views point at every value (where
+    the parser left it, or among the stripped ones) and the gather casts them.
+
+    Returns
+    -------
+    tuple
+        (string views of every value and of the stripped ones, the view of each row,
+        which rows are missing).
     """
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    out = []
-    for chunk in chunks:
-        chunk = pc.utf8_trim_whitespace(_as_string_type(chunk), memory_pool=_BIG_BUFFERS)
-        null = pc.is_in(chunk, value_set=pa.array(_NULL_DESCRIPTIONS, type=chunk.type))
-        if pc.any(null).as_py():
-            if chunk.offset == 0 and chunk.null_count == 0:
-                valid = pc.invert(null)
-                chunk = pa.Array.from_buffers(
-                    chunk.type, len(chunk), [valid.buffers()[1], *chunk.buffers()[1:]]
-                )
-            else:
-                chunk = pc.if_else(null, pa.scalar(None, chunk.type), chunk)
-        out.append(chunk)
-    # One chunk: taking rows from a chunked string array concatenates it first, and the
-    # ingest filters and sorts this column, so one concatenation here saves two there.
-    # (Past 2 GiB of text the 32-bit offsets cannot hold one chunk: keep the chunks.)
-    if len(out) > 1 and sum(c.nbytes for c in out) < 2**31 - 2**20:
-        out = [pa.concat_arrays(out, memory_pool=_BIG_BUFFERS)]
-    return pa.chunked_array(out, type=out[0].type if out else pa.string())
+    length, edge = _lengths_and_edges(arr)
+    n = len(length)
+    cand = np.flatnonzero(edge)
+    stripped = pc.utf8_trim_whitespace(_take_chunked(arr, cand), memory_pool=MEMORY_POOL)
+    stripped_length = _np_int(pc.binary_length(stripped))
+    # The missing markers are at most 4 bytes long: test only values that short.
+    missing = np.zeros(n, dtype=bool)
+    short = np.flatnonzero(~edge & (length <= 4))
+    missing[short] = _np_bool(pc.is_in(_take_chunked(arr, short), value_set=_NULL_SET))
+    short = np.flatnonzero(stripped_length <= 4)
+    missing[cand[short]] = _np_bool(pc.is_in(_take_chunked(stripped, short), value_set=_NULL_SET))
+    try:
+        views = pa.concat_arrays(
+            [pc.cast(c, pa.string_view()) for c in (*arr.chunks, *stripped.chunks)]
+        )
+    except (AttributeError, pa.ArrowNotImplementedError):  # pyarrow < 16: no string views
+        return pc.if_else(pa.array(missing), None, pc.utf8_trim_whitespace(arr)), None, missing
+    source = np.arange(n)
+    source[cand] = n + np.arange(len(cand))
+    return views, source, missing
 
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+def _gather_descriptions(prepared, rows: np.ndarray | None) -> pa.Array:
+    """The stripped descriptions of ``rows`` (all by default), '\\N', 'NULL' and '' missing.
+
+    ``prepared`` is what ``_prepare_descriptions`` returned, or a Future of it.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    views, source, missing = prepared
+    if rows is None:
+        rows = np.arange(len(missing))
+    if source is None:  # no string views: ``views`` is the stripped text itself
+        text = views.take(pa.array(rows)).combine_chunks()
+        return pc.cast(text, pa.large_string(), memory_pool=MEMORY_POOL)
+    valid = ~missing[rows]
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    slots = np.frombuffer(views.buffers()[1], dtype="V16")[views.offset : views.offset + len(views)]
+    gathered = pa.Array.from_buffers(
+        pa.string_view(),
+        len(rows),
+        [bitmap, pa.py_buffer(slots[source[rows]]), *views.buffers()[2:]],
+        null_count=len(rows) - int(valid.sum()),
+    )
+    return pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL)
+
+
+def _take_chunked(arr: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
+    """``arr.take(rows)`` for sorted ``rows``, chunk by chunk (Arrow would first concatenate the chunks)."""
+    bounds = np.cumsum([0] + [len(c) for c in arr.chunks])
+    cuts = np.searchsorted(rows, bounds)
+    parts = [
+        pc.take(chunk, pa.array(rows[a:b] - lo), memory_pool=MEMORY_POOL)
+        for chunk, lo, a, b in zip(arr.chunks, bounds, cuts[:-1], cuts[1:], strict=False)
+        if b > a
+    ]
+    return pa.chunked_array(parts, type=arr.type)
+
+
+def _lengths_and_edges(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Byte length of each value, and whether it is empty or starts or ends outside printable ASCII.
+
+    Read from the Arrow buffers; only such values can change when whitespace is stripped.
+    """
+    lengths, edges = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=bool)]
+    for chunk in arr.chunks:
+        if not len(chunk):
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+        data = chunk.buffers()[2]
+        text = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else None
+        length = np.diff(offsets)
+        if text is None or not len(text):
+            edge = np.ones(len(chunk), dtype=bool)
+        else:
+            first = text[np.minimum(offsets[:-1], len(text) - 1)]
+            last = text[np.maximum(offsets[1:] - 1, 0)]
+            edge = (length == 0) | (first - 0x21 > 0x5D) | (last - 0x21 > 0x5D)
+        lengths.append(length)
+        edges.append(edge)
+    return np.concatenate(lengths), np.concatenate(edges)
+
+
+def _np_int(arr) -> np.ndarray:
+    """Arrow integer array (chunked or not, no nulls) -> numpy int64 array."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.int64())
+    return arr.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+# The two hex digits of every byte, as the uint16 whose memory holds them in order.
+_HEX_PAIRS = np.frombuffer(
+    "".join(f"{b:02x}" for b in range(256)).encode("ascii"), dtype=np.uint16
+)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -715,9 +855,12 @@ def _incident_ids(
             h = (h ^ part) * _MIX + np.uint64(0x7F4A7C15)
     out = np.empty((len(h), 20), dtype=np.uint8)
     out[:, :4] = np.frombuffer(b"hhs-", dtype=np.uint8)
-    for i in range(16):
-        out[:, 4 + i] = _HEX[((h >> np.uint64(60 - 4 * i)) & np.uint64(15)).astype(np.intp)]
-    return pa.array(out.view("S20").ravel(), type=pa.binary(20)).cast(pa.string())
+    digits = _HEX_PAIRS[h.astype(">u8").view(np.uint8).reshape(-1, 8)]
+    out[:, 4:] = digits.view(np.uint8).reshape(-1, 16)
+    offsets = np.arange(0, 20 * len(h) + 1, 20, dtype=np.int64)
+    return pa.Array.from_buffers(
+        pa.large_string(), len(h), [None, pa.py_buffer(offsets), pa.py_buffer(out)]
+    )
 
 
 # --- per-value parsers -------------------------------------------------------------------
