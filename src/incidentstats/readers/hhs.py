@@ -48,6 +48,18 @@ _JSF_HEADER = re.compile(r"^javax\.faces\.component\.\w+@[0-9a-fA-F]+$")
 _JSF_POSITIONS = {0: "name", 7: "ba_present"}
 _NULL_DESCRIPTIONS = ("", "\\N", "NULL", "null")
 _NULL_SET = pa.array(_NULL_DESCRIPTIONS, type=pa.string())
+# The ASCII bytes that Arrow's utf8_trim_whitespace strips (all that Python's isspace says).
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[:128] = (
+    pc.binary_length(pc.utf8_trim_whitespace(pa.array([chr(b) + "." for b in range(128)])))
+    .to_numpy()
+    == 1
+)
+try:  # string views (pyarrow >= 16) let the descriptions be copied once
+    pc.cast(pa.array(["x"], pa.string_view()), pa.large_string())
+    _STRING_VIEWS = True
+except (AttributeError, pa.ArrowNotImplementedError):
+    _STRING_VIEWS = False
 # The characters for which Python's str.isspace() is true, spelled for RE2 (whose \s is
 # ASCII-only), so that the vectorised name cleaning folds exactly what " ".join(s.split())
 # would fold.
@@ -710,7 +722,10 @@ def _fold_spaces(arr):
         rows = np.flatnonzero(_np_bool(needs))
         if len(rows):
             fixed = pc.utf8_trim(
-                pc.replace_substring_regex(chunk.take(pa.array(rows)), _RE2_SPACE + "+", " "), " "
+                pc.replace_substring_regex(
+                    pc.take(chunk, pa.array(rows), memory_pool=MEMORY_POOL), _RE2_SPACE + "+", " "
+                ),
+                " ",
             )
             chunk = pc.replace_with_mask(chunk, needs, fixed, memory_pool=MEMORY_POOL)
         out.append(chunk)
@@ -727,7 +742,7 @@ def _casefold(arr) -> np.ndarray:
     lowered = lowered.to_numpy(zero_copy_only=False)
     other = np.flatnonzero(~_np_bool(pc.string_is_ascii(arr, memory_pool=MEMORY_POOL)))
     if len(other):
-        original = arr.take(pa.array(other)).to_pylist()
+        original = _take_chunked(arr, other).to_pylist()
         lowered[other] = [s.casefold().encode("utf-8") for s in original]
     return lowered
 
@@ -735,37 +750,50 @@ def _casefold(arr) -> np.ndarray:
 def _prepare_descriptions(arr: pa.ChunkedArray) -> tuple:
     """What ``_gather_descriptions`` needs, whichever rows are kept.
 
-    Descriptions are most of an export's bytes, so their text is copied once, into the
-    large_string array that pandas stores: only the values whose first or last byte may
-    be whitespace are stripped (apart, by Arrow); string views point at every value (where
-    the parser left it, or among the stripped ones) and the gather casts them.
+    Descriptions are most of an export's bytes, so their text is copied once, by the
+    gather, into the large_string array that pandas stores. Here every value becomes a
+    string view (16 bytes: its length, then its text if that fits, else its first bytes
+    and where it lies) into the parser's buffers, leaving out surrounding ASCII
+    whitespace; the few values that then start or end with a non-ASCII byte are stripped
+    by Arrow, apart.
 
     Returns
     -------
     tuple
-        (string views of every value and of the stripped ones, the view of each row,
-        which rows are missing).
+        (one view per row as an (n, 16) uint8 array, the buffers the views point into,
+        which rows are missing). Without string views in pyarrow: (the stripped text,
+        None, which rows are missing).
     """
-    length, edge = _lengths_and_edges(arr)
-    n = len(length)
-    cand = np.flatnonzero(edge)
-    stripped = pc.utf8_trim_whitespace(_take_chunked(arr, cand), memory_pool=MEMORY_POOL)
-    stripped_length = _np_int(pc.binary_length(stripped))
-    # The missing markers are at most 4 bytes long: test only values that short.
-    missing = np.zeros(n, dtype=bool)
-    short = np.flatnonzero(~edge & (length <= 4))
-    missing[short] = _np_bool(pc.is_in(_take_chunked(arr, short), value_set=_NULL_SET))
-    short = np.flatnonzero(stripped_length <= 4)
-    missing[cand[short]] = _np_bool(pc.is_in(_take_chunked(stripped, short), value_set=_NULL_SET))
-    try:
-        views = pa.concat_arrays(
-            [pc.cast(c, pa.string_view()) for c in (*arr.chunks, *stripped.chunks)]
-        )
-    except (AttributeError, pa.ArrowNotImplementedError):  # pyarrow < 16: no string views
-        return pc.if_else(pa.array(missing), None, pc.utf8_trim_whitespace(arr)), None, missing
-    source = np.arange(n)
-    source[cand] = n + np.arange(len(cand))
-    return views, source, missing
+    sources = [c for c in arr.chunks if len(c)]
+    located = [_locate(c) for c in sources]
+    if not _STRING_VIEWS or any(len(text) >= 2**31 for _, _, text in located):
+        stripped = pc.utf8_trim_whitespace(arr, memory_pool=MEMORY_POOL)
+        return stripped, None, _np_bool(pc.is_in(stripped, value_set=_NULL_SET))
+    starts = np.concatenate([s for s, _, _ in located] or [np.zeros(0, np.int64)])
+    ends = np.concatenate([e for _, e, _ in located] or [np.zeros(0, np.int64)])
+    bounds = np.cumsum([0] + [len(c) for c in sources])
+    groups, unicode_rows = [], []  # the rows whose view points into each source
+    for (lo, hi), (_, _, text) in zip(zip(bounds[:-1], bounds[1:]), located, strict=True):
+        unicode_edge = _strip_ascii_space(text, starts[lo:hi], ends[lo:hi])
+        groups.append(np.flatnonzero(~unicode_edge) + lo)
+        unicode_rows.append(np.flatnonzero(unicode_edge) + lo)
+    rows = np.concatenate(unicode_rows or [np.zeros(0, np.int64)])
+    if len(rows):  # Unicode whitespace is Arrow's to strip, from the original text
+        stripped = pc.utf8_trim_whitespace(_take_chunked(arr, rows), memory_pool=MEMORY_POOL)
+        stripped = stripped.combine_chunks(memory_pool=MEMORY_POOL)
+        sources.append(stripped)
+        located.append(_locate(stripped))
+        starts[rows], ends[rows] = located[-1][0], located[-1][1]
+        groups.append(rows)
+    views = _string_views(starts, ends, groups, [text for _, _, text in located])
+    words = views.view(np.uint32)  # (n, 4): length, then the first 4 bytes of the text
+    missing = words[:, 0] == 0
+    for marker in _NULL_DESCRIPTIONS:
+        if marker:
+            head = np.frombuffer(marker.encode("ascii").ljust(4, b"\0"), dtype=np.uint32)[0]
+            missing |= (words[:, 0] == len(marker)) & (words[:, 1] == head)
+    buffers = [c.buffers()[2] or pa.py_buffer(b"") for c in sources]
+    return views, buffers, missing
 
 
 def _gather_descriptions(prepared, rows: np.ndarray | None) -> pa.Array:
@@ -775,22 +803,74 @@ def _gather_descriptions(prepared, rows: np.ndarray | None) -> pa.Array:
     """
     if isinstance(prepared, Future):
         prepared = prepared.result()
-    views, source, missing = prepared
-    if rows is None:
-        rows = np.arange(len(missing))
-    if source is None:  # no string views: ``views`` is the stripped text itself
-        text = views.take(pa.array(rows)).combine_chunks()
-        return pc.cast(text, pa.large_string(), memory_pool=MEMORY_POOL)
-    valid = ~missing[rows]
+    views, buffers, missing = prepared
+    if rows is not None:
+        missing = missing[rows]
+    if buffers is None:  # no string views: ``views`` is the stripped text itself
+        text = pc.if_else(pa.array(missing), None, views if rows is None else views.take(rows))
+        return pc.cast(text.combine_chunks(), pa.large_string(), memory_pool=MEMORY_POOL)
+    if rows is not None:
+        views = views[rows]
+    valid = ~missing
     bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    slots = np.frombuffer(views.buffers()[1], dtype="V16")[views.offset : views.offset + len(views)]
     gathered = pa.Array.from_buffers(
         pa.string_view(),
-        len(rows),
-        [bitmap, pa.py_buffer(slots[source[rows]]), *views.buffers()[2:]],
-        null_count=len(rows) - int(valid.sum()),
+        len(views),
+        [bitmap, pa.py_buffer(views), *buffers],
+        null_count=int(missing.sum()),
     )
     return pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL)
+
+
+def _locate(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end) of every value of a string array in its data buffer, and that buffer."""
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+    offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+    data = chunk.buffers()[2]
+    text = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return offsets[:-1], offsets[1:], text
+
+
+def _strip_ascii_space(text: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Move ``starts`` and ``ends`` (in place) past the ASCII whitespace around each value.
+
+    Returns which values are left starting or ending with a non-ASCII byte.
+    """
+    for pos, step in ((starts, 1), (ends, -1)):
+        rows = np.flatnonzero(starts < ends)
+        while len(rows):
+            rows = rows[_ASCII_SPACE[text[pos[rows] - (step < 0)]]]
+            pos[rows] += step
+            rows = rows[starts[rows] < ends[rows]]
+    rows = np.flatnonzero(starts < ends)
+    edge = np.zeros(len(starts), dtype=bool)
+    edge[rows] = (text[starts[rows]] >= 0x80) | (text[ends[rows] - 1] >= 0x80)
+    return edge
+
+
+def _string_views(starts, ends, groups, texts) -> np.ndarray:
+    """Arrow string views (n rows of 16 bytes) of the values ``texts[k][starts:ends]``.
+
+    ``groups[k]`` holds the rows whose value lies in ``texts[k]``. A value of up to 12
+    bytes is held in its view; a longer one is referenced by buffer (``k``) and offset,
+    after its first 4 bytes.
+    """
+    length = ends - starts
+    views = np.zeros((len(starts), 16), dtype=np.uint8)
+    words = views.view(np.int32)
+    words[:, 0] = length
+    for k, (rows, text) in enumerate(zip(groups, texts, strict=True)):
+        inline = length[rows] <= 12
+        for part, width in ((rows[inline], 12), (rows[~inline], 4)):
+            at, size = starts[part], length[part]
+            for j in range(width):
+                has = size > j
+                views[part[has], 4 + j] = text[at[has] + j]
+        long = rows[~inline]
+        words[long, 2] = k
+        words[long, 3] = starts[long]
+    return views
 
 
 def _take_chunked(arr: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
@@ -803,39 +883,6 @@ def _take_chunked(arr: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
         if b > a
     ]
     return pa.chunked_array(parts, type=arr.type)
-
-
-def _lengths_and_edges(arr: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """Byte length of each value, and whether it is empty or starts or ends outside printable ASCII.
-
-    Read from the Arrow buffers; only such values can change when whitespace is stripped.
-    """
-    lengths, edges = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=bool)]
-    for chunk in arr.chunks:
-        if not len(chunk):
-            continue
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
-        offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
-        data = chunk.buffers()[2]
-        text = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else None
-        length = np.diff(offsets)
-        if text is None or not len(text):
-            edge = np.ones(len(chunk), dtype=bool)
-        else:
-            first = text[np.minimum(offsets[:-1], len(text) - 1)]
-            last = text[np.maximum(offsets[1:] - 1, 0)]
-            edge = (length == 0) | (first - 0x21 > 0x5D) | (last - 0x21 > 0x5D)
-        lengths.append(length)
-        edges.append(edge)
-    return np.concatenate(lengths), np.concatenate(edges)
-
-
-def _np_int(arr) -> np.ndarray:
-    """Arrow integer array (chunked or not, no nulls) -> numpy int64 array."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.int64())
-    return arr.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 # The two hex digits of every byte, as the uint16 whose memory holds them in order.
