@@ -581,10 +581,6 @@ def test_suppression_masks_small_counts_in_html_and_csv(tmp_path):
     assert ">3<" in plain.markup  # without suppression the small counts are shown
 
 
-@pytest.mark.xfail(
-    reason="stats.suppress masks only the count column (x/count); n_unknown=10 is published",
-    strict=True,
-)
 def test_suppression_masks_every_small_count_column_of_a_shares_table(tmp_path):
     table = ist.shares(ist.load("hhs"), by="categories")
     assert (table["n_unknown"] < 11).any()

@@ -261,7 +261,7 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     cols = list(table.columns)
     merge_ci = "lower" in cols and "upper" in cols
     # lower/upper are percentages only beside a share; beside a rate ratio they are numbers
-    ci_is_pct = "share" in cols
+    ci_is_pct = "share" in cols or "share_of_row" in cols
     shown = [c for c in cols if not (merge_ci and c == "upper")]
     head = "".join(
         f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>" for c in shown

@@ -10,18 +10,49 @@ import math
 import warnings
 from collections import deque
 
+import importlib
+
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats as sps
-from statsmodels.discrete.discrete_model import NegativeBinomial
-from statsmodels.stats import rates as sm_rates
-from statsmodels.stats.contingency_tables import Table
-from statsmodels.stats.proportion import proportion_confint
 
 from .errors import ParameterError
 from .schema import LIST_COLUMNS
 from .taxonomy import label
+
+
+class _Lazy:
+    """A module imported on first use: statsmodels and scipy.stats take about a second to
+    import, which every command-line call (``incidentstats clean``) would otherwise pay."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        module = importlib.import_module(self._name)
+        return getattr(module, attr)
+
+
+sm = _Lazy("statsmodels.api")
+sps = _Lazy("scipy.stats")
+sm_rates = _Lazy("statsmodels.stats.rates")
+
+
+def proportion_confint(*args, **kwargs):
+    from statsmodels.stats.proportion import proportion_confint as confint
+
+    return confint(*args, **kwargs)
+
+
+def NegativeBinomial(*args, **kwargs):  # noqa: N802 — stands in for the statsmodels class
+    from statsmodels.discrete.discrete_model import NegativeBinomial as model
+
+    return model(*args, **kwargs)
+
+
+def Table(*args, **kwargs):  # noqa: N802 — stands in for the statsmodels class
+    from statsmodels.stats.contingency_tables import Table as table
+
+    return table(*args, **kwargs)
 
 __all__ = [
     "StatsTable",
@@ -2725,6 +2756,17 @@ def suppress(
                 out[m] = out[m].astype("Int64") if _integral(out[m]) else out[m].astype("Float64")
                 out.loc[hit_rows, m] = pd.NA
         out["suppression"] = status
+        # Denominators are counts too: an n or n_unknown under the threshold is masked,
+        # with the total it could be recovered from (n_total = n + n_unknown).
+        denominators = [c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count]
+        for c in denominators:
+            small = out[c].map(sensitive).astype(bool)
+            if small.any():
+                out[c] = out[c].astype("Int64") if _integral(out[c]) else out[c].astype("Float64")
+                out.loc[small, c] = pd.NA
+                if c in ("n", "n_unknown") and "n_total" in out.columns:
+                    out["n_total"] = out["n_total"].astype("Int64") if _integral(out["n_total"].dropna()) else out["n_total"]
+                    out.loc[small, "n_total"] = pd.NA
     info = {
         "rule": rule,
         "threshold": threshold,

@@ -3,10 +3,11 @@ EN, FR = ["lang-en"], ["lang-fr"]
 PARAMS = """
 lang = "en"  # en or fr
 show_answers = False  # True shows the worked answer after each exercise (teacher's copy)
+suppression = ""  # empty, fr (mask counts under 11) or us-cms (mask 1 to 10)
 output_dir = ""  # where tables and figures are saved; empty: not saved
 """
 SETUP = """
-rep = nb.start(output_dir=output_dir, lang=lang, name="teaching")
+rep = nb.start(output_dir=output_dir, lang=lang, name="teaching", suppression=suppression)
 df = rep.load("hhs")
 figures = ist.load("france")
 by_type = teaching.hhs_yearly_by_type()
