@@ -5,14 +5,17 @@ Compares a bare ``pandas.read_csv`` of the file with the HHS reader alone and wi
 
 Usage::
 
-    python benchmarks/bench_hhs.py [--rows 1000000] [--repeat 3] [--profile]
+    python benchmarks/bench_hhs.py [--rows 1000000] [--repeat 5] [--profile]
 
 The big file is written to a temporary directory and removed afterwards. Copy 0 is the
 archive as it is; copy k >= 1 has `` [copy k]`` appended to every entity name, so copies do
 not collapse into one another but each keeps the archive's own duplicates (four per copy),
 and the dedupe does real work. Each measurement runs in a fresh process, which reports its
-wall time, CPU time (user and system) and peak RSS. The results table goes to
-``benchmarks/results/hhs.md``. Timings are recorded here, never asserted in tests.
+wall time, CPU time (user and system, all threads: the reader and ingest use helper
+threads, so their wall time can be below their CPU time) and peak RSS. Runs of the three
+kinds are interleaved, and the table gives medians and the best run, because other work on
+the machine slows some runs. The results table goes to ``benchmarks/results/hhs.md``.
+Timings are recorded here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -170,6 +173,8 @@ def table(info: dict, runs: dict[str, list[dict]], repeat: int, load: tuple) -> 
         med("read_csv", "user"),
     )
     ratio = med("ingest", "seconds") / base_wall
+    best = min(r["seconds"] for r in runs["ingest"]) / min(r["seconds"] for r in runs["read_csv"])
+    best_cpu = min(r["cpu"] for r in runs["ingest"]) / min(r["cpu"] for r in runs["read_csv"])
     acc = runs["ingest"][-1]["accounting"]
     lines = [
         "# HHS reader benchmark",
@@ -198,11 +203,13 @@ def table(info: dict, runs: dict[str, list[dict]], repeat: int, load: tuple) -> 
             f"| {max(r['peak_rss_mib'] for r in runs[kind]):,.0f} |"
         )
     verdict = "meets" if ratio <= TARGET_RATIO else "misses"
+    best_verdict = "meets" if best <= TARGET_RATIO else "misses"
     lines += [
         "",
-        f"Target: load + clean within {TARGET_RATIO:g}x the bare read_csv wall time. This run "
-        f"{verdict} it: {ratio:.2f}x wall, {med('ingest', 'cpu') / base_cpu:.2f}x CPU, "
-        f"{med('ingest', 'user') / base_user:.2f}x user time.",
+        f"Target: load + clean within {TARGET_RATIO:g}x the bare read_csv wall time. The medians "
+        f"of this run {verdict} it: {ratio:.2f}x wall, {med('ingest', 'cpu') / base_cpu:.2f}x "
+        f"CPU, {med('ingest', 'user') / base_user:.2f}x user time. The best runs (fastest "
+        f"ingest over fastest read_csv) {best_verdict} it: {best:.2f}x wall, {best_cpu:.2f}x CPU.",
         "",
         f"Accounting of the ingest run: rows_in {acc['rows_in']:,} = rows_clean "
         f"{acc['rows_clean']:,} + rows_quarantined {acc['rows_quarantined']:,} + "
@@ -215,7 +222,7 @@ def table(info: dict, runs: dict[str, list[dict]], repeat: int, load: tuple) -> 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--source", type=Path, default=ARCHIVE, help="the HHS archive CSV to replicate")
     ap.add_argument("--profile", action="store_true", help="also print a cProfile of one ingest")
     ap.add_argument("--no-write", action="store_true", help="print the table without writing it")

@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -85,14 +86,22 @@ if __name__ == "__main__":
 """
 
 
-def wall(cmd, *, cwd=None) -> float:
+CPU: dict[str, list[float]] = {}  # measurement -> CPU seconds of its whole process tree
+
+
+def run(cmd, *, label: str) -> float:
+    """Run a command; return its wall time and record its CPU time (it and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
-    if proc.returncode not in (0,):
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
         raise SystemExit(
             f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{proc.stderr[-2000:]}"
         )
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU.setdefault(label, []).append(cpu)
     return seconds
 
 
@@ -103,6 +112,13 @@ def loadavg() -> str:
         return "n/a"
 
 
+def machine_speedup() -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", BURN_CHILD], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout)
+
+
 def default_notebooks() -> list[str]:
     from incidentstats.report import default_notebooks as names
 
@@ -110,22 +126,25 @@ def default_notebooks() -> list[str]:
 
 
 def measure_floor_cold(tmp: Path, n: int) -> float:
-    """n fresh processes, one empty notebook each; total wall time."""
-    total = 0.0
+    """n fresh processes, one empty notebook each; total wall (and CPU) time."""
+    total, cpu = 0.0, 0.0
     for i in range(n):
         work = Path(tempfile.mkdtemp(prefix=f"cold{i}-", dir=tmp))
-        total += wall([sys.executable, "-c", FLOOR_CHILD, str(work), "1"])
+        total += run([sys.executable, "-c", FLOOR_CHILD, str(work), "1"], label="_cold")
+        cpu += CPU.pop("_cold")[-1]
+    CPU.setdefault("cold", []).append(cpu)
     return total
 
 
 def measure_floor_warm(tmp: Path, n: int) -> float:
     work = Path(tempfile.mkdtemp(prefix="warm-", dir=tmp))
-    return wall([sys.executable, "-c", FLOOR_CHILD, str(work), str(n)])
+    return run([sys.executable, "-c", FLOOR_CHILD, str(work), str(n)], label="warm")
 
 
-def measure_report(tmp: Path, *extra) -> tuple[float, dict]:
+def measure_report(tmp: Path, *extra, label: str) -> tuple[float, dict]:
     out = Path(tempfile.mkdtemp(prefix="report-", dir=tmp))
-    seconds = wall([sys.executable, "-m", "incidentstats.cli", "report", "-o", str(out), *extra])
+    cmd = [sys.executable, "-m", "incidentstats.cli", "report", "-o", str(out), *extra]
+    seconds = run(cmd, label=label)
     manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
     return seconds, manifest
 
@@ -144,15 +163,14 @@ def measure_batch(tmp: Path, jobs: int) -> float:
         "--jobs",
         str(jobs),
     ]
-    seconds = wall([*cmd, "-o", str(out / "reports")])
+    seconds = run([*cmd, "-o", str(out / "reports")], label=f"batch{jobs}")
     summary = json.loads(next((out / "reports").glob("batch-*.json")).read_text(encoding="utf-8"))
     if not summary["ok"]:
-        raise SystemExit(f"batch with --jobs {jobs} had failures: {summary['runs']}")
+        reasons = "; ".join(
+            f"{r['run_id']}: {r['reason']}" for r in summary["runs"] if r["status"] != "ok"
+        )
+        raise SystemExit(f"batch with --jobs {jobs} had failures: {reasons}")
     return seconds
-
-
-def fmt(values) -> str:
-    return f"{min(values):.1f} | {statistics.median(values):.1f} | {max(values):.1f}"
 
 
 def main(argv=None) -> int:
@@ -168,14 +186,14 @@ def main(argv=None) -> int:
     n = len(names)
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     load_before = loadavg()
-    speedup_machine = float(subprocess.run([sys.executable, "-c", BURN_CHILD], capture_output=True,
-                                           text=True, check=True).stdout)  # fmt: skip
+    probes = [machine_speedup()]
     cold, warm, report, report1, manifests = [], [], [], [], []
+    batch1, batch2, batch_errors = [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmpdir:
         tmp = Path(tmpdir)
         # one warm-up of everything (kernel specs, font caches, pyc files)
         measure_floor_warm(tmp, 1)
-        measure_report(tmp, "--notebooks", names[0])
+        measure_report(tmp, "--notebooks", names[0], label="warm-up")
         for i in range(args.repeat):
             print(
                 f"round {i + 1}/{args.repeat}: floor (cold, warm), report (default, --jobs 1)",
@@ -183,74 +201,88 @@ def main(argv=None) -> int:
             )
             cold.append(measure_floor_cold(tmp, n))
             warm.append(measure_floor_warm(tmp, n))
-            seconds, manifest = measure_report(tmp)
+            seconds, manifest = measure_report(tmp, label="report")
             report.append(seconds)
             manifests.append(manifest)
-            report1.append(measure_report(tmp, "--jobs", "1")[0])
-        batch1, batch2, batch_errors = [], [], []
+            report1.append(measure_report(tmp, "--jobs", "1", label="report1")[0])
         if not args.no_batch:
             for i in range(args.batch_repeat):
-                order = (1, 2) if i % 2 == 0 else (2, 1)
-                for jobs in order:
+                for jobs in (1, 2) if i % 2 == 0 else (2, 1):
                     print(f"batch of 8 reports with --jobs {jobs} ...", flush=True)
+                    probes.append(machine_speedup())
                     try:
                         (batch1 if jobs == 1 else batch2).append(measure_batch(tmp, jobs))
                     except SystemExit as exc:  # keep the other figures
-                        batch_errors.append(f"--jobs {jobs}: {str(exc).splitlines()[0]}")
+                        batch_errors.append(f"--jobs {jobs}: {str(exc)[:300]}")
                         print(exc, file=sys.stderr)
-            if not batch1 or not batch2:
-                batch1, batch2 = [], []
+    probes.append(machine_speedup())
     load_after = loadavg()
 
     med = statistics.median
-    ratio_cold = med(report) / med(cold)
-    ratio_warm = med(report) / med(warm)
-    nb_seconds = {nb["name"]: med([m2["seconds"] for mm in manifests for m2 in mm["notebooks"] if m2["name"] == nb["name"]])
-                  for nb in manifests[0]["notebooks"]}  # fmt: skip
+
+    def fmt(values) -> str:
+        return f"{min(values):.1f} | {med(values):.1f} | {max(values):.1f}"
+
+    def cpu(label) -> str:
+        return f"{med(CPU[label]):.1f}" if CPU.get(label) else "n/a"
+
+    ratio_cold, ratio_warm = med(report) / med(cold), med(report) / med(warm)
+    cpu_cold, cpu_warm = (
+        med(CPU["report"]) / med(CPU["cold"]),
+        med(CPU["report"]) / med(CPU["warm"]),
+    )
+    nb_seconds = {}
+    for manifest in manifests:
+        for nb in manifest["notebooks"]:
+            nb_seconds.setdefault(nb["name"], []).append(nb["seconds"])
     lines = [
         "# Report runner benchmark",
         "",
         f"Run {started} with `python benchmarks/bench_report.py --repeat {args.repeat}"
-        f"{' --no-batch' if args.no_batch else f' --batch-repeat {args.batch_repeat}'}`.",
+        + (" --no-batch`." if args.no_batch else f" --batch-repeat {args.batch_repeat}`."),
         f"Python {platform.python_version()}, incidentstats {incidentstats.__version__}; "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; load average before "
         f"{load_before}, after {load_after}.",
-        f"Machine's parallel speed-up (a pure-Python loop, 2 processes vs 1): **{speedup_machine:.2f}x**.",
+        f"The machine's parallel speed-up (a pure-Python loop in 2 processes against 1), probed "
+        f"{len(probes)} times during the run: median **{med(probes):.2f}x** "
+        f"({', '.join(f'{p:.2f}' for p in probes)}).",
         "",
-        f"Default notebooks ({n}): {', '.join(names)}. Wall time in seconds, from process start to exit.",
+        f"Default notebooks ({n}): {', '.join(names)}. Wall time from process start to exit, and CPU "
+        "time (user + system) of every process of the measurement, kernels included; seconds.",
         "",
-        "| measurement | runs | best | median | worst |",
-        "|---|---:|---:|---:|---:|",
-        f"| floor, cold: {n} x (fresh process: papermill runs an empty notebook, nbconvert HTML, WeasyPrint PDF) | {len(cold)} | {fmt(cold)} |",
-        f"| floor, warm: one process, {n} empty notebooks to HTML + PDF | {len(warm)} | {fmt(warm)} |",
-        f"| `incidentstats report` (default: --jobs = CPUs) | {len(report)} | {fmt(report)} |",
-        f"| `incidentstats report --jobs 1` | {len(report1)} | {fmt(report1)} |",
+        "| measurement | runs | wall best | wall median | wall worst | CPU median |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| floor, cold: {n} x (a fresh process: papermill runs an empty notebook, nbconvert HTML, "
+        f"WeasyPrint PDF) | {len(cold)} | {fmt(cold)} | {cpu('cold')} |",
+        f"| floor, warm: one process, {n} empty notebooks to HTML + PDF | {len(warm)} | {fmt(warm)} | {cpu('warm')} |",
+        f"| `incidentstats report` (default: --jobs = CPUs) | {len(report)} | {fmt(report)} | {cpu('report')} |",
+        f"| `incidentstats report --jobs 1` | {len(report1)} | {fmt(report1)} | {cpu('report1')} |",
     ]
-    if batch1:
+    if batch1 and batch2:
         lines += [
-            f"| batch of 8 reports, `--matrix` `--jobs 1` | {len(batch1)} | {fmt(batch1)} |",
-            f"| batch of 8 reports, `--matrix` `--jobs 2` | {len(batch2)} | {fmt(batch2)} |",
+            f"| batch of 8 reports, `--matrix` `--jobs 1` | {len(batch1)} | {fmt(batch1)} | {cpu('batch1')} |",
+            f"| batch of 8 reports, `--matrix` `--jobs 2` | {len(batch2)} | {fmt(batch2)} | {cpu('batch2')} |",
         ]
     lines += [
         "",
-        f"Default report / cold floor: **{ratio_cold:.2f}x** (target at most {TARGET_FLOOR_RATIO:.0f}x: "
-        f"{'met' if ratio_cold <= TARGET_FLOOR_RATIO else 'not met'}); "
-        f"/ warm floor: {ratio_warm:.2f}x.",
+        f"Default report / cold floor: **{ratio_cold:.2f}x** wall, {cpu_cold:.2f}x CPU (target at most "
+        f"{TARGET_FLOOR_RATIO:.0f}x: {'met' if ratio_cold <= TARGET_FLOOR_RATIO else 'not met'}); "
+        f"/ warm floor: {ratio_warm:.2f}x wall, {cpu_warm:.2f}x CPU.",
     ]
     if batch_errors:
         lines.append(f"Batch measurement failed: {'; '.join(batch_errors)}.")
-    if batch1:
+    if batch1 and batch2:
         speedup = med(batch1) / med(batch2)
         lines.append(
             f"Batch speed-up, --jobs 2 over --jobs 1: **{speedup:.2f}x** (target at least "
-            f"{TARGET_BATCH_SPEEDUP}x: {'met' if speedup >= TARGET_BATCH_SPEEDUP else 'not met'}; the machine "
-            f"itself gives {speedup_machine:.2f}x)."
+            f"{TARGET_BATCH_SPEEDUP}x: {'met' if speedup >= TARGET_BATCH_SPEEDUP else 'not met'}); "
+            f"the machine gave {med(probes):.2f}x meanwhile."
         )
     lines += [
         "",
-        "Inside the default report (median of the manifests): notebook execution + its own "
-        "HTML/PDF, in seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in nb_seconds.items())
-        + f"; whole run {med([m['duration_seconds'] for m in manifests]):.1f} s.",
+        "Seconds per notebook in the default report (median over its runs; execution and its own "
+        "HTML + PDF): " + ", ".join(f"{k} {med(v):.1f}" for k, v in nb_seconds.items())
+        + f"; whole run as the manifest times it: {med([m['duration_seconds'] for m in manifests]):.1f}.",
         "",
     ]  # fmt: skip
     text = "\n".join(lines)

@@ -665,3 +665,63 @@ def test_polish_tables_left_aligns_text_and_keeps_short_tables_whole():
     assert out.count('<td class="text">Theft</td>') == 14 and "<td>12000</td>" in out
     merged = '<table><tr><th colspan="2">a</th></tr><tr><td>x</td><td>y</td></tr></table>'
     assert rep.polish_tables(merged) == merged
+
+
+# --- one warm kernel per lane: nothing leaks from one notebook to the next ------------
+
+
+def _tiny_notebook(path: Path, order: int, code: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["incidentstats"] = {"sources": ["hhs"], "order": order}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# Notebook {path.stem}"),
+        nbformat.v4.new_code_cell('lang = "en"  # en or fr', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(code),
+    ]
+    nbformat.write(nb, str(path))
+
+
+def _printed(run_dir: Path, name: str) -> str:
+    import nbformat
+
+    nb = nbformat.read(str(run_dir / "notebooks" / f"{name}.ipynb"), as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+def test_notebooks_share_a_warm_kernel_but_nothing_else(tmp_path, monkeypatch):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    state = (
+        "import os, matplotlib\n"
+        "print('pid', os.getpid(), 'leak' in globals(), matplotlib.rcParams['lines.linewidth'], os.getcwd())\n"
+    )
+    _tiny_notebook(
+        nbs / "a.ipynb", 1, state + "leak = 1\nmatplotlib.rcParams['lines.linewidth'] = 9.0\n"
+    )
+    _tiny_notebook(nbs / "b.ipynb", 2, state)
+    _tiny_notebook(nbs / "c.ipynb", 3, state + "raise ValueError('c fails')\n")
+    _tiny_notebook(nbs / "d.ipynb", 4, state)
+    monkeypatch.setenv("INCIDENTSTATS_NOTEBOOKS", str(nbs))
+    result = rep.run_report(
+        notebooks=["a", "b", "c", "d"], outdir=tmp_path / "out", formats=("html",), jobs=1
+    )
+    assert [r.status for r in result.notebooks] == ["ok", "ok", "failed", "ok"]
+    assert result.notebooks[2].error == "ValueError: c fails"
+    seen = {name: _printed(result.run_dir, name).split() for name in "abcd"}
+    pid = {name: words[1] for name, words in seen.items()}
+    # b ran in a's kernel, without a's variables or settings, in the run folder
+    assert pid["b"] == pid["a"] == pid["c"]
+    assert seen["b"][2:4] == ["False", str(seen["a"][3])]
+    assert seen["b"][4].endswith(".part")
+    # after a failure the next notebook gets a fresh kernel
+    assert pid["d"] != pid["c"]
+    assert _processes_in(tmp_path) == []

@@ -519,13 +519,20 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
         if jobs > 1 and len(tasks) > 1:
             _preload()  # imported once here, shared by the forked children
 
-        done = run_in_processes(_notebook_task, tasks, jobs=jobs)
-        results = [
-            r
-            if isinstance(r, NotebookResult)
-            else NotebookResult(name=t.name, status="failed", error=str(r))
-            for t, r in zip(tasks, done, strict=True)
-        ]
+        # Lanes: notebooks i, i + jobs, i + 2 jobs… run one after the other in one process,
+        # which keeps one kernel warm for them (see _WarmKernel); lanes run in parallel.
+        lanes = [tasks[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(tasks)))]
+        done_lanes = run_in_processes(_lane_task, lanes, jobs=len(lanes))
+        by_name = {}
+        for lane, done in zip(lanes, done_lanes, strict=True):
+            for k, task in enumerate(lane):
+                if isinstance(done, list):
+                    by_name[task.name] = done[k]
+                else:  # the lane's process died or raised: every notebook of it failed
+                    by_name[task.name] = NotebookResult(
+                        name=task.name, status="failed", error=str(done)
+                    )
+        results = [by_name[t.name] for t in tasks]
         provenance = _read_json(work / "provenance.json")
         meta.update(_data_meta(provenance))
         ok = all(r.status == "ok" for r in results)
@@ -727,10 +734,22 @@ class _NotebookTask:
     meta: dict
 
 
-def _notebook_task(task: _NotebookTask) -> NotebookResult:
+def _lane_task(lane: list[_NotebookTask]) -> list[NotebookResult]:
+    """Run a lane's notebooks one after the other, sharing one warm kernel."""
+    if not lane:
+        return []
+    kernel = _WarmKernel(Path(lane[0].work)) if REUSE_KERNELS else None
+    try:
+        return [_notebook_task(task, kernel=kernel) for task in lane]
+    finally:
+        if kernel is not None:
+            kernel.close()
+
+
+def _notebook_task(task: _NotebookTask, *, kernel: _WarmKernel | None = None) -> NotebookResult:
     """Execute one notebook, then write its own HTML and PDF (title page + body)."""
     work = Path(task.work)
-    result = _execute(task.name, task.path, task.params, work, timeout=task.timeout)
+    result = _execute(task.name, task.path, task.params, work, timeout=task.timeout, kernel=kernel)
     if result.status != "ok":
         return result
     t0 = time.perf_counter()
@@ -763,7 +782,7 @@ def _notebook_task(task: _NotebookTask) -> NotebookResult:
     return result
 
 
-def _execute(name, path, params, work: Path, *, timeout) -> NotebookResult:
+def _execute(name, path, params, work: Path, *, timeout, kernel=None) -> NotebookResult:
     import logging
 
     import papermill
@@ -772,7 +791,11 @@ def _execute(name, path, params, work: Path, *, timeout) -> NotebookResult:
     result = NotebookResult(name=name)
     out = work / "notebooks" / f"{name}.ipynb"
     t0 = time.perf_counter()
+    handlers = _signal_handlers()
+    km = None
     try:
+        km = kernel.acquire() if kernel is not None else None
+        extra = {"km": km} if km is not None else {}
         papermill.execute_notebook(
             str(path),
             str(out),
@@ -789,17 +812,119 @@ def _execute(name, path, params, work: Path, *, timeout) -> NotebookResult:
             resources={"metadata": {"path": str(work)}},
             kernel_manager_class=_kernel_manager_class(),
             extra_arguments=list(_KERNEL_ARGS),
+            **extra,
         )
         result.status = "ok"
     except Exception as exc:  # papermill wraps kernel errors; report them, do not crash the batch
         result.status = "failed"
         result.error = _one_line_error(exc)
         result.error_type = getattr(exc, "ename", None) or exc.__class__.__name__
+    except BaseException:
+        _kill_kernels()  # interrupted: no kernel may outlive the run
+        raise
     finally:
+        _restore_signal_handlers(handlers)
+    if kernel is not None and km is not None:
+        # A notebook that failed leaves its kernel in an unknown state: the next gets a fresh one.
+        kernel.release(reuse=result.status == "ok")
+    else:
         _kill_kernels()
     result.seconds = time.perf_counter() - t0
     result.outputs["notebook"] = out.relative_to(work).as_posix()
     return result
+
+
+#: Consecutive notebooks of a run in one process share a kernel (set False to start a
+#: fresh kernel for every notebook).
+REUSE_KERNELS = True
+# Run between two notebooks in a shared kernel: nothing of the previous notebook remains
+# but imported modules (which is the point: importing pandas, matplotlib, statsmodels and
+# incidentstats costs more than starting the kernel).
+_RESET_CODE = """\
+get_ipython().run_line_magic("reset", "-f")
+import gc as _gc, os as _os, matplotlib as _mpl, matplotlib.pyplot as _plt
+_plt.close("all")
+_mpl.rcParams.update({{_k: _v for _k, _v in _mpl.rcParamsOrig.items() if _k != "backend"}})
+_mpl.rcParams["svg.fonttype"] = "none"
+_os.chdir({cwd!r})
+_gc.collect()
+del _gc, _os, _mpl, _plt
+get_ipython().run_line_magic("reset", "-f")
+"""
+
+
+class _WarmKernel:
+    """One kernel kept for the notebooks a process runs one after the other in a run.
+
+    ``acquire`` gives a started kernel manager: a new kernel the first time or after a
+    failure, else the previous notebook's kernel with its namespace reset. papermill
+    (nbclient) then executes with it and leaves it running.
+    """
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.km = None
+
+    def _run(self, coro):
+        from jupyter_core.utils import ensure_event_loop
+
+        return ensure_event_loop().run_until_complete(coro)
+
+    def acquire(self):
+        if self.km is not None:
+            try:
+                self._run(self._reset())
+                return self.km
+            except Exception:  # noqa: BLE001 — a kernel that cannot reset is replaced
+                self.close()
+        km = _kernel_manager_class()(kernel_name="python3")
+        self._run(km.start_kernel(cwd=str(self.work), extra_arguments=list(_KERNEL_ARGS)))
+        self.km = km
+        return km
+
+    async def _reset(self):
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(
+                _RESET_CODE.format(cwd=str(self.work)),
+                store_history=False,
+                timeout=60,
+                output_hook=lambda msg: None,
+            )
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError("kernel reset failed")
+        finally:
+            kc.stop_channels()
+
+    def release(self, *, reuse: bool) -> None:
+        if not reuse:
+            self.close()
+
+    def close(self) -> None:
+        km, self.km = self.km, None
+        if km is None:
+            return
+        try:
+            self._run(km.shutdown_kernel(now=True))
+        except Exception:  # noqa: BLE001 — already dead
+            pass
+        _kill_kernels()
+
+
+def _signal_handlers() -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore_signal_handlers(handlers: dict) -> None:
+    # Some nbclient versions install their own SIGINT/SIGTERM handlers while a notebook
+    # runs and reset them to the default afterwards, which would lose the CLI's handler.
+    for sig, handler in handlers.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
 
 
 # Kernels started by this process, by thread, so an interrupted run can kill its own.

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-from concurrent.futures import Future, ThreadPoolExecutor
 import datetime as dt
 import io
 import re
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from .. import taxonomy
 from ..errors import InputError
-from ..schema import MEMORY_POOL
+from ..schema import MEMORY_POOL  # for large Arrow buffers: see there why not the default
 from .base import (
     ReadResult,
     add_reason,
@@ -33,14 +33,6 @@ from .base import (
 )
 
 SOURCE = "hhs"
-import time as _time, resource as _resource, os as _os
-_LAST = [None]
-def _LAP(label):
-    if not _os.environ.get("HHS_LAP"): return
-    now = (_time.perf_counter(), *_resource.getrusage(0)[:2])
-    if _LAST[0] and not label.startswith('start'):
-        print(f"  lap {_LAST[1]:34s} wall {now[0]-_LAST[0][0]:.3f} user {now[1]-_LAST[0][1]:.3f} sys {now[2]-_LAST[0][2]:.3f} rss {int(open('/proc/self/statm').read().split()[1])*4096/2**20:.0f}")
-    _LAST[0] = now; _LAST.append(None); _LAST[1] = label
 MAX_RECORDS = 1_000_000_000  # more than three US populations: a typo, not a breach
 EARLIEST = pd.Timestamp("1990-01-01")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -51,8 +43,9 @@ _NULL_SET = pa.array(_NULL_DESCRIPTIONS, type=pa.string())
 # The ASCII bytes that Arrow's utf8_trim_whitespace strips (all that Python's isspace says).
 _ASCII_SPACE = np.zeros(256, dtype=bool)
 _ASCII_SPACE[:128] = (
-    pc.binary_length(pc.utf8_trim_whitespace(pa.array([chr(b) + "." for b in range(128)])))
-    .to_numpy()
+    pc.binary_length(
+        pc.utf8_trim_whitespace(pa.array([chr(b) + "." for b in range(128)]))
+    ).to_numpy()
     == 1
 )
 try:  # string views (pyarrow >= 16) let the descriptions be copied once
@@ -71,8 +64,6 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Location labels of older exports that the taxonomy table spells differently.
 _LOCATION_ALIASES = {"e-mail": "email"}
 _TEXT = pd.ArrowDtype(pa.string())
-# Arrow buffers made here come from MEMORY_POOL (see schema.py): with Arrow's default
-# allocator, system time for fresh memory was most of the reader's time.
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -407,9 +398,10 @@ def parse_hhs_frame(
             f"not an HHS breach export: missing column(s) {', '.join(_FIELD_LABELS[m] for m in missing)}; "
             f"found {found}{more}",
         )
-    # The descriptions, most of an export's bytes, are searched and copied on a second
-    # thread while this one cleans the other columns (Arrow and numpy release the GIL).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hhs-descriptions") as worker:
+    # The descriptions, most of an export's bytes, are searched for ransom(ware) and
+    # copied on two more threads while this one cleans the other columns (Arrow and numpy
+    # release the GIL).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
         return _clean(
             raw.reset_index(drop=True),
             mapping,
@@ -428,7 +420,6 @@ def _clean(
     ransomware_from_description: bool,
 ) -> ReadResult:
     """The body of ``parse_hhs_frame``, for a checked header and a RangeIndex."""
-    _LAP('start')
     fields = set(mapping.values())
     n = len(raw)
     column = {field: _arrow_text(raw[orig]) for orig, field in mapping.items()}
@@ -447,7 +438,10 @@ def _clean(
     mention = None
     if ransomware_from_description and "description" in fields and hacking[t_codes].any():
         mention = worker.submit(
-            pc.match_substring, get("description"), "ransom", ignore_case=True,
+            pc.match_substring,
+            get("description"),
+            "ransom",
+            ignore_case=True,
             memory_pool=MEMORY_POOL,
         )
     if "description" in fields:
@@ -455,13 +449,10 @@ def _clean(
 
     bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
 
-    _LAP('setup')
-    _LAP('name')
     # --- name ------------------------------------------------------------------------
     name = _fold_spaces(get("name"))
     bad.append((_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
 
-    _LAP('dates ----------------------------')
     # --- dates -----------------------------------------------------------------------
     old_layout = "submitted" not in fields
     date_field, date_label = (
@@ -491,7 +482,6 @@ def _clean(
     else:
         occurred = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
-    _LAP('individuals affected -------------')
     # --- individuals affected ----------------------------------------------------------
     r_codes, r_uniques = _factorize(get("individuals"))
     counts = [_parse_count(u) for u in r_uniques]
@@ -505,7 +495,6 @@ def _clean(
     bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
     bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))
 
-    _LAP('quarantine -----------------------')
     # --- quarantine ------------------------------------------------------------------
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in bad:
@@ -535,19 +524,6 @@ def _clean(
     if "description" in fields:
         description = worker.submit(_gather_descriptions, prepared, None if all_ok else keep)
 
-    _LAP('types and ransomware -------------')
-    # --- types and ransomware ----------------------------------------------------------
-    t_codes = take(t_codes)
-    cats = [c for c, _ in info] + [taxonomy.sort_categories([*c, "ransomware"]) for c, _ in info]
-    t_index = t_codes
-    if mention is not None:
-        t_index = t_codes + nt * (hacking[t_codes] & take(_np_bool(mention.result())))
-    categories = _object_array(cats)[t_index]
-    category = _strings([taxonomy.primary_category(c) for c in cats], t_index)
-    origin = _strings([taxonomy.origin_of(c) for c in cats], t_index)
-    source_categories = _object_array([labels for _, labels in info])[t_codes]
-
-    _LAP('other few-valued columns ---------')
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
     locations = _object_array([_split_locations(u) for u in l_uniques])[take(l_codes)]
@@ -559,7 +535,7 @@ def _clean(
         ]
         org_type = _strings(e_map, take(e_codes))
     else:
-        org_type = _strings([None], np.zeros(len(keep), dtype=np.intp))
+        org_type = _strings([None], np.zeros(len(keep), dtype=np.int32))
 
     if "ba_present" in fields or "ba_name" in fields:
         b_codes, b_uniques = _factorize(get("ba_present" if "ba_present" in fields else "ba_name"))
@@ -585,7 +561,6 @@ def _clean(
     records = pd.arrays.IntegerArray(np.where(records_int < 0, 0, records_int), records_int < 0)
     rep = take(reported)
 
-    _LAP('identity: the dedupe key ---------')
     # --- identity: the dedupe key --------------------------------------------------------
     name_ok = pc.cast(take_arrow(name), pa.large_string(), memory_pool=MEMORY_POOL)
     ids = _incident_ids(
@@ -597,22 +572,32 @@ def _clean(
         records_int,
     )
 
+    # --- types and ransomware ----------------------------------------------------------
+    t_codes = take(t_codes)
+    cats = [c for c, _ in info] + [taxonomy.sort_categories([*c, "ransomware"]) for c, _ in info]
+    t_index = t_codes
+    if mention is not None:
+        t_index = t_codes + nt * (hacking[t_codes] & take(_np_bool(mention.result())))
+    categories = _object_array(cats)[t_index]
+    category = _strings([taxonomy.primary_category(c) for c in cats], t_index)
+    origin = _strings([taxonomy.origin_of(c) for c in cats], t_index)
+    source_categories = _object_array([labels for _, labels in info])[t_codes]
+
     m = len(keep)
     if "description" in fields:
         description = pd.arrays.ArrowStringArray(description.result())
     else:
-        description = _strings([None], np.zeros(m, dtype=np.intp))
-    _LAP('wait for descriptions')
+        description = _strings([None], np.zeros(m, dtype=np.int32))
     incidents = pd.DataFrame(
         {
             "incident_id": pd.arrays.ArrowStringArray(ids),
-            "source": _strings([SOURCE], np.zeros(m, dtype=np.intp)),
+            "source": _strings([SOURCE], np.zeros(m, dtype=np.int32)),
             "reported_date": rep,
             "occurred_date": take(occurred),
             "organisation": pd.arrays.ArrowStringArray(name_ok),
             "organisation_type": org_type,
             "region": state,
-            "country": _strings(["US"], np.zeros(m, dtype=np.intp)),
+            "country": _strings(["US"], np.zeros(m, dtype=np.int32)),
             "categories": categories,
             "category": category,
             "source_categories": source_categories,
@@ -624,16 +609,15 @@ def _clean(
                 np.zeros(m, dtype=bool), np.ones(m, dtype=bool)
             ),
             "description": description,
-            "impacts": _object_array([["confidentiality"]])[np.zeros(m, dtype=np.intp)],
+            "impacts": _object_array([["confidentiality"]])[np.zeros(m, dtype=np.int32)],
             "records_placeholder": pd.arrays.BooleanArray(
                 np.isin(records_int, (500, 501)), np.zeros(m, dtype=bool)
             ),
-            "source_file": _strings([source_file], np.zeros(m, dtype=np.intp)),
+            "source_file": _strings([source_file], np.zeros(m, dtype=np.int32)),
             "source_row": pd.arrays.IntegerArray(keep + 1, np.zeros(m, dtype=bool)),
         },
         copy=False,
     )
-    _LAP('frame')
     return ReadResult(
         path=source_file,
         format="hhs-pre2015" if old_layout else "hhs",
@@ -690,9 +674,9 @@ def _np_bool(arr) -> np.ndarray:
 def _factorize(arr: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     """Codes and distinct values (as Python str) of a text column without missing cells."""
     if not arr.num_chunks:
-        return np.zeros(0, dtype=np.intp), []
+        return np.zeros(0, dtype=np.int32), []
     encoded = pc.dictionary_encode(arr, memory_pool=MEMORY_POOL).combine_chunks(MEMORY_POOL)
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
     return codes, encoded.dictionary.to_pylist()
 
 
@@ -704,32 +688,47 @@ def _object_array(items: list) -> np.ndarray:
     return out
 
 
-def _fold_spaces(arr):
+def _fold_spaces(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     """Fold whitespace runs to one space and trim, like ``" ".join(s.split())``.
 
-    The regex runs only on the rows that may need it: non-ASCII rows (Unicode spaces),
-    and rows with ASCII whitespace other than single inner spaces.
+    Only the values that may need it are changed, found from the bytes: those with a
+    space at either end or two in a row only need their spaces folded; those with an ASCII
+    control character or a non-ASCII one (Unicode spaces) go through a regex.
     """
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     out = []
-    for chunk in chunks:
-        needs = pc.or_(
-            pc.invert(pc.string_is_ascii(chunk, memory_pool=MEMORY_POOL)),
-            pc.match_substring_regex(
-                chunk, r"^ | $|[\t\n\x{0b}\f\r\x{1c}-\x{1f}]|  ", memory_pool=MEMORY_POOL
-            ),
-        )
-        rows = np.flatnonzero(_np_bool(needs))
-        if len(rows):
-            fixed = pc.utf8_trim(
-                pc.replace_substring_regex(
-                    pc.take(chunk, pa.array(rows), memory_pool=MEMORY_POOL), _RE2_SPACE + "+", " "
-                ),
-                " ",
+    for chunk in arr.chunks:
+        if not len(chunk):
+            out.append(chunk)
+            continue
+        starts, ends, text = _locate(chunk)
+        if ends[-1] == starts[0]:  # only empty values
+            out.append(chunk)
+            continue
+        body = text[starts[0] : ends[-1]]
+        full = ends > starts
+        spaces = np.zeros(len(chunk), dtype=bool)
+        spaces[full] = (text[starts[full]] == 32) | (text[ends[full] - 1] == 32)
+        # The value holding byte p is the first whose end lies beyond p.
+        double = np.flatnonzero((body[:-1] == 32) & (body[1:] == 32)) + starts[0]
+        spaces[np.searchsorted(ends, double, side="right")] = True
+        other = np.zeros(len(chunk), dtype=bool)
+        special = np.flatnonzero((body < 0x20) | (body >= 0x80)) + starts[0]
+        other[np.searchsorted(ends, special, side="right")] = True
+        needs = spaces | other
+        rows = np.flatnonzero(needs)
+        if not len(rows):
+            out.append(chunk)
+            continue
+        fixed = pc.take(chunk, pa.array(rows), memory_pool=MEMORY_POOL)
+        regex = other[rows]
+        if regex.any():
+            folded = pc.replace_substring_regex(
+                pc.filter(fixed, pa.array(regex)), _RE2_SPACE + "+", " "
             )
-            chunk = pc.replace_with_mask(chunk, needs, fixed, memory_pool=MEMORY_POOL)
-        out.append(chunk)
-    return pa.chunked_array(out, type=arr.type) if out else arr
+            fixed = pc.replace_with_mask(fixed, pa.array(regex), folded)
+        fixed = pc.utf8_trim(pc.replace_substring_regex(fixed, "  +", " "), " ")
+        out.append(pc.replace_with_mask(chunk, pa.array(needs), fixed, memory_pool=MEMORY_POOL))
+    return pa.chunked_array(out, type=arr.type)
 
 
 def _casefold(arr) -> np.ndarray:
@@ -773,7 +772,8 @@ def _prepare_descriptions(arr: pa.ChunkedArray) -> tuple:
     ends = np.concatenate([e for _, e, _ in located] or [np.zeros(0, np.int64)])
     bounds = np.cumsum([0] + [len(c) for c in sources])
     groups, unicode_rows = [], []  # the rows whose view points into each source
-    for (lo, hi), (_, _, text) in zip(zip(bounds[:-1], bounds[1:]), located, strict=True):
+    for k, (_, _, text) in enumerate(located):
+        lo, hi = bounds[k], bounds[k + 1]
         unicode_edge = _strip_ascii_space(text, starts[lo:hi], ends[lo:hi])
         groups.append(np.flatnonzero(~unicode_edge) + lo)
         unicode_rows.append(np.flatnonzero(unicode_edge) + lo)
@@ -886,9 +886,7 @@ def _take_chunked(arr: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
 
 
 # The two hex digits of every byte, as the uint16 whose memory holds them in order.
-_HEX_PAIRS = np.frombuffer(
-    "".join(f"{b:02x}" for b in range(256)).encode("ascii"), dtype=np.uint16
-)
+_HEX_PAIRS = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode("ascii"), dtype=np.uint16)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
