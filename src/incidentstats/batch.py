@@ -20,6 +20,7 @@ from .report import (
     RunPlan,
     WorkerDied,
     _one_line_error,
+    _preload,
     clean_stale_parts,
     execute_run,
     make_run_id,
@@ -238,6 +239,8 @@ def _run_local(plans, jobs, *, progress) -> list[dict]:
             if result["status"] != "ok" and not bar.disable:  # as it happens, on a terminal
                 bar.write(f"FAILED {result['run_id']}: {result['reason']}", file=sys.stderr)
 
+        if jobs > 1 and len(plans) > 1:
+            _preload()  # imported once here, shared by the forked children
         try:
             results = run_in_processes(
                 _run_one, plans, jobs=min(jobs, len(plans)), on_result=_guard(done, plans)
@@ -323,7 +326,8 @@ def _check_reachable(address: str) -> None:
             pass
     except OSError as exc:
         raise ParameterError(
-            "--scheduler", f"cannot reach scheduler {address}: {exc.strerror or exc.__class__.__name__}"
+            "--scheduler",
+            f"cannot reach scheduler {address}: {exc.strerror or exc.__class__.__name__}",
         ) from None
 
 

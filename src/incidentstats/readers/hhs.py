@@ -28,6 +28,7 @@ from .base import (
     add_reason,
     check_readable,
     decode_bytes,
+    header_cells,
     make_quarantine,
     sniff_binary,
 )
@@ -243,7 +244,7 @@ def _parse_csv(path, source, head: str) -> pd.DataFrame:
 
     ``head`` is the start of the decoded text, to check the header line itself.
     """
-    header = next(csv.reader(io.StringIO(head.lstrip("\ufeff"))), [])
+    header = header_cells(path, head.lstrip("\ufeff"))
     names = [c.strip() for c in header]
     dupes = sorted({name for name in names if name and names.count(name) > 1})
     if dupes:
@@ -1023,7 +1024,7 @@ def detect(path) -> bool:
             )
             text = head.decode(codec, errors="replace").lstrip("\ufeff")
             # Only the first record: a 64 KiB cut may end inside a quoted description.
-            header = next(csv.reader(io.StringIO(text)), [])
+            header = next(csv.reader(io.StringIO(text, newline="")), [])
     except Exception:  # any unreadable file is simply "not HHS"
         return False
     return looks_like_hhs(header)
