@@ -201,8 +201,11 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         as_of_date, as_of_rule = max(stated), "stated by the input"
     else:
         latest = incidents["reported_date"].max()
-        as_of_date = None if pd.isna(latest) else latest.strftime("%Y-%m-%d")
         as_of_rule = "latest reported date in the data"
+        if pd.isna(latest):  # sources without report dates (VERIS): when incidents happened
+            latest = incidents["occurred_date"].max()
+            as_of_rule = "latest incident date in the data"
+        as_of_date = None if pd.isna(latest) else latest.strftime("%Y-%m-%d")
 
     rules = []
     for r in results:
