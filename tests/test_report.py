@@ -415,6 +415,34 @@ def test_hostile_strings_stay_inert_in_html_pdf_and_csv(tmp_path):
     assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
 
 
+@pytest.mark.slow
+def test_own_register_with_relative_input_and_mapping(tmp_path):
+    """--source csv with a mapping file, both given relative to where the command runs."""
+    import shutil
+
+    from conftest import REPO
+
+    for suffix in (".csv", ".yaml"):
+        shutil.copy(REPO / "data" / "raw" / "examples" / f"register_fr_example{suffix}", tmp_path)
+    proc = cli(
+        "report", "--source", "csv", "--input", "register_fr_example.csv", "-p", "mapping=register_fr_example.yaml",
+        "--notebooks", "overview", "--format", "html", "--lang", "fr", "-o", "reports", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "reports" / "latest" / "manifest.json").read_text())
+    assert manifest["parameters"] == {"mapping": str(tmp_path / "register_fr_example.yaml")}
+    assert manifest["inputs"][0]["path"] == str(tmp_path / "register_fr_example.csv")
+    prov = manifest["data_provenance"]
+    assert prov["inputs"][0]["format"] == "csv" and prov["rows_clean"] > 0
+    assert (
+        prov["rows_in"]
+        == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]
+    )
+    assert "Chiffres clés" in (tmp_path / "reports" / "latest" / "overview.html").read_text(
+        encoding="utf-8"
+    )
+
+
 # --- parameters are checked before any kernel starts ----------------------------------
 
 
@@ -440,6 +468,7 @@ def test_hostile_strings_stay_inert_in_html_pdf_and_csv(tmp_path):
         (["--run-id", ".."], "parameter 'run_id': '..' must be"),
         (["-p", "output_dir=/tmp"], "parameter 'output_dir': is set by the report runner (use -o)"),
         (["--input", "no/such.csv"], "no/such.csv: file not found"),
+        (["-p", "mapping=nope.yaml"], "nope.yaml: file not found (parameter 'mapping')"),
         (["--source", "nosuch"], "parameter 'source': unknown source 'nosuch'"),
         (["--scheduler", "tcp://127.0.0.1:9"], "parameter '--scheduler': is used with --matrix"),
         (["--jobs", "0"], "parameter '--jobs': expected a positive integer, got 0"),

@@ -423,6 +423,7 @@ def prepare_run(
                 key,
                 f"not a parameter of notebook(s) {', '.join(names)} (known: {', '.join(sorted(known - set(ROUTED)))})",
             )
+    params = _absolute_paths(params)
     nb_plans, coerced = [], {}
     for name in names:
         declared = declared_by[name]
@@ -446,6 +447,38 @@ def prepare_run(
         params={k: coerced.get(k, v) for k, v in params.items()}, notebooks=nb_plans, timeout=timeout,
         auto_id=auto_id,
     )  # fmt: skip
+
+
+_PATH_PARAM = re.compile(r"^(mapping|.*_(path|paths|file|files))$")
+
+
+def _absolute_paths(params: dict) -> dict:
+    """Make file parameters (``mapping``, ``*_path(s)``, ``*_file(s)``) absolute; they must exist.
+
+    The kernels run in the run folder, so a path relative to where the command was typed
+    would not be found there.
+    """
+    from .errors import InputError
+
+    out = dict(params)
+    for name, value in params.items():
+        if not _PATH_PARAM.match(name) or name in ROUTED:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, str) and name.endswith(("_paths", "_files")):
+            values = [v.strip() for v in value.split(",")]
+        fixed = []
+        for v in values:
+            if not isinstance(v, str) or not v.strip():
+                fixed.append(v)
+                continue
+            if not Path(v).exists():
+                raise InputError(v, f"file not found (parameter {name!r})")
+            fixed.append(os.path.abspath(v))
+        out[name] = (
+            fixed if isinstance(value, list) or name.endswith(("_paths", "_files")) else fixed[0]
+        )
+    return out
 
 
 def _check_inputs(source: str, inputs: list[str]) -> None:
