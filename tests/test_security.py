@@ -274,12 +274,17 @@ def test_papermill_injects_parameters_as_literals(tmp_path):
 
     marker = tmp_path / "pwned"
     code = CODE.format(marker=marker)
-    params = {"mapping": code, "regions": code + ", TX", "categories": f"[{code!r}]"}
+    # a file parameter holding code is refused before any kernel starts: no such file
+    with pytest.raises(ist.IncidentstatsError, match="mapping"):
+        report.prepare_run(
+            params={"mapping": code}, notebooks=["overview"], outdir=tmp_path / "reports", run_id="r"
+        )
+    params = {"regions": code + ", TX", "categories": f"[{code!r}]"}
     plan = report.prepare_run(
         params=params, notebooks=["overview"], outdir=tmp_path / "reports", run_id="r"
     )
     (name, path, checked) = plan.notebooks[0]
-    assert checked["mapping"] == code and checked["regions"] == [code, "TX"]
+    assert checked["regions"] == [code, "TX"]
     nb = parameterize_notebook(load_notebook_node(path), checked)  # as papermill does
     injected = [
         c for c in nb.cells if "injected-parameters" in c.get("metadata", {}).get("tags", [])
@@ -290,7 +295,6 @@ def test_papermill_injects_parameters_as_literals(tmp_path):
     for stmt in tree.body:
         assert isinstance(stmt, ast.Assign), ast.dump(stmt)  # only name = literal
         values[stmt.targets[0].id] = ast.literal_eval(stmt.value)  # raises if not a literal
-    assert values["mapping"] == code
     assert values["regions"] == [code, "TX"]
     assert values["categories"] == [code]
     assert not any(isinstance(n, ast.Call) for n in ast.walk(tree))
