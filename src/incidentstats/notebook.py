@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import i18n
 from ._files import write_csv, write_json
 from .errors import ParameterError
 from .filters import filter_incidents
@@ -26,19 +27,17 @@ _PERCENT_COLS = ("share", "lower", "upper", "pct", "share_of_row")
 
 
 def _fmt_number(x, lang: str, decimals: int = 0) -> str:
+    # i18n holds the number formats; report tables keep an em dash for missing values
+    # and a plain hyphen-minus (copied figures then paste as numbers).
     if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
         return "—"
-    text = f"{x:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return i18n.fmt_number(x, lang, decimals=decimals).replace("\u2212", "-")
 
 
 def _fmt_pct(p, lang: str, decimals: int = 1) -> str:
     if p is None or p is pd.NA or (isinstance(p, float) and p != p):
         return "—"
-    text = _fmt_number(100 * float(p), lang, decimals)
-    return text + ("\u202f%" if lang == "fr" else "%")
+    return i18n.fmt_percent(float(p), lang, decimals=decimals).replace("\u2212", "-")
 
 
 class Report:
