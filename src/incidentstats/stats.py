@@ -15,7 +15,8 @@ import importlib
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, data_warning
+from .periods import parse_bound, parse_window
 from .schema import LIST_COLUMNS
 from .taxonomy import label
 
@@ -155,6 +156,9 @@ def _provenance(df: pd.DataFrame | None, **extra) -> dict:
     if prov.get("period"):
         # The span the data cover, so charts of any table can say "2009–2015".
         base["period"] = prov["period"]
+    warned = [*(prov.get("warnings") or []), *extra.pop("warnings", [])]
+    if warned:
+        base["warnings"] = list(dict.fromkeys(warned))
     base.update(extra)
     return _json_safe(base)
 
@@ -471,22 +475,11 @@ def shares(
 
 
 def _bound(value, side: str, name: str) -> pd.Timestamp:
-    """A coverage bound: a string is read as a period ("2018" ends on 2018-12-31)."""
-    try:
-        if isinstance(value, str):
-            p = pd.Period(value)
-            ts = p.start_time if side == "start" else p.end_time
-        elif isinstance(value, pd.Period):
-            ts = value.start_time if side == "start" else value.end_time
-        else:
-            ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(
-            name, f"expected a date like 2018-09-30 or a period like 2018, got {value!r}"
-        ) from None
-    if pd.isna(ts):
-        raise ParameterError(name, f"expected a date, got {value!r}")
-    return ts.normalize()
+    """A window bound: the first or last day of the period ``value`` names (see periods)."""
+    ts = parse_bound(value, side, name)
+    if ts is None:
+        raise ParameterError(name, f"expected a date or a period, got {value!r}")
+    return ts
 
 
 def _dates(df: pd.DataFrame, date: str) -> pd.Series:
@@ -503,25 +496,139 @@ def _dates(df: pd.DataFrame, date: str) -> pd.Series:
     return pd.to_datetime(df[date], errors="coerce").dt.normalize()
 
 
-def _coverage(df: pd.DataFrame, dates: pd.Series, start, end):
-    """First and last day the data cover: given bounds, else data dates and as-of."""
+class _Window(tuple):
+    """``(first day, last day)`` of an analysis window, with the notes made choosing it."""
+
+    notes: tuple = ()
+    partial_spans: tuple = ()
+
+
+def _day(value):
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(ts) else ts.normalize()
+
+
+def _rows_described(df: pd.DataFrame) -> int | None:
+    """How many rows the provenance describes (None when it does not say)."""
+    prov = df.attrs.get("provenance", {}) or {}
+    for key in ("n_rows", "n_selected", "rows_clean"):
+        if isinstance(prov.get(key), int | np.integer):
+            return int(prov[key])
+    return None
+
+
+def _data_coverage(df: pd.DataFrame):
+    """First and last day the loaded data cover, from the provenance (None when unknown).
+
+    ``coverage`` (written by ``filter_incidents``) wins; otherwise the loaded span starts
+    with the first incident and runs to the later of the last incident and the as-of date.
+    """
+    prov = df.attrs.get("provenance", {}) or {}
+    cov = prov.get("coverage") or {}
+    period = prov.get("period") or {}
+    lo = _day(cov.get("start")) or _day(period.get("start"))
+    hi = _day(cov.get("end")) or _day(period.get("end"))
+    as_of = _day(prov.get("as_of"))
+    if as_of is not None and not cov.get("end"):
+        hi = as_of if hi is None else max(hi, as_of)
+    return lo, hi
+
+
+def _round_out(valid: pd.Series, freq: str | None):
+    """The rows' own span, stretched to whole periods where the empty edge is ordinary.
+
+    An edge stretch without incidents (e.g. 1 to 4 January before the first incident of
+    a year) is taken as covered when it is no longer than the longest gap between the
+    rows' own consecutive incident days; a longer one means the rows were cut there.
+    """
+    lo, hi = valid.min(), valid.max()
+    if freq is None:
+        return lo, hi
+    days = np.unique(valid.to_numpy(dtype="datetime64[D]"))
+    longest = int(np.diff(days).astype(int).max()) if len(days) > 1 else 0
+    p_lo, p_hi = lo.to_period(freq).start_time, hi.to_period(freq).end_time.normalize()
+    if (lo - p_lo).days <= longest:
+        lo = p_lo
+    if (p_hi - hi).days <= longest:
+        hi = p_hi
+    return lo, hi
+
+
+def _partial_spans(df: pd.DataFrame) -> tuple:
+    """Spans the provenance marks as only partly covered (e.g. an open-cases list's past)."""
+    prov = df.attrs.get("provenance", {}) or {}
+    spans = []
+    for span in prov.get("partial_spans") or []:
+        lo, hi = _day(span.get("start")), _day(span.get("end"))
+        if lo is not None and hi is not None:
+            spans.append((lo, hi, str(span.get("reason", ""))))
+    return tuple(spans)
+
+
+def _coverage(df: pd.DataFrame, dates: pd.Series, start, end, freq: str | None = None):
+    """The analysis window: ``[start, end]`` clipped to what the data cover.
+
+    What the data cover comes from the provenance when it describes these rows (the
+    loaded span up to the as-of date); for a frame whose rows differ from those the
+    provenance describes (a pandas slice), from the rows' own span (see ``_round_out``),
+    with a DataWarning. Without provenance, the requested bounds are trusted and the
+    missing ones are the first and last incident.
+    """
     valid = dates.dropna()
-    cov_start = (
-        _bound(start, "start", "start")
-        if start is not None
-        else (valid.min() if len(valid) else None)
-    )
-    if end is not None:
-        cov_end = _bound(end, "end", "end")
-    else:
-        cov_end = valid.max() if len(valid) else None
-        as_of = (df.attrs.get("provenance", {}) or {}).get("as_of")
-        if as_of and cov_end is not None:
-            # Zeros after the last incident up to the as-of date are real zeros.
-            cov_end = max(cov_end, pd.Timestamp(as_of).normalize())
+    req_lo, req_hi = parse_window(start, end)
+    d_lo, d_hi = _data_coverage(df)
+    described = _rows_described(df)
+    notes = []
+    if described is not None and described != len(df) and (d_lo is not None or d_hi is not None):
+        # A subset (or any reshaping) of the loaded rows: the parent's span says nothing
+        # about which stretch these rows stand for; the rows do.
+        if len(valid):
+            r_lo, r_hi = _round_out(valid, freq)
+            own_lo = max(r_lo, d_lo) if d_lo is not None else r_lo
+            own_hi = min(r_hi, d_hi) if d_hi is not None else r_hi
+        else:
+            own_lo = own_hi = None
+        if req_lo is None or req_hi is None:
+            shown = (
+                f"{own_lo.date()} to {own_hi.date()}" if own_lo is not None else "no dated rows"
+            )
+            notes.append(
+                f"the table has {len(df)} rows where its provenance describes {described}: "
+                f"its coverage is taken from the rows themselves ({shown}); "
+                "pass start and end, or use filter_incidents, to set it"
+            )
+        # An explicit bound stands; the loaded coverage still limits it.
+        d_lo = own_lo if req_lo is None else d_lo
+        d_hi = own_hi if req_hi is None else d_hi
+    elif len(valid):
+        # The rows are the ones described: none of them lies outside what they cover.
+        d_lo = None if d_lo is None else min(d_lo, valid.min())
+        d_hi = None if d_hi is None else max(d_hi, valid.max())
+    if d_lo is None and req_lo is None and len(valid):
+        d_lo = valid.min()
+    if d_hi is None and req_hi is None and len(valid):
+        d_hi = valid.max()
+    cov_start = req_lo if d_lo is None else (d_lo if req_lo is None else max(req_lo, d_lo))
+    cov_end = req_hi if d_hi is None else (d_hi if req_hi is None else min(req_hi, d_hi))
     if cov_start is not None and cov_end is not None and cov_start > cov_end:
+        if req_lo is not None and d_hi is not None and req_lo > d_hi:
+            raise ParameterError(
+                "start", f"start {start} is after the data end ({d_hi.date()})"
+            )
+        if req_hi is not None and d_lo is not None and req_hi < d_lo:
+            raise ParameterError("end", f"end {end} is before the data begin ({d_lo.date()})")
         raise ParameterError("start", f"start {cov_start.date()} is after end {cov_end.date()}")
-    return cov_start, cov_end
+    if cov_start is None or cov_end is None:
+        cov_start = cov_end = None
+    out = _Window((cov_start, cov_end))
+    out.notes = tuple(notes)
+    out.partial_spans = _partial_spans(df)
+    for note in notes:
+        data_warning(note, stacklevel=4)
+    return out
 
 
 def _in_coverage(dates: pd.Series, cov_start, cov_end) -> pd.Series:
@@ -547,7 +654,8 @@ def _period_frame(df, freq, date, start=None, end=None):
     """Periods covering the data: count, complete, covered span; plus per-row periods."""
     f = _check_freq(freq)
     dates = _dates(df, date)
-    cov_start, cov_end = _coverage(df, dates, start, end)
+    cov = _coverage(df, dates, start, end, f)
+    cov_start, cov_end = cov
     used = _in_coverage(dates, cov_start, cov_end)
     row_period = pd.Series(pd.NaT, index=df.index, dtype=f"period[{_period_code(f)}]")
     if cov_start is None:
@@ -561,16 +669,17 @@ def _period_frame(df, freq, date, start=None, end=None):
         )
         empty["span_start"] = pd.DatetimeIndex([])
         empty["span_end"] = pd.DatetimeIndex([])
-        return empty, row_period, (cov_start, cov_end), int(used.sum())
+        return empty, row_period, cov, int(used.sum())
     row_period[used] = dates[used].dt.to_period(f)
     full = pd.period_range(cov_start.to_period(f), cov_end.to_period(f), freq=f)
     counts = row_period[used].value_counts().reindex(full, fill_value=0)
     starts = full.start_time
     ends = full.end_time.normalize()
-    # A period is complete when the data cover it from its first to its last day; the
-    # first period starts with the first incident seen, so it is partial unless that
-    # incident falls on the period's first day (or ``start`` says otherwise).
-    complete = (starts >= cov_start) & (ends <= cov_end)
+    # A period is complete when the window holds it from its first to its last day and
+    # no part of it is marked partial in the provenance (e.g. an open-cases list's past).
+    complete = np.asarray((starts >= cov_start) & (ends <= cov_end), dtype=bool)
+    for lo, hi, _ in cov.partial_spans:
+        complete &= ~np.asarray((starts <= hi) & (ends >= lo), dtype=bool)
     out = pd.DataFrame(
         {
             "period": full,
@@ -581,7 +690,7 @@ def _period_frame(df, freq, date, start=None, end=None):
             "span_end": np.minimum(ends, cov_end),
         }
     )
-    return out, row_period, (cov_start, cov_end), int(used.sum())
+    return out, row_period, cov, int(used.sum())
 
 
 def _period_code(f: str) -> str:
@@ -590,10 +699,13 @@ def _period_code(f: str) -> str:
 
 def _coverage_prov(cov) -> dict:
     start, end = cov
-    return {
+    out = {
         "coverage_start": None if start is None else start.strftime("%Y-%m-%d"),
         "coverage_end": None if end is None else end.strftime("%Y-%m-%d"),
     }
+    if getattr(cov, "notes", ()):
+        out["warnings"] = list(cov.notes)
+    return out
 
 
 def counts_by_period(
@@ -866,7 +978,8 @@ def rate_per(
     u = _check_freq(unit, "unit")
     level = _check_level(level)
     dates = _dates(df, date)
-    cov_start, cov_end = _coverage(df, dates, start, end)
+    cov = _coverage(df, dates, start, end, u)
+    cov_start, cov_end = cov
     if cov_start is None:
         raise ParameterError("df", f"no incident has a {date}; cannot compute a rate")
     count = int(_in_coverage(dates, cov_start, cov_end).sum())
@@ -893,7 +1006,7 @@ def rate_per(
         date=date,
         n=count,
         level=level,
-        **_coverage_prov((cov_start, cov_end)),
+        **_coverage_prov(cov),
     )
 
 
@@ -2032,7 +2145,7 @@ def compare_periods(
     u = _check_freq(unit, "unit")
     level = _check_level(level)
     dates = _dates(df, date)
-    cov = _coverage(df, dates, start, end)
+    cov = _coverage(df, dates, start, end, "M")
     if cov[0] is None:
         raise ParameterError("df", f"no incident has a {date}")
     spans, counts, expos, notes = [], [], [], []
