@@ -14,7 +14,7 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["parse_bound", "parse_period", "parse_window"]
+__all__ = ["data_coverage", "parse_bound", "parse_period", "parse_window", "rows_described"]
 
 # Year, month, day, or quarter ("2014Q2", "2014-Q2"); nothing else is a bound.
 _TEXT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-?[Qq]([1-4]))?$")
@@ -116,4 +116,41 @@ def parse_window(start=None, end=None, *, start_name: str = "start", end_name: s
     hi = parse_bound(end, "end", end_name)
     if lo is not None and hi is not None and hi < lo:
         raise ParameterError(end_name, f"end {end} is before start {start}")
+    return lo, hi
+
+
+# --- what a table's provenance says it covers -----------------------------------------
+
+
+def _day(value):
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(ts) else ts.normalize()
+
+
+def rows_described(df: pd.DataFrame) -> int | None:
+    """How many rows the provenance describes (None when it does not say)."""
+    prov = df.attrs.get("provenance", {}) or {}
+    for key in ("n_rows", "n_selected", "rows_clean"):
+        if isinstance(prov.get(key), int | np.integer):
+            return int(prov[key])
+    return None
+
+
+def data_coverage(df: pd.DataFrame):
+    """First and last day the loaded data cover, from the provenance (None when unknown).
+
+    ``coverage`` (written by ``filter_incidents``) wins; otherwise the loaded span starts
+    with the first incident and runs to the later of the last incident and the as-of date.
+    """
+    prov = df.attrs.get("provenance", {}) or {}
+    cov = prov.get("coverage") or {}
+    period = prov.get("period") or {}
+    lo = _day(cov.get("start")) or _day(period.get("start"))
+    hi = _day(cov.get("end")) or _day(period.get("end"))
+    as_of = _day(prov.get("as_of"))
+    if as_of is not None and not cov.get("end"):
+        hi = as_of if hi is None else max(hi, as_of)
     return lo, hi

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, data_warning
-from .periods import parse_bound, parse_window
+from .periods import data_coverage as _data_coverage
+from .periods import parse_bound, parse_window, rows_described as _rows_described
+from .periods import _day
 from .schema import LIST_COLUMNS
 from .taxonomy import label
 
@@ -501,40 +503,6 @@ class _Window(tuple):
 
     notes: tuple = ()
     partial_spans: tuple = ()
-
-
-def _day(value):
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(ts) else ts.normalize()
-
-
-def _rows_described(df: pd.DataFrame) -> int | None:
-    """How many rows the provenance describes (None when it does not say)."""
-    prov = df.attrs.get("provenance", {}) or {}
-    for key in ("n_rows", "n_selected", "rows_clean"):
-        if isinstance(prov.get(key), int | np.integer):
-            return int(prov[key])
-    return None
-
-
-def _data_coverage(df: pd.DataFrame):
-    """First and last day the loaded data cover, from the provenance (None when unknown).
-
-    ``coverage`` (written by ``filter_incidents``) wins; otherwise the loaded span starts
-    with the first incident and runs to the later of the last incident and the as-of date.
-    """
-    prov = df.attrs.get("provenance", {}) or {}
-    cov = prov.get("coverage") or {}
-    period = prov.get("period") or {}
-    lo = _day(cov.get("start")) or _day(period.get("start"))
-    hi = _day(cov.get("end")) or _day(period.get("end"))
-    as_of = _day(prov.get("as_of"))
-    if as_of is not None and not cov.get("end"):
-        hi = as_of if hi is None else max(hi, as_of)
-    return lo, hi
 
 
 def _round_out(valid: pd.Series, freq: str | None):
