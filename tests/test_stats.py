@@ -415,7 +415,7 @@ TREND_COLUMNS = [
 def test_trend_poisson_matches_statsmodels(hhs):
     table = ist.trend(hhs, "Y")
     assert set(TREND_COLUMNS) <= set(table.columns)
-    assert table["model"].tolist() == ["poisson", "negative binomial", "mann-kendall"]
+    assert table["model"].tolist() == ["poisson", "negative binomial", "quasi-poisson", "mann-kendall"]
     y = np.array([197, 192, 192, 249, 278])  # complete years 2010-2014
     X = sm.add_constant(np.arange(5.0))
     fit = sm.GLM(y, X, family=sm.families.Poisson()).fit()
@@ -458,7 +458,7 @@ def test_trend_stays_poisson_without_overdispersion():
     row = table.set_index("model").loc["poisson"]
     assert bool(row["selected"])
     assert row["pct_change"] == pytest.approx(10, abs=0.2)
-    assert ist.describe_trend(table) == "+10% a year (95% CI {:.0f}% to {:.0f}%)".format(
+    assert ist.describe_trend(table) == "+10% a year (95% CI {:.0f}% to {:.0f}%, Poisson model)".format(
         row["pct_lower"], row["pct_upper"]
     )
 
@@ -538,10 +538,10 @@ def test_describe_trend_languages_and_signs():
             "level": [0.9, 0.9],
         }
     )
-    assert ist.describe_trend(table) == "-5% a year (90% CI -8% to -1%)"
+    assert ist.describe_trend(table) == "-5% a year (90% CI -8% to -1%, Poisson model)"
     assert (
         ist.describe_trend(table, "fr")
-        == "-5\u00a0% par an (IC à 90\u00a0% : -8\u00a0% à -1\u00a0%)"
+        == "-5\u00a0% par an (IC à 90\u00a0% : -8\u00a0% à -1\u00a0%, modèle de Poisson)"
     )
     with pytest.raises(ParameterError, match="lang"):
         ist.describe_trend(table, "de")

@@ -1010,8 +1010,39 @@ def _periods_text(used: pd.DataFrame) -> str:
     return f"{first}–{last}"
 
 
+def _fit_nb(y, X, offset, start_params):
+    """Negative binomial (NB2, ML) fit, trying statsmodels' optimisers in turn.
+
+    Newton from the Poisson estimates first; when it fails to converge (flat likelihood
+    in alpha, common with few periods), L-BFGS, BFGS and Nelder-Mead. A fit counts only
+    when its optimiser converged and its standard errors are finite.
+    """
+    notes = []
+    for method in ("newton", "lbfgs", "bfgs", "nm"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
+                    start_params=start_params, method=method, disp=0, maxiter=5000
+                )
+            except Exception as exc:  # statsmodels raises several types on degenerate data
+                notes.append(f"{method}: {type(exc).__name__}")
+                continue
+        params, bse = np.asarray(res.params), np.asarray(res.bse)
+        ok = res.mle_retvals.get("converged", False)
+        if ok and np.all(np.isfinite(params)) and np.all(np.isfinite(bse)) and params[-1] > 0:
+            return res, method, notes
+        notes.append(f"{method}: did not converge")
+    return None, None, notes
+
+
 def _fit_counts(used: pd.DataFrame, level: float, overdispersion_alpha: float = 0.05):
-    """Poisson GLM, then negative binomial if the Pearson test shows overdispersion."""
+    """Poisson GLM; negative binomial (or quasi-Poisson) when the counts are overdispersed.
+
+    When the Pearson test shows overdispersion and no optimiser fits the negative
+    binomial, the Pearson-scaled (quasi-Poisson) interval is selected: never the plain
+    Poisson one, which would be too narrow.
+    """
     y = used["count"].to_numpy(dtype=float)
     t = used["t"].to_numpy(dtype=float)
     t_mean = float(t.mean())
@@ -1022,25 +1053,24 @@ def _fit_counts(used: pd.DataFrame, level: float, overdispersion_alpha: float = 
     dispersion = float(pois.pearson_chi2 / pois.df_resid)
     p_over = float(sps.chi2.sf(pois.pearson_chi2, pois.df_resid))
     fits["poisson"] = pois
+    fits["quasi"] = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
     fits["poisson_dispersion"] = dispersion
     fits["overdispersion_p"] = p_over
     fits["overdispersed"] = dispersion > 1 and p_over < overdispersion_alpha
-    nb, note = None, ""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            nb = NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
-                disp=0, maxiter=500
-            )
-            if not nb.mle_retvals.get("converged", False) or not np.all(np.isfinite(nb.bse)):
-                note, nb = "negative binomial fit did not converge", None
-        except Exception as exc:  # statsmodels raises several types on degenerate data
-            note, nb = f"negative binomial fit failed: {type(exc).__name__}", None
+    start = np.append(np.asarray(pois.params), max(dispersion - 1, 0.01) / max(y.mean(), 1))
+    nb, method, tried = _fit_nb(y, X, offset, start)
+    note = ""
+    if nb is None:
+        note = "negative binomial fit did not converge (" + "; ".join(tried) + ")"
+    elif method != "newton":
+        note = f"negative binomial fitted with {method} (newton did not converge)"
     fits["nb"] = nb
+    fits["nb_method"] = method
     fits["nb_note"] = note
-    fits["selected"] = (
-        "negative binomial" if fits["overdispersed"] and nb is not None else "poisson"
-    )
+    if not fits["overdispersed"]:
+        fits["selected"] = "poisson"
+    else:
+        fits["selected"] = "negative binomial" if nb is not None else "quasi-poisson"
     return fits
 
 
@@ -1133,7 +1163,7 @@ def trend(
             n_periods,
             text,
             fits["selected"] == "poisson",
-            "overdispersed: prefer the negative binomial interval" if fits["overdispersed"] else "",
+            "overdispersed: the Poisson interval is too narrow" if fits["overdispersed"] else "",
         )
     ]
     nb = fits["nb"]
@@ -1148,7 +1178,14 @@ def trend(
                 n_periods,
                 text,
                 fits["selected"] == "negative binomial",
-                "" if fits["overdispersed"] else "no overdispersion: the Poisson fit suffices",
+                "; ".join(
+                    n
+                    for n in (
+                        fits["nb_note"],
+                        "" if fits["overdispersed"] else "no overdispersion: the Poisson fit suffices",
+                    )
+                    if n
+                ),
                 alpha=float(np.asarray(nb.params)[-1]),
             )
         )
@@ -1159,6 +1196,20 @@ def trend(
         )
         empty.update(level=level, note=fits["nb_note"])
         rows.append(empty)
+    rows.append(
+        _model_row(
+            "quasi-poisson",
+            fits["quasi"],
+            level,
+            fits["poisson_dispersion"],
+            n_periods,
+            text,
+            fits["selected"] == "quasi-poisson",
+            "overdispersed and no negative binomial fit: Pearson-scaled Poisson interval"
+            if fits["selected"] == "quasi-poisson"
+            else "",
+        )
+    )
     y_rate = (used["count"] / used["cover"]).to_numpy(dtype=float)
     t = used["t"].to_numpy(dtype=float)
     tau = sps.kendalltau(t, y_rate)
@@ -1183,6 +1234,7 @@ def trend(
     out["method"] = [
         f"Poisson GLM on counts per {unit}, log link, Wald {level:.0%} CI, per year",
         f"negative binomial (NB2, ML) on counts per {unit}, Wald {level:.0%} CI, per year",
+        f"quasi-Poisson GLM (Pearson-scaled) on counts per {unit}, Wald {level:.0%} CI, per year",
         f"Mann-Kendall test (Kendall's tau); Sen's slope: change per year in incidents per {unit}, {level:.0%} CI",
     ]
     out["selected"] = out["selected"].astype(bool)
@@ -1239,8 +1291,9 @@ def fitted_counts(
     alpha = 1 - level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if fits["selected"] == "poisson":
-            frame = fits["poisson"].get_prediction(exog=X, offset=offset).summary_frame(alpha=alpha)
+        if fits["selected"] in ("poisson", "quasi-poisson"):
+            glm = fits["poisson" if fits["selected"] == "poisson" else "quasi"]
+            frame = glm.get_prediction(exog=X, offset=offset).summary_frame(alpha=alpha)
             fitted, lo, hi = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
         else:
             frame = (
@@ -1294,13 +1347,32 @@ def _level_of(table: pd.DataFrame) -> float:
     return float((table.attrs.get("provenance", {}) or {}).get("level") or 0.95)
 
 
+_MODEL_WORDS = {
+    "en": {
+        "poisson": "Poisson model",
+        "negative binomial": "negative binomial model",
+        "quasi-poisson": "quasi-Poisson model",
+        "logistic": "logistic model",
+        "quasi-binomial": "quasi-binomial logistic model",
+    },
+    "fr": {
+        "poisson": "modèle de Poisson",
+        "negative binomial": "modèle binomial négatif",
+        "quasi-poisson": "modèle de quasi-Poisson",
+        "logistic": "modèle logistique",
+        "quasi-binomial": "modèle logistique quasi-binomial",
+    },
+}
+
+
 def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) -> str:
-    """The trend as one sentence: "+9% a year (95% CI 6% to 12%)".
+    """The trend as one sentence, naming the model: "+9% a year (95% CI 6% to 12%, Poisson model)".
 
     Parameters
     ----------
     table : DataFrame
-        The result of ``trend``; the ``selected`` model's row is described.
+        The result of ``trend`` (the ``selected`` model's row is described) or of
+        ``share_trend`` (the change in the odds of the share, per year).
     lang : {"en", "fr"}
     digits : int
 
@@ -1309,14 +1381,16 @@ def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) ->
     >>> t = pd.DataFrame({"model": ["poisson"], "pct_change": [9.2], "pct_lower": [6.1],
     ...                   "pct_upper": [12.4], "selected": [True], "level": [0.95]})
     >>> describe_trend(t)
-    '+9% a year (95% CI 6% to 12%)'
+    '+9% a year (95% CI 6% to 12%, Poisson model)'
     >>> describe_trend(t, "fr")
-    '+9\\xa0% par an (IC à 95\\xa0% : 6\\xa0% à 12\\xa0%)'
+    '+9\\xa0% par an (IC à 95\\xa0% : 6\\xa0% à 12\\xa0%, modèle de Poisson)'
     """
     _check_lang(lang)
+    if {"odds_ratio", "lower", "upper"} <= set(table.columns) and "rate_ratio" not in table:
+        return _describe_share_trend(table, lang, digits)
     need = {"model", "pct_change", "pct_lower", "pct_upper"}
     if not need <= set(table.columns):
-        raise ParameterError("table", "expected the result of trend()")
+        raise ParameterError("table", "expected the result of trend() or share_trend()")
     rows = table[table["selected"].astype(bool)] if "selected" in table.columns else table.iloc[0:0]
     if rows.empty:
         rows = table[table["model"] != "mann-kendall"].dropna(subset=["pct_change"])
@@ -1327,9 +1401,27 @@ def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) ->
     est = _fmt_pct(row["pct_change"], digits, lang, sign=True)
     lo, hi = _fmt_pct(row["pct_lower"], digits, lang), _fmt_pct(row["pct_upper"], digits, lang)
     lvl = _fmt_pct(level * 100, 0, lang)
+    model = _MODEL_WORDS[lang].get(str(row["model"]), str(row["model"]))
     if lang == "fr":
-        return f"{est} par an (IC à {lvl} : {lo} à {hi})"
-    return f"{est} a year ({lvl} CI {lo} to {hi})"
+        return f"{est} par an (IC à {lvl} : {lo} à {hi}, {model})"
+    return f"{est} a year ({lvl} CI {lo} to {hi}, {model})"
+
+
+def _describe_share_trend(table: pd.DataFrame, lang: str, digits: int) -> str:
+    """``share_trend``'s odds ratio per year in words."""
+    if table.empty:
+        raise ParameterError("table", "no fitted model row to describe")
+    row = table.iloc[0]
+    level = _level_of(table)
+    pct = [100 * (float(row[c]) - 1) for c in ("odds_ratio", "lower", "upper")]
+    est = _fmt_pct(pct[0], digits, lang, sign=True)
+    lo, hi = _fmt_pct(pct[1], digits, lang), _fmt_pct(pct[2], digits, lang)
+    lvl = _fmt_pct(level * 100, 0, lang)
+    model = _MODEL_WORDS[lang].get(str(row.get("model", "logistic")), str(row.get("model")))
+    value = row.get("value", "")
+    if lang == "fr":
+        return f"{est} par an sur la cote de « {value} » (IC à {lvl} : {lo} à {hi}, {model})"
+    return f"{est} a year in the odds of {value!s} (" + f"{lvl} CI {lo} to {hi}, {model})"
 
 
 def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits: int = 1) -> str:
@@ -1864,9 +1956,18 @@ def share_trend(
     p_over = float(sps.chi2.sf(res.pearson_chi2, res.df_resid)) if res.df_resid > 0 else np.nan
     ca_z, ca_p = _cochran_armitage(x, n, t)
     fitted = np.asarray(res.fittedvalues)
-    note = ""
+    note, model = "", "logistic"
     if dispersion > 1 and p_over < 0.05:
-        note = "overdispersed: year-to-year variation exceeds binomial; the interval is too narrow"
+        # Year-to-year variation beyond binomial: the Pearson-scaled interval, not the
+        # binomial one, which would be too narrow.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sm.GLM(np.column_stack([x, n - x]), X, family=sm.families.Binomial()).fit(
+                scale="X2"
+            )
+        ci = np.asarray(res.conf_int(alpha=1 - level))[1]
+        note = "overdispersed: Pearson-scaled (quasi-binomial) interval"
+        model = "quasi-binomial"
     text = _periods_text(used)
     out = pd.DataFrame(
         {
@@ -1875,6 +1976,7 @@ def share_trend(
                 if not isinstance(numerator, dict) or by not in numerator
                 else str(value)
             ],
+            "model": [model],
             "odds_ratio": [math.exp(float(np.asarray(res.params)[1]))],
             "lower": [math.exp(ci[0])],
             "upper": [math.exp(ci[1])],
@@ -1891,7 +1993,8 @@ def share_trend(
             "level": [level],
             "note": [note],
             "method": [
-                f"binomial GLM (logistic) on shares per {_unit_name(f)}, odds ratio per year, Wald {level:.0%} CI; "
+                f"{'quasi-binomial (Pearson-scaled)' if model == 'quasi-binomial' else 'binomial'} GLM "
+                f"(logistic) on shares per {_unit_name(f)}, odds ratio per year, Wald {level:.0%} CI; "
                 "Cochran-Armitage (linear-by-linear) test"
             ],
         }
