@@ -21,6 +21,7 @@ from .periods import parse_bound, parse_window, rows_described as _rows_describe
 from .periods import _day
 from .schema import LIST_COLUMNS
 from .taxonomy import label
+from .values import check_values, is_unknown, vocabulary
 
 
 class _Lazy:
@@ -93,7 +94,6 @@ _UNIT_WORDS = {
     "en": {"Y": ("year", "years"), "Q": ("quarter", "quarters"), "M": ("month", "months")},
     "fr": {"Y": ("an", "ans"), "Q": ("trimestre", "trimestres"), "M": ("mois", "mois")},
 }
-_UNKNOWN = {"unknown"}
 #: Suppression rules: (threshold, mask zero counts too). France's statistical secrecy
 #: masks counts under 11; the US CMS cell-size policy masks 1 to 10 and shows zeros.
 _SUPPRESSION_RULES = {"fr": (11, True), "us-cms": (11, False)}
@@ -358,8 +358,24 @@ def _values_per_incident(df: pd.DataFrame, by: str, name: str = "by") -> pd.Seri
     return col.astype("string").fillna("unknown").map(lambda v: [v])
 
 
+def _known_values(df: pd.DataFrame, col: str) -> set[str]:
+    """Values that occur in a column, plus its canonical vocabulary."""
+    if _is_list_column(df, col):
+        present = {str(i) for v in df[col] if _is_list(v) for i in v}
+    else:
+        present = set(df[col].dropna().astype(str).unique())
+    return present | set(vocabulary(col))
+
+
+def _check_present(df: pd.DataFrame, col: str, wanted, name: str) -> list[str]:
+    """Refuse a value that occurs nowhere in ``col`` (a misspelling would count 0)."""
+    return check_values(
+        [w for w in wanted if w is not None and not pd.isna(w)], _known_values(df, col), name
+    )
+
+
 def _only_unknown(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: set(v) <= _UNKNOWN).astype(bool)
+    return values.map(lambda v: all(is_unknown(i) for i in v)).astype(bool)
 
 
 def _group_labels(df: pd.DataFrame, within: str) -> pd.Series:
@@ -383,7 +399,7 @@ def _share_counts(values: pd.Series, groups: pd.Series, unknown: str, keep_zero:
     kept = frame[~frame["u"]] if unknown == "exclude" else frame
     exploded = kept.explode("v")
     if unknown == "exclude":
-        exploded = exploded[~exploded["v"].isin(_UNKNOWN)]
+        exploded = exploded[~exploded["v"].map(is_unknown).astype(bool)]
     counts = exploded.groupby(["group", "v"], sort=False).size().rename("x").reset_index()
     counts = counts.rename(columns={"v": "value"})
     if keep_zero and len(counts):
@@ -1541,6 +1557,7 @@ def _as_mask(df: pd.DataFrame, spec, name: str) -> pd.Series:
         for col, val in spec.items():
             _check_column(df, col, name)
             vals = list(val) if _is_list(val) else [val]
+            _check_present(df, col, vals, name)
             if _is_list_column(df, col):
                 wanted = {str(v) for v in vals}
                 hit = df[col].map(lambda v, w=wanted: _is_list(v) and bool(w & {str(i) for i in v}))
@@ -1588,18 +1605,20 @@ def _unknown_mask(df: pd.DataFrame, spec) -> pd.Series:
         return unknown
     for col, val in spec.items():
         vals = list(val) if _is_list(val) else [val]
-        if any(v is None or str(v).lower() == "unknown" for v in vals):
+        if any(v is None or is_unknown(str(v)) for v in vals):
             continue  # asking for the unknowns themselves: they stay in the denominator
         if _is_list_column(df, col):
             unknown |= (
-                df[col].map(lambda v: not _is_list(v) or set(map(str, v)) <= _UNKNOWN).astype(bool)
+                df[col].map(lambda v: not _is_list(v) or all(is_unknown(str(i)) for i in v))
+                .astype(bool)
             )
         else:
             col_values = df[col]
-            is_unknown = col_values.isna()
+            missing = col_values.isna()
             if pd.api.types.is_string_dtype(col_values.dtype) or col_values.dtype == object:
-                is_unknown |= col_values.astype("string").str.lower().eq("unknown").fillna(False)
-            unknown |= is_unknown.astype(bool)
+                missing |= col_values.astype("string").str.strip().str.casefold().eq("unknown")
+                missing = missing.fillna(False)
+            unknown |= missing.astype(bool)
     return unknown
 
 
@@ -1799,7 +1818,7 @@ def shares_over_time(
     )
     if values is not None:
         wanted = [values] if isinstance(values, str) else list(values)
-        all_values = [str(v) for v in wanted]
+        all_values = _check_present(df, by, wanted, "values")
     grid = pd.MultiIndex.from_product([labels, all_values], names=["group", "value"]).to_frame(
         index=False
     )
@@ -1918,9 +1937,8 @@ def share_trend(
         else {by: value}
     )
     if isinstance(numerator, dict) and len(numerator) == 1 and by in numerator:
-        present = _values_per_incident(df, by).map(lambda v: str(value) in v).any()
-        if not present:
-            raise ParameterError("value", f"{value!r} never occurs in column {by!r}")
+        _check_column(df, by, "by")
+        _check_present(df, by, [value], "value")
     over = ratio_over_time(
         df,
         numerator,
@@ -2118,8 +2136,8 @@ def crosstab(
     keep = pd.Series(True, index=df.index)
     if unknown == "exclude":
         keep = ~_only_unknown(rv) & ~_only_unknown(cv)
-        rv = rv[keep].map(lambda v: [i for i in v if i not in _UNKNOWN])
-        cv = cv[keep].map(lambda v: [i for i in v if i not in _UNKNOWN])
+        rv = rv[keep].map(lambda v: [i for i in v if not is_unknown(i)])
+        cv = cv[keep].map(lambda v: [i for i in v if not is_unknown(i)])
     frame = pd.DataFrame({"row": rv, "col": cv}).explode("row").explode("col")
     x = frame.groupby(["row", "col"]).size()
     n_row = pd.DataFrame({"row": rv}).explode("row").groupby("row").size()
@@ -2353,7 +2371,7 @@ def category_mix_test(
     grp = _group_series(df, groups, date)
     frame = pd.DataFrame({"g": grp, "v": values}).dropna()
     if unknown == "exclude":
-        frame = frame[~frame["v"].isin(_UNKNOWN)]
+        frame = frame[~frame["v"].map(is_unknown).astype(bool)]
     table = pd.crosstab(frame["g"], frame["v"])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:

@@ -7,12 +7,30 @@ import difflib
 from collections.abc import Iterable
 
 from .errors import ParameterError
+from .taxonomy import CATEGORIES, IMPACTS, LOCATIONS, ORGANISATION_TYPES, ORIGINS
 
-__all__ = ["check_values", "is_unknown"]
+__all__ = ["check_values", "is_unknown", "vocabulary"]
 
 #: Labels meaning "not known", compared without regard to case: the canonical
 #: "unknown", HHS's "Unknown" type of breach, VERIS's "Unknown" action or variety.
 UNKNOWN_LABELS = frozenset({"unknown"})
+
+
+#: Canonical values a column may hold even where a given table has none of them (a
+#: category absent from one year is a true zero, not a misspelling).
+_VOCABULARIES = {
+    "categories": CATEGORIES,
+    "category": CATEGORIES,
+    "origin": ORIGINS,
+    "organisation_type": ORGANISATION_TYPES,
+    "locations": LOCATIONS,
+    "impacts": IMPACTS,
+}
+
+
+def vocabulary(column: str) -> tuple[str, ...]:
+    """The canonical values of a column of the incident table (empty for free text)."""
+    return tuple(_VOCABULARIES.get(column, ()))
 
 
 def is_unknown(label) -> bool:
