@@ -1,6 +1,7 @@
 """incidentstats: honest statistics, charts and reports on health-sector cyber incidents.
 
-``import incidentstats as ist``; ``ist.load()`` gives the canonical incident table.
+``import incidentstats as ist``; ``ist.load()`` gives the canonical incident table,
+``ist.filter_incidents`` selects from it, and ``ist.plots`` charts the statistics tables.
 """
 
 __version__ = "0.1.0"
@@ -12,6 +13,7 @@ from .errors import (  # noqa: E402
     ParameterError,
     ReportError,
 )
+from .filters import filter_incidents  # noqa: E402
 from .ingest import Ingested, ingest, load  # noqa: E402
 from .stats import *  # noqa: E402,F403
 from .stats import __all__ as _stats_all  # noqa: E402
@@ -26,5 +28,16 @@ __all__ = [
     "Ingested",
     "ingest",
     "load",
+    "filter_incidents",
+    "plots",
     *_stats_all,
 ]
+
+
+def __getattr__(name):
+    # ``ist.plots`` imports matplotlib on first use, so the command line stays fast.
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

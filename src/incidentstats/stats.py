@@ -378,11 +378,11 @@ def _only_unknown(values: pd.Series) -> pd.Series:
     return values.map(lambda v: all(is_unknown(i) for i in v)).astype(bool)
 
 
-def _group_labels(df: pd.DataFrame, within: str) -> pd.Series:
-    _check_column(df, within, "within")
+def _group_labels(df: pd.DataFrame, within: str, name: str = "within") -> pd.Series:
+    _check_column(df, within, name)
     if _is_list_column(df, within):
         raise ParameterError(
-            "within", f"column {within!r} holds lists; expected a single-valued column"
+            name, f"column {within!r} holds lists; expected a single-valued column"
         )
     return df[within].astype("string").fillna("unknown")
 
@@ -2291,7 +2291,7 @@ def compare_periods(
 def _group_series(df: pd.DataFrame, groups, date: str) -> pd.Series:
     """A group label per incident from a column name or a set of periods."""
     if isinstance(groups, str):
-        return _group_labels(df, groups).rename(None)
+        return _group_labels(df, groups, "groups").rename(None)
     if isinstance(groups, dict):
         items = list(groups.items())
     elif isinstance(groups, list | tuple):
@@ -2454,6 +2454,8 @@ def _median_ci(values: np.ndarray, level: float):
 def records_summary(
     df: pd.DataFrame,
     *,
+    by: str | None = None,
+    date: str = "reported_date",
     top_k: int = 10,
     column: str = "records_affected",
     quantiles=(0.1, 0.25, 0.5, 0.75, 0.9),
@@ -2469,6 +2471,12 @@ def records_summary(
     Parameters
     ----------
     df : DataFrame
+    by : str, optional
+        ``"year"`` (``"quarter"``, ``"month"``: periods of ``date``) or a single-valued
+        column (e.g. ``"organisation_type"``): one block of statistics per group, with
+        the group in a first column ``group``.
+    date : str
+        Date column used by ``by="year"``.
     top_k : int
         Size of the "largest incidents" group whose share of all records is given.
     column : str
@@ -2493,7 +2501,36 @@ def records_summary(
     >>> t = records_summary(df, top_k=1).set_index("statistic")["value"]
     >>> float(t["median"]), float(t["n_missing"]), round(float(t["top_k_share"]), 3)
     (1500.0, 1.0, 0.966)
+    >>> df["reported_date"] = pd.to_datetime(["2020-01-01", "2020-05-01", "2021-01-01", "2021-02-01", "2021-03-01"])
+    >>> t = records_summary(df, by="year", top_k=1)
+    >>> t[t["statistic"] == "median"][["group", "value"]].to_dict("list")
+    {'group': ['2020', '2021'], 'value': [750.0, 51000.0]}
     """
+    options = dict(top_k=top_k, column=column, quantiles=quantiles, placeholders=placeholders)
+    if by is None:
+        out, n = _records_rows(df, level=level, **options)
+        return _finish(out, df, statistic="records_summary", column=column, n=n, top_k=int(top_k),
+                       placeholders=placeholders)  # fmt: skip
+    periods = {"year": "Y", "quarter": "Q", "month": "M"}
+    if by in periods:
+        labels = _dates(df, date).dt.to_period(periods[by]).astype("string")
+    else:
+        labels = _group_labels(df, by, "by")
+    blocks, total = [], 0
+    for group in sorted(labels.dropna().unique()):
+        rows, n = _records_rows(df[labels.eq(group).fillna(False).to_numpy()], level=level, **options)
+        rows.insert(0, "group", str(group))
+        blocks.append(rows)
+        total += n
+    if not blocks:
+        raise ParameterError("by", f"no incident has a value of {by!r}")
+    out = pd.concat(blocks, ignore_index=True)
+    return _finish(out, df, statistic="records_summary", by=by, column=column, n=total,
+                   top_k=int(top_k), placeholders=placeholders)  # fmt: skip
+
+
+def _records_rows(df, *, top_k, column, quantiles, placeholders, level):
+    """The statistics of ``records_summary`` for one group of incidents."""
     _check_column(df, column, "column")
     if isinstance(top_k, bool) or not isinstance(top_k, int | np.integer) or top_k < 1:
         raise ParameterError("top_k", f"expected a positive integer, got {top_k!r}")
@@ -2560,15 +2597,7 @@ def records_summary(
         ]
     out = pd.DataFrame(rows, columns=["statistic", "value", "note"])
     out["value"] = out["value"].astype(float)
-    return _finish(
-        out,
-        df,
-        statistic="records_summary",
-        column=column,
-        n=len(values),
-        top_k=int(top_k),
-        placeholders=placeholders,
-    )
+    return out, len(values)
 
 
 def reporting_delay(
