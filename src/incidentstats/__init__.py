@@ -29,7 +29,6 @@ __all__ = [
     "ingest",
     "load",
     "filter_incidents",
-    "plots",
     *_stats_all,
 ]
 

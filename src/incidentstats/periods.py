@@ -72,7 +72,7 @@ def parse_period(value, name: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
             elif day:
                 p = pd.Period(dt.date(int(year), int(month), int(day)), freq="D")
             elif month:
-                p = pd.Period(year=int(year), month=int(month), freq="M")
+                p = pd.Period(dt.date(int(year), int(month), 1), freq="M")
             else:
                 p = pd.Period(year=int(year), freq="Y")
         except ValueError:  # month 13, 31 February

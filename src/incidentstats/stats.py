@@ -6,19 +6,18 @@ its provenance (source, as-of date, n, filters) in ``attrs["provenance"]``.
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from collections import deque
-
-import importlib
 
 import numpy as np
 import pandas as pd
 
 from .errors import ParameterError, data_warning
+from .periods import _day, parse_bound, parse_window
 from .periods import data_coverage as _data_coverage
-from .periods import parse_bound, parse_window, rows_described as _rows_described
-from .periods import _day
+from .periods import rows_described as _rows_described
 from .schema import LIST_COLUMNS
 from .taxonomy import label
 from .values import check_values, is_unknown, vocabulary
