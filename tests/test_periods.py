@@ -83,7 +83,8 @@ def test_parse_period_reads_every_documented_form(value, first, last):
 
 
 @pytest.mark.parametrize(
-    "value", ["June 2014", "2014-13", "2014-02-30", "14", "2014/06", True, 20.5, 99, [2014], "2014Q5"]
+    "value",
+    ["June 2014", "2014-13", "2014-02-30", "14", "2014/06", True, 20.5, 99, [2014], "2014Q5"],
 )
 def test_parse_period_refuses_anything_else_naming_the_parameter(value):
     with pytest.raises(ParameterError, match="parameter 'end'"):
@@ -247,9 +248,7 @@ def test_periods_overlapping_a_partial_span_are_incomplete():
         days,
         as_of="2022-12-31",
         period={"start": "2018-01-01", "end": "2022-12-31"},
-        partial_spans=[
-            {"start": "2018-01-01", "end": "2020-06-30", "reason": "open cases only"}
-        ],
+        partial_spans=[{"start": "2018-01-01", "end": "2020-06-30", "reason": "open cases only"}],
     )
     table = ist.counts_by_period(df)
     assert table["complete"].tolist() == [False, False, False, True, True]
@@ -282,7 +281,9 @@ _years = st.integers(min_value=2010, max_value=2020)
 _months = st.integers(min_value=1, max_value=12)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(a=_years, span=st.integers(min_value=3, max_value=10), ma=_months, mb=_months,
        whole=st.booleans(), freq=st.sampled_from(["Y", "Q"]))  # fmt: skip
 def test_property_window_and_slice_agree(pair, a, span, ma, mb, whole, freq):
@@ -296,7 +297,9 @@ def test_property_window_and_slice_agree(pair, a, span, ma, mb, whole, freq):
         counted_slice = ist.counts_by_period(sub, freq)
         counted = ist.counts_by_period(pair, freq, start=start, end=end)
         cols = ["period", "count", "complete"]
-        pd.testing.assert_frame_equal(pd.DataFrame(counted_slice)[cols], pd.DataFrame(counted)[cols])
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(counted_slice)[cols], pd.DataFrame(counted)[cols]
+        )
         try:
             window = ist.trend(pair, freq, start=start, end=end)
         except ParameterError:  # too few complete periods: the slice must say so too

@@ -37,7 +37,9 @@ def test_doctests():
 
 
 def test_is_unknown_ignores_case_and_spaces():
-    assert [values.is_unknown(v) for v in ("unknown", "Unknown", " UNKNOWN ", "Unknowns", None)] == [
+    assert [
+        values.is_unknown(v) for v in ("unknown", "Unknown", " UNKNOWN ", "Unknowns", None)
+    ] == [
         True,
         True,
         True,

@@ -70,7 +70,8 @@ def check_values(wanted: Iterable, present: Iterable, name: str) -> list[str]:
         hint = (
             "closest: " + ", ".join(repr(c) for c in close)
             if close
-            else "values present: " + ", ".join(repr(k) for k in known[:10])
+            else "values present: "
+            + ", ".join(repr(k) for k in known[:10])
             + (", ..." if len(known) > 10 else "")
         )
         raise ParameterError(name, f"{value!r} does not occur in the data; {hint}")
