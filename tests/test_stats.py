@@ -605,6 +605,20 @@ def test_trend_uses_quasi_poisson_when_no_negative_binomial_fits(pair_2024, monk
     assert set(fitted["model"]) == {"quasi-poisson"}
 
 
+def test_share_trend_scales_its_interval_when_overdispersed(pair_2024):
+    table = ist.share_trend(pair_2024, "hacking", start="2015", end="2023")
+    over = ist.ratio_over_time(pair_2024, {"categories": "hacking"}, start="2015", end="2023")
+    x, n = over["x"].to_numpy(float), over["n"].to_numpy(float)
+    X = sm.add_constant(np.arange(9.0) - 4.0)
+    binom = sm.GLM(np.column_stack([x, n - x]), X, family=sm.families.Binomial()).fit()
+    disp = binom.pearson_chi2 / binom.df_resid
+    assert table["dispersion"].item() == pytest.approx(disp) and disp > 3
+    half = 1.959964 * binom.bse[1] * math.sqrt(disp)
+    assert table["model"].item() == "quasi-binomial"
+    assert table["lower"].item() == pytest.approx(math.exp(binom.params[1] - half), rel=1e-6)
+    assert table["upper"].item() == pytest.approx(math.exp(binom.params[1] + half), rel=1e-6)
+
+
 def test_describe_trend_accepts_share_trend(tiny):
     rows = [("2010", "theft")] * 8 + [("2010", "hacking")] * 2 + [("2011", "theft")] * 6 \
         + [("2011", "hacking")] * 4 + [("2012", "theft")] * 4 + [("2012", "hacking")] * 6

@@ -1976,12 +1976,11 @@ def share_trend(
     note, model = "", "logistic"
     if dispersion > 1 and p_over < 0.05:
         # Year-to-year variation beyond binomial: the Pearson-scaled interval, not the
-        # binomial one, which would be too narrow.
+        # binomial one, which would be too narrow. Shares with weights, because
+        # statsmodels' scale="X2" is wrong with a (successes, failures) endog.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = sm.GLM(np.column_stack([x, n - x]), X, family=sm.families.Binomial()).fit(
-                scale="X2"
-            )
+            res = sm.GLM(x / n, X, family=sm.families.Binomial(), var_weights=n).fit(scale="X2")
         ci = np.asarray(res.conf_int(alpha=1 - level))[1]
         note = "overdispersed: Pearson-scaled (quasi-binomial) interval"
         model = "quasi-binomial"
