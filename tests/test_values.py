@@ -123,3 +123,14 @@ def test_unknown_include_keeps_the_label(pair):
     table = ist.shares(pair, by="source_categories", unknown="include")
     assert table["n"].iloc[0] == len(pair)
     assert table.set_index("value").loc["Unknown", "x"] == 16
+
+
+def test_prc_unkn_code_is_unknown():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.DataWarning)
+        df = ist.load("prc", shared_path("prc", "prc_chronology_export_2017-01_amlin.csv"))
+    table = ist.shares(df, by="source_categories")
+    only_unkn = df["source_categories"].map(lambda v: len(v) == 0 or list(v) == ["UNKN"])
+    assert "UNKN" not in set(table["value"])
+    assert table["n"].iloc[0] == len(df) - int(only_unkn.sum())
+    assert table["n_unknown"].iloc[0] == int(only_unkn.sum()) >= 34

@@ -44,7 +44,6 @@ ROUTED = {"source": "--source", "input_paths": "--input", "output_dir": "-o"}
 #: A ``.part`` folder whose owner is gone, or older than this, is removed by the next run.
 STALE_PART_HOURS = 12
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _OWNER = ".owner.json"
 # Kernel options: no IPython history database (parallel kernels would contend for it,
 # and a cron user's home stays clean), no start-up chatter on stderr, and charts whose

@@ -12,8 +12,9 @@ from .taxonomy import CATEGORIES, IMPACTS, LOCATIONS, ORGANISATION_TYPES, ORIGIN
 __all__ = ["check_values", "is_unknown", "vocabulary"]
 
 #: Labels meaning "not known", compared without regard to case: the canonical
-#: "unknown", HHS's "Unknown" type of breach, VERIS's "Unknown" action or variety.
-UNKNOWN_LABELS = frozenset({"unknown"})
+#: "unknown", HHS's "Unknown" type of breach, VERIS's "Unknown" action or variety,
+#: the Privacy Rights Clearinghouse's "UNKN" breach type (docs/taxonomy.md).
+UNKNOWN_LABELS = frozenset({"unknown", "unkn"})
 
 
 #: Canonical values a column may hold even where a given table has none of them (a
@@ -38,7 +39,7 @@ def is_unknown(label) -> bool:
 
     Examples
     --------
-    >>> is_unknown("Unknown"), is_unknown("UNKNOWN"), is_unknown("Hacking/IT Incident")
+    >>> is_unknown("Unknown"), is_unknown("UNKN"), is_unknown("Hacking/IT Incident")
     (True, True, False)
     """
     return isinstance(label, str) and label.strip().casefold() in UNKNOWN_LABELS
