@@ -18,7 +18,7 @@ __all__ = ["data_coverage", "parse_bound", "parse_period", "parse_window", "rows
 
 # Year, month, day, or quarter ("2014Q2", "2014-Q2"); nothing else is a bound.
 _TEXT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-?[Qq]([1-4]))?$")
-_EXPECTED = "a year (2014), a month (2014-06), a quarter (2014Q2) or a date (2014-06-30)"
+_EXPECTED = "an ISO date (2014-06-30), a month (2014-06), a quarter (2014Q2) or a year (2014)"
 
 
 def parse_period(value, name: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
