@@ -308,3 +308,18 @@ def test_property_window_and_slice_agree(pair, a, span, ma, mb, whole, freq):
             return
         sliced = ist.trend(sub, freq)
     _assert_same_fit(sliced, window)
+
+
+def test_compare_periods_and_period_groups_read_integer_years(pair):
+    as_int = ist.compare_periods(pair, 2013, 2014)
+    as_text = ist.compare_periods(pair, "2013", "2014")
+    pd.testing.assert_frame_equal(pd.DataFrame(as_int), pd.DataFrame(as_text))
+    years = pair["reported_date"].dt.year
+    assert (as_int["count_a"].item(), as_int["count_b"].item()) == (
+        int((years == 2013).sum()),
+        int((years == 2014).sum()),
+    )
+    mix = ist.category_mix_test(pair, groups=[2013, (2015, "2016-06")])
+    assert mix["n"].item() > 0
+    with pytest.raises(ParameterError, match="parameter 'period_b'"):
+        ist.compare_periods(pair, 2013, "2014-13")

@@ -2165,17 +2165,17 @@ def crosstab(
 
 
 def _period_span(spec, name: str):
-    """(start, end) days of a period given as a string/Period or a (start, end) pair."""
+    """(start, end) days of a period (anything ``periods.parse_period`` reads) or a pair."""
     if isinstance(spec, tuple | list):
         if len(spec) != 2:
             raise ParameterError(name, f"expected (start, end), got {spec!r}")
         lo, hi = _bound(spec[0], "start", name), _bound(spec[1], "end", name)
-    elif isinstance(spec, str | pd.Period):
-        lo, hi = _bound(spec, "start", name), _bound(spec, "end", name)
-    else:
+    elif spec is None or isinstance(spec, dict | set):
         raise ParameterError(
             name, f"expected a period like '2014' or a (start, end) pair, got {spec!r}"
         )
+    else:
+        lo, hi = _bound(spec, "start", name), _bound(spec, "end", name)
     if lo > hi:
         raise ParameterError(name, f"starts {lo.date()} after it ends {hi.date()}")
     return lo, hi
