@@ -394,6 +394,21 @@ def test_rate_per_hhs(hhs):
     assert_provenance(table, n=1108)
 
 
+def test_rate_per_and_trend_hhs_same_for_the_pandas_slice(hhs):
+    """The figures above, from a slice of whole years instead of start/end."""
+    sub = hhs[hhs["reported_date"].dt.year.between(2010, 2014)]
+    with pytest.warns(ist.DataWarning):
+        sliced = ist.rate_per(sub, "year")
+    explicit = ist.rate_per(hhs, "year", start="2010", end="2014")
+    cols = ["count", "exposure", "rate", "lower", "upper"]
+    pd.testing.assert_frame_equal(pd.DataFrame(sliced)[cols], pd.DataFrame(explicit)[cols])
+    assert sliced["count"].item() == 1108 and sliced["exposure"].item() == 5.0
+    with pytest.warns(ist.DataWarning):
+        text = ist.describe_trend(ist.trend(sub))
+    assert text == ist.describe_trend(ist.trend(hhs, start=2010, end=2014))
+    assert text == "+10% a year (95% CI 6% to 15%, Poisson model)"
+
+
 # --- trends -------------------------------------------------------------------------
 
 TREND_COLUMNS = [
