@@ -323,3 +323,39 @@ def test_compare_periods_and_period_groups_read_integer_years(pair):
     assert mix["n"].item() > 0
     with pytest.raises(ParameterError, match="parameter 'period_b'"):
         ist.compare_periods(pair, 2013, "2014-13")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("start", "first"), [("2012", "2012"), ("2015", "2015")])
+def test_reproduction_3_trends_notebook_fits_from_the_start_year(tmp_path, pair, start, first):
+    """``incidentstats report --notebooks trends -p start=2012`` (docs/reports.md)."""
+    import json
+
+    import nbformat
+    import papermill
+    from conftest import REPO
+
+    papermill.execute_notebook(
+        str(REPO / "notebooks" / "trends.ipynb"),
+        str(tmp_path / "trends.ipynb"),
+        parameters={
+            "source": "hhs",
+            "input_paths": [str(shared_path(*p)) for p in PAIR],
+            "start": start,
+            "output_dir": "out",
+        },
+        kernel_name="python3",
+        cwd=str(tmp_path),
+        progress_bar=False,
+        log_output=False,
+    )
+    models = pd.read_csv(tmp_path / "out" / "tables" / "trends-trend-models.csv")
+    # Today's main: "No trend fitted" for 2012, 2016-2023 for 2015.
+    assert set(models["periods_used"]) == {f"{first}–2023"}
+    expected = ist.trend(pair, start=start)
+    assert models["rate_ratio"].to_numpy() == pytest.approx(
+        expected["rate_ratio"].to_numpy(), nan_ok=True
+    )
+    text = json.dumps(nbformat.read(str(tmp_path / "trends.ipynb"), as_version=4).cells)
+    assert ist.describe_trend(expected).split(" (")[0] in text
+    assert "No trend fitted" not in text
