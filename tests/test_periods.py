@@ -359,3 +359,15 @@ def test_reproduction_3_trends_notebook_fits_from_the_start_year(tmp_path, pair,
     text = json.dumps(nbformat.read(str(tmp_path / "trends.ipynb"), as_version=4).cells)
     assert ist.describe_trend(expected).split(" (")[0] in text
     assert "No trend fitted" not in text
+
+
+def test_rows_appended_to_a_loaded_table_are_never_cut_off():
+    days = pd.date_range("2018-01-01", "2020-12-31", freq="7D")
+    df = _frame(days, as_of="2020-12-31", period={"start": "2018-01-01", "end": "2020-12-31"})
+    later = pd.concat([df, pd.DataFrame({"reported_date": pd.to_datetime(["2021-03-01"])})])
+    later.attrs = df.attrs
+    with pytest.warns(ist.DataWarning):
+        table = ist.counts_by_period(later)
+    assert table["count"].sum() == len(later)
+    assert table["period"].astype(str).tolist() == ["2018", "2019", "2020", "2021"]
+    assert table["complete"].tolist() == [True, True, True, False]

@@ -569,9 +569,11 @@ def _coverage(df: pd.DataFrame, dates: pd.Series, start, end, freq: str | None =
         # A subset (or any reshaping) of the loaded rows: the parent's span says nothing
         # about which stretch these rows stand for; the rows do.
         if len(valid):
+            # Stretched no further than the loaded coverage, but never cutting off a row
+            # (rows appended to a loaded table count too).
             r_lo, r_hi = _round_out(valid, freq)
-            own_lo = max(r_lo, d_lo) if d_lo is not None else r_lo
-            own_hi = min(r_hi, d_hi) if d_hi is not None else r_hi
+            own_lo = min(max(r_lo, d_lo), valid.min()) if d_lo is not None else r_lo
+            own_hi = max(min(r_hi, d_hi), valid.max()) if d_hi is not None else r_hi
         else:
             own_lo = own_hi = None
         if req_lo is None or req_hi is None:
