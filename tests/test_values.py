@@ -134,3 +134,10 @@ def test_prc_unkn_code_is_unknown():
     assert "UNKN" not in set(table["value"])
     assert table["n"].iloc[0] == len(df) - int(only_unkn.sum())
     assert table["n_unknown"].iloc[0] == int(only_unkn.sum()) >= 34
+
+
+def test_describe_share_names_the_closest_value(pair):
+    table = ist.shares(pair, by="category")
+    with pytest.raises(ParameterError, match="parameter 'value'.*closest: 'hacking'"):
+        ist.describe_share(table, "Hacking")
+    assert ist.describe_share(table, "hacking").endswith(f"of {table['n'].iloc[0]:,})")

@@ -1465,6 +1465,7 @@ def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits:
     if value is not None:
         if "value" not in table.columns:
             raise ParameterError("value", "the table has no value column")
+        check_values([value], table["value"].dropna().astype(str).unique(), "value")
         rows = table[table["value"].astype("string") == str(value)]
     if len(rows) != 1:
         raise ParameterError("value", f"expected one matching row, got {len(rows)}; name a value")
