@@ -915,6 +915,25 @@ def test_category_mix_test_names_the_parameter_passed(tiny):
         ist.category_mix_test(tiny, groups="org_type")
 
 
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda df: ist.reporting_delay(df, by="org_type"), "by"),
+        (lambda df: ist.reporting_delay(df, reported="reported"), "reported"),
+        (lambda df: ist.reporting_delay(df, occurred="occured_date"), "occurred"),
+        (lambda df: ist.shares(df, within="org_type"), "within"),
+        (lambda df: ist.crosstab(df, rows="org_type"), "rows"),
+        (lambda df: ist.counts_by_period(df, date="date_reported"), "date"),
+        (lambda df: ist.trend(df, start="2020", end="2019"), "end"),
+        (lambda df: ist.rates(df, start="next year"), "start"),
+    ],
+)
+def test_errors_name_the_parameter_passed(tiny, call, parameter):
+    with pytest.raises(ParameterError) as err:
+        call(tiny)
+    assert err.value.name == parameter
+
+
 def test_category_mix_test_rejects_multi_valued(tiny):
     with pytest.raises(ParameterError) as err:
         ist.category_mix_test(tiny.assign(locations=[["a", "b"]] * 5), "locations")

@@ -499,8 +499,8 @@ def _bound(value, side: str, name: str) -> pd.Timestamp:
     return ts
 
 
-def _dates(df: pd.DataFrame, date: str) -> pd.Series:
-    _check_column(df, date, "date")
+def _dates(df: pd.DataFrame, date: str, name: str = "date") -> pd.Series:
+    _check_column(df, date, name)
     if (
         date == "reported_date"
         and len(df)
@@ -2642,9 +2642,9 @@ def reporting_delay(
     """
     qs = _check_quantiles(quantiles)
     level = _check_level(level)
-    rep, occ = _dates(df, reported), _dates(df, occurred)
+    rep, occ = _dates(df, reported, "reported"), _dates(df, occurred, "occurred")
     delay = (rep - occ).dt.days
-    groups = _group_labels(df, by) if by is not None else pd.Series("", index=df.index)
+    groups = _group_labels(df, by, "by") if by is not None else pd.Series("", index=df.index)
     rows = []
     for g in sorted(groups.unique()):
         d = delay[groups == g]
