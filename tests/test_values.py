@@ -141,3 +141,11 @@ def test_describe_share_names_the_closest_value(pair):
     with pytest.raises(ParameterError, match="parameter 'value'.*closest: 'hacking'"):
         ist.describe_share(table, "Hacking")
     assert ist.describe_share(table, "hacking").endswith(f"of {table['n'].iloc[0]:,})")
+
+
+def test_a_flag_column_accepts_true_and_false_even_when_unset(tiny):
+    df = tiny.assign(business_associate=pd.array([None] * 5, dtype="boolean"))
+    table = ist.ratio(df, {"business_associate": True}, {"business_associate": [True, False]})
+    assert (table["x"].item(), table["n"].item()) == (0, 0)
+    with pytest.raises(ParameterError, match="parameter 'numerator'"):
+        ist.ratio(df, {"business_associate": "yes"})

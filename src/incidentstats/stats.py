@@ -363,6 +363,8 @@ def _known_values(df: pd.DataFrame, col: str) -> set[str]:
         present = {str(i) for v in df[col] if _is_list(v) for i in v}
     else:
         present = set(df[col].dropna().astype(str).unique())
+        if pd.api.types.is_bool_dtype(df[col].dtype):
+            present |= {"True", "False"}  # a flag unset throughout is still a flag
     return present | set(vocabulary(col))
 
 
