@@ -218,6 +218,19 @@ def test_reproduction_3_the_notebook_path_fits_the_same_years_as_the_api(pair):
         _assert_same_fit(fitted, ist.trend(pair, start=start))
 
 
+def test_reproduction_3_docs_report_example_start_2012_on_the_embedded_list():
+    """docs/reports.md: ``incidentstats report --notebooks overview,trends -p start=2012``."""
+    from incidentstats import notebook as nb
+
+    rep = nb.start(name="trends")
+    df = rep.load("hhs", None, start="2012")
+    fitted = rep.trend(df)
+    # Today's main: "No trend fitted: a trend needs at least 3 complete periods, got 2".
+    assert not fitted.empty
+    assert fitted["periods_used"].iloc[0] == "2012–2014"
+    _assert_same_fit(fitted, ist.trend(ist.load("hhs"), start=2012, end=2014))
+
+
 def test_reproduction_4_an_end_past_the_data_leaves_the_last_year_partial(pair):
     table = ist.counts_by_period(pair, start="2015", end="2024")
     last = table.iloc[-1]
