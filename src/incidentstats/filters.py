@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .periods import data_coverage, parse_window, rows_described
-from .values import check_values
+from .values import check_values, vocabulary
 
 
 def _as_list(value, name) -> list[str] | None:
@@ -71,12 +71,13 @@ def filter_incidents(
     for name, col in (("organisation_types", "organisation_type"), ("regions", "region")):
         wanted = _as_list(locals()[name], name)
         if wanted:
-            check_values(wanted, df[col].dropna().astype(str).unique(), name)
+            check_values(wanted, {*df[col].dropna().astype(str), *vocabulary(col)}, name)
             mask &= df[col].isin(wanted).fillna(False)
             filters[name] = wanted
     cats = _as_list(categories, "categories")
     if cats:
-        check_values(cats, {c for cs in df["categories"] for c in cs}, "categories")
+        present = {str(c) for cs in df["categories"] for c in cs}
+        check_values(cats, present | set(vocabulary("categories")), "categories")
         wanted = set(cats)
         mask &= df["categories"].map(lambda c: bool(wanted & set(c)))
         filters["categories"] = cats
