@@ -161,8 +161,9 @@ def test_reproduction_2_a_pandas_slice_does_not_inherit_the_parent_window(pair):
         pd.DataFrame(counted)[["period", "count", "complete"]],
         pd.DataFrame(explicit)[["period", "count", "complete"]],
     )
-    with pytest.warns(ist.DataWarning):
+    with pytest.warns(ist.DataWarning) as caught:
         sliced = ist.trend(sub)
+    assert caught[0].filename == __file__  # the warning points at the user's call
     window = ist.trend(pair, start="2010", end="2017")
     _assert_same_fit(sliced, window)
     # The published figure: +9% a year over 2010-2017 (today's main: a steep fall).

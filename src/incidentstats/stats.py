@@ -614,8 +614,20 @@ def _coverage(df: pd.DataFrame, dates: pd.Series, start, end, freq: str | None =
     out.notes = tuple(notes)
     out.partial_spans = _partial_spans(df)
     for note in notes:
-        data_warning(note, stacklevel=4)
+        data_warning(note, stacklevel=_caller_level())
     return out
+
+
+def _caller_level() -> int:
+    """``stacklevel`` for data_warning() called here that points at the user's code."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1  # the caller of this function, inside the package
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level + 1  # one more for data_warning's own frame
 
 
 def _in_coverage(dates: pd.Series, cov_start, cov_end) -> pd.Series:
