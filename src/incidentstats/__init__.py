@@ -5,13 +5,20 @@
 
 __version__ = "0.1.0"
 
-from .errors import IncidentstatsError, InputError, ParameterError, ReportError  # noqa: E402
+from .errors import (  # noqa: E402
+    DataWarning,
+    IncidentstatsError,
+    InputError,
+    ParameterError,
+    ReportError,
+)
 from .ingest import Ingested, ingest, load  # noqa: E402
 from .stats import *  # noqa: E402,F403
 from .stats import __all__ as _stats_all  # noqa: E402
 
 __all__ = [
     "__version__",
+    "DataWarning",
     "IncidentstatsError",
     "InputError",
     "ParameterError",

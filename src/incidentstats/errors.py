@@ -5,6 +5,8 @@ The CLI prints ``str(error)`` and exits non-zero; anything else is a bug.
 
 from __future__ import annotations
 
+import warnings
+
 
 class IncidentstatsError(Exception):
     """Base class for every error a user can cause (bad file, bad parameter).
@@ -41,3 +43,20 @@ class ReportError(IncidentstatsError):
     """A notebook failed while a report was being made."""
 
     exit_code = 1
+
+
+class DataWarning(UserWarning):
+    """A warning about the data, not the code."""
+
+
+def data_warning(message: str, prov: dict | None = None, *, stacklevel: int = 3) -> None:
+    """Warn about the data with ``DataWarning`` and record the message in ``prov``.
+
+    When ``prov`` (a provenance dict) is given, the message is appended to
+    ``prov["warnings"]`` unless it is already there.
+    """
+    warnings.warn(message, DataWarning, stacklevel=stacklevel)
+    if prov is not None:
+        recorded = prov.setdefault("warnings", [])
+        if message not in recorded:
+            recorded.append(message)
