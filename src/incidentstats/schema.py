@@ -42,6 +42,8 @@ EXTRA_COLUMNS: dict[str, str] = {
     "records_placeholder": "boolean",  # records_affected is exactly 500 or 501
     "source_file": "string",
     "source_row": "Int64",  # 1-based data row number in the source file
+    # group id shared by distinct incidents that share the source's identity key (see dedupe)
+    "possible_duplicate": "string",
 }
 
 ALL_COLUMNS = {**COLUMNS, **EXTRA_COLUMNS}
