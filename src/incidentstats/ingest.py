@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, dedupe, readers
+from . import __version__, dedupe, readers, vintage
 from ._files import atomic_path, dump_csv, json_text, sha256_file
-from .errors import InputError, ParameterError
+from .errors import InputError, ParameterError, data_warning
 from .readers import hhs
 from .readers.base import diagnose_unrecognised, header_cells
 from .schema import SCHEMA_VERSION, conform, empty_quarantine, validate
@@ -181,8 +181,12 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     inputs = []
     for i, r in enumerate(results):
         dups = int(dup_by_input.get(i, 0))
+        span = vintage.input_span(r.incidents)
         entry = {
             "path": r.path,
+            "kind": r.kind or vintage.SOURCE_KINDS.get(r.format.split("-")[0], r.format),
+            "as_of": (hhs.EMBEDDED_AS_OF if not path_list else r.as_of) or span["end"],
+            "span": span,
             "sha256": digests[i].result() if digests[i] is not None else None,
             "format": r.format,
             "encoding": r.encoding,
@@ -244,6 +248,12 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         "filters": {},
     }
     _check_balance(provenance, "total")
+    found = vintage.assess(inputs)
+    provenance["partial_spans"] = found.partial_spans
+    provenance["warnings"] = []
+    provenance["warning_details"] = found.warnings
+    for warning in found.warnings:
+        data_warning(warning["message"], provenance)
     incidents.attrs["provenance"] = provenance
     return Ingested(
         incidents=incidents, quarantine=quarantine, provenance=provenance, duplicates=duplicates
