@@ -728,7 +728,10 @@ def test_legacy_and_archive_snapshots_overlap(shared):
     assert p["duplicates_removed"] == len(l_rows) + len(a_rows) - len(l_keys | a_keys) - 1
     assert p["rows_clean"] == len(l_keys | a_keys) + 1 == len(res.incidents)
     assert p["possible_duplicates"] == 2
-    assert legacy_in["duplicates_removed"] + archive_in["duplicates_removed"] == p["duplicates_removed"]
+    assert (
+        legacy_in["duplicates_removed"] + archive_in["duplicates_removed"]
+        == p["duplicates_removed"]
+    )
     for acc in (legacy_in, archive_in, p):
         assert (
             acc["rows_in"]

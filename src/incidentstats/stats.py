@@ -15,9 +15,9 @@ import importlib
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, data_warning
 from .schema import LIST_COLUMNS
-from .taxonomy import label
+from .taxonomy import DETECTED_FROM, label
 
 
 class _Lazy:
@@ -53,6 +53,7 @@ def Table(*args, **kwargs):  # noqa: N802 — stands in for the statsmodels clas
     from statsmodels.stats.contingency_tables import Table as table
 
     return table(*args, **kwargs)
+
 
 __all__ = [
     "StatsTable",
@@ -402,6 +403,90 @@ def _add_ci(table: pd.DataFrame, ci: str, level: float, x="x", n="n") -> pd.Data
     return table
 
 
+#: Below this share of incidents having the field a value is detected from, its share
+#: is not measurable (NaN), not 0%.
+MIN_COVERAGE = 0.5
+
+
+def _measurable(df: pd.DataFrame, value: str) -> pd.Series | None:
+    """Rows on which ``value`` could be detected at all; None when it is on every row."""
+    fields = DETECTED_FROM.get(str(value))
+    if not fields or "source" not in df.columns:
+        return None
+    out = pd.Series(True, index=df.index)
+    for source, col in fields.items():
+        rows = df["source"].astype("string").eq(source).fillna(False).astype(bool)
+        if rows.any():
+            has = df[col].notna().astype(bool) if col in df.columns else False
+            out &= ~rows | has
+    return out
+
+
+def _spec_values(spec) -> list[str]:
+    """The category values a dict subset names (others cannot be checked for coverage)."""
+    if not isinstance(spec, dict):
+        return []
+    found = []
+    for col, val in spec.items():
+        if col in ("categories", "category"):
+            found += [str(v) for v in (val if _is_list(val) else [val])]
+    return found
+
+
+def _mask_unmeasurable(table: pd.DataFrame, label_of) -> list[str]:
+    """Blank share/lower/upper where ``coverage`` < MIN_COVERAGE; return the warnings' text."""
+    low = table["coverage"].lt(MIN_COVERAGE).fillna(False).to_numpy(dtype=bool)
+    table.loc[low, ["share", "lower", "upper"]] = np.nan
+    messages = []
+    if not low.any():
+        return messages
+    from .vintage import TEMPLATES
+
+    for value, part in table[low].groupby(label_of(table[low]), sort=False):
+        field = next(iter(DETECTED_FROM.get(str(value), {"": "field"}).values()))
+        periods = ", ".join(str(p) for p in part["period"]) if "period" in part else "the data"
+        cov = part["coverage"]
+        coverage = (
+            f"{cov.min():.0%}" if cov.min() == cov.max() else f"{cov.min():.0%} to {cov.max():.0%}"
+        )
+        messages.append(
+            TEMPLATES["not_measurable"].format(
+                value=value, periods=periods, field=field, coverage=coverage
+            )
+        )
+    return messages
+
+
+def _measurable_spec(df: pd.DataFrame, spec) -> pd.Series | None:
+    """Rows on which every field-detected value a subset names could be seen (None: all)."""
+    seen = None
+    for value in _spec_values(spec):
+        m = _measurable(df, value)
+        if m is not None:
+            seen = m if seen is None else seen & m
+    return seen
+
+
+def _coverage_by_group(df, keep, groups, group_of, value_of) -> np.ndarray:
+    """Per row of a result table: the share of its group's incidents where its value is measurable."""
+    group_of = pd.Series(group_of, index=value_of.index) if np.isscalar(group_of) else group_of
+    out = np.ones(len(value_of), dtype=float)
+    for value in pd.unique(value_of):
+        seen = _measurable(df, value)
+        if seen is None:
+            continue
+        by_group = seen[keep].groupby(pd.Series(groups, index=seen[keep].index)).mean()
+        rows = (value_of == value).to_numpy(dtype=bool)
+        out[rows] = by_group.reindex(group_of[rows].to_numpy()).to_numpy(dtype=float)
+    return out
+
+
+def _warn_all(table: StatsTable, messages: list[str]) -> StatsTable:
+    for message in messages:
+        data_warning(message, table.attrs["provenance"], stacklevel=4)
+    return table
+
+
 def shares(
     df: pd.DataFrame,
     by: str = "categories",
@@ -436,8 +521,9 @@ def shares(
     Returns
     -------
     StatsTable
-        One row per value: ``value, x, n, n_unknown, n_total, share, lower, upper, method``,
-        sorted by ``x`` descending (by ``group`` first with ``within``).
+        One row per value: ``value, x, n, n_unknown, n_total, share, lower, upper,
+        coverage, method``, sorted by ``x`` descending (by ``group`` first with
+        ``within``). ``coverage`` is as in ``shares_over_time``.
 
     Examples
     --------
@@ -460,11 +546,20 @@ def shares(
         )
         table = table[["group", *cols]]
     table = _add_ci(table.reset_index(drop=True), ci, level)
+    every = pd.Series(True, index=df.index)
+    table.insert(
+        len(table.columns) - 1,
+        "coverage",
+        _coverage_by_group(
+            df, every, groups, table["group"] if within is not None else "", table["value"]
+        ),
+    )
+    messages = _mask_unmeasurable(table, lambda t: t["value"])
     n = int(totals["n"].sum())
     prov = {"by": by, "n": n, "unknown": unknown, "level": level, "ci": ci}
     if within is not None:
         prov["within"] = within
-    return _finish(table, df, statistic="shares", **prov)
+    return _warn_all(_finish(table, df, statistic="shares", **prov), messages)
 
 
 # --- periods and coverage -----------------------------------------------------------
@@ -1475,7 +1570,7 @@ def ratio(
     -------
     StatsTable
         One row: ``numerator, denominator, x, n, n_unknown, n_total, share, lower,
-        upper, method``.
+        upper, coverage, method`` (``coverage`` as in ``shares_over_time``).
 
     Examples
     --------
@@ -1497,16 +1592,24 @@ def ratio(
         }
     )
     table = _add_ci(table, ci, level)
-    return _finish(
-        table,
-        df,
-        statistic="ratio",
-        numerator=_spec_text(numerator),
-        denominator=_spec_text(denominator),
-        n=int(base.sum()),
-        unknown=unknown,
-        ci=ci,
-        level=level,
+    seen = _measurable_spec(df, numerator)
+    table.insert(
+        len(table.columns) - 1, "coverage", 1.0 if seen is None else float(seen[den].mean())
+    )
+    messages = _mask_unmeasurable(table, lambda t: t["numerator"])
+    return _warn_all(
+        _finish(
+            table,
+            df,
+            statistic="ratio",
+            numerator=_spec_text(numerator),
+            denominator=_spec_text(denominator),
+            n=int(base.sum()),
+            unknown=unknown,
+            ci=ci,
+            level=level,
+        ),
+        messages,
     )
 
 
@@ -1528,8 +1631,10 @@ def ratio_over_time(
     Returns
     -------
     StatsTable
-        ``period, start, x, n, n_unknown, share, lower, upper, complete, method``;
-        periods without any incident in the denominator have NaN shares.
+        ``period, start, x, n, n_unknown, share, lower, upper, coverage, complete,
+        method``; periods without any incident in the denominator have NaN shares.
+        ``coverage`` is as in ``shares_over_time``, for a dict numerator naming a
+        category detected from a field (e.g. ``{"categories": "ransomware"}``).
 
     Examples
     --------
@@ -1553,22 +1658,45 @@ def ratio_over_time(
         out[col] = agg[col].to_numpy().astype(int)
     out = _add_ci(out, ci, level)
     out["complete"] = table["complete"].to_numpy()
+    seen = _measurable_spec(df, numerator)
+    if seen is None:
+        out["coverage"] = 1.0
+    else:
+        among = frame[frame["base"]]  # the denominator's incidents
+        cov_by = seen[among.index].groupby(among["period"]).mean()
+        out["coverage"] = cov_by.reindex(pd.PeriodIndex(table["period"])).to_numpy(dtype=float)
+    messages = _mask_unmeasurable(out, lambda t: pd.Series(_spec_text(numerator), index=t.index))
     out = out[
-        ["period", "start", "x", "n", "n_unknown", "share", "lower", "upper", "complete", "method"]
+        [
+            "period",
+            "start",
+            "x",
+            "n",
+            "n_unknown",
+            "share",
+            "lower",
+            "upper",
+            "coverage",
+            "complete",
+            "method",
+        ]
     ]
-    return _finish(
-        out,
-        df,
-        statistic="ratio_over_time",
-        numerator=_spec_text(numerator),
-        denominator=_spec_text(denominator),
-        freq=_FREQS[freq],
-        date=date,
-        n=int(out["n"].sum()),
-        unknown=unknown,
-        ci=ci,
-        level=level,
-        **_coverage_prov(cov),
+    return _warn_all(
+        _finish(
+            out,
+            df,
+            statistic="ratio_over_time",
+            numerator=_spec_text(numerator),
+            denominator=_spec_text(denominator),
+            freq=_FREQS[freq],
+            date=date,
+            n=int(out["n"].sum()),
+            unknown=unknown,
+            ci=ci,
+            level=level,
+            **_coverage_prov(cov),
+        ),
+        messages,
     )
 
 
@@ -1600,7 +1728,11 @@ def shares_over_time(
     Returns
     -------
     StatsTable
-        ``period, start, value, x, n, n_unknown, share, lower, upper, complete, method``.
+        ``period, start, value, x, n, n_unknown, share, lower, upper, coverage, complete,
+        method``. ``coverage`` is the share of the period's incidents on which the value
+        could be seen at all (1 unless it is detected from a field some incidents lack,
+        as ransomware from HHS descriptions); below one half, ``share``, ``lower`` and
+        ``upper`` are NaN (not measurable) and a ``DataWarning`` says so.
 
     Examples
     --------
@@ -1647,6 +1779,8 @@ def shares_over_time(
     out["start"] = lookup.loc[out["group"], "start"].to_numpy()
     out["complete"] = lookup.loc[out["group"], "complete"].to_numpy().astype(bool)
     out = _add_ci(out, ci, level)
+    out["coverage"] = _coverage_by_group(df, keep, groups, out["group"], out["value"])
+    messages = _mask_unmeasurable(out, lambda t: t["value"])
     out = out[
         [
             "period",
@@ -1658,25 +1792,29 @@ def shares_over_time(
             "share",
             "lower",
             "upper",
+            "coverage",
             "complete",
             "method",
         ]
     ]
-    return _finish(
-        out.reset_index(drop=True),
-        df,
-        statistic="shares_over_time",
-        by=by,
-        freq=_FREQS[freq],
-        date=date,
-        n=int(
-            per_period["n_total"].sum()
-            - (per_period["n_unknown"].sum() if unknown == "exclude" else 0)
+    return _warn_all(
+        _finish(
+            out.reset_index(drop=True),
+            df,
+            statistic="shares_over_time",
+            by=by,
+            freq=_FREQS[freq],
+            date=date,
+            n=int(
+                per_period["n_total"].sum()
+                - (per_period["n_unknown"].sum() if unknown == "exclude" else 0)
+            ),
+            unknown=unknown,
+            ci=ci,
+            level=level,
+            **_coverage_prov(cov),
         ),
-        unknown=unknown,
-        ci=ci,
-        level=level,
-        **_coverage_prov(cov),
+        messages,
     )
 
 
@@ -2758,14 +2896,20 @@ def suppress(
         out["suppression"] = status
         # Denominators are counts too: an n or n_unknown under the threshold is masked,
         # with the total it could be recovered from (n_total = n + n_unknown).
-        denominators = [c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count]
+        denominators = [
+            c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count
+        ]
         for c in denominators:
             small = out[c].map(sensitive).astype(bool)
             if small.any():
                 out[c] = out[c].astype("Int64") if _integral(out[c]) else out[c].astype("Float64")
                 out.loc[small, c] = pd.NA
                 if c in ("n", "n_unknown") and "n_total" in out.columns:
-                    out["n_total"] = out["n_total"].astype("Int64") if _integral(out["n_total"].dropna()) else out["n_total"]
+                    out["n_total"] = (
+                        out["n_total"].astype("Int64")
+                        if _integral(out["n_total"].dropna())
+                        else out["n_total"]
+                    )
                     out.loc[small, "n_total"] = pd.NA
     info = {
         "rule": rule,

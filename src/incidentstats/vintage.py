@@ -41,6 +41,11 @@ TEMPLATES = {
         "the inputs are exports of different dates ({files}); breaches reported after "
         "{census} and closed before {latest} are in none of them, so {start} to {end} is partial."
     ),
+    "not_measurable": (
+        "the share of {value} is not measurable in {periods}: {value} is detected from the "
+        "{field}, which fewer than half of the incidents there have (coverage {coverage}); "
+        "share and interval are left empty rather than shown as 0%."
+    ),
 }
 
 
@@ -121,21 +126,47 @@ def assess(inputs: list[dict]) -> Vintage:
     reason = "exports of different dates: the cases closed between them are missing"
     if census is not None:
         if (latest - census).days > SNAPSHOT_DAYS:
-            out.add("mixed_vintages", census + pd.Timedelta(days=1), latest, reason,
-                    files=files, census=_iso(census), latest=_iso(latest))
+            out.add(
+                "mixed_vintages",
+                census + pd.Timedelta(days=1),
+                latest,
+                reason,
+                files=files,
+                census=_iso(census),
+                latest=_iso(latest),
+            )
         return out  # otherwise a census at the latest date: older exports only repeat it
     archive = max((date[id(i)] for i in hhs if i["kind"] == "archive"), default=None)
     if archive is not None and (latest - archive).days > SNAPSHOT_DAYS:
         start = archive - pd.DateOffset(months=OPEN_MONTHS)
-        out.add("mixed_vintages", start, latest, reason, files=files, census=_iso(start),
-                latest=_iso(latest))
+        out.add(
+            "mixed_vintages",
+            start,
+            latest,
+            reason,
+            files=files,
+            census=_iso(start),
+            latest=_iso(latest),
+        )
         return out
     for i in sorted(hhs, key=lambda i: date[id(i)]):
         name = Path(str(i["path"])).name
         if i["kind"] == "under_investigation":
-            out.add("not_a_census", pd.Timestamp(i["span"]["start"]), date[id(i)],
-                    "under-investigation list alone: open cases only", file=name, as_of=i["as_of"])
+            out.add(
+                "not_a_census",
+                pd.Timestamp(i["span"]["start"]),
+                date[id(i)],
+                "under-investigation list alone: open cases only",
+                file=name,
+                as_of=i["as_of"],
+            )
         elif i["kind"] == "archive":
-            out.add("closed_only", date[id(i)] - pd.DateOffset(months=OPEN_MONTHS), date[id(i)],
-                    "archive alone: the cases still open are missing", file=name, as_of=i["as_of"])
+            out.add(
+                "closed_only",
+                date[id(i)] - pd.DateOffset(months=OPEN_MONTHS),
+                date[id(i)],
+                "archive alone: the cases still open are missing",
+                file=name,
+                as_of=i["as_of"],
+            )
     return out

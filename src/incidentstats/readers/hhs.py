@@ -638,7 +638,9 @@ def _clean(
 KINDS = ("archive", "under_investigation", "combined")
 
 
-def list_kind(dates: pd.Series, described: np.ndarray, *, has_descriptions: bool, old_layout: bool) -> str:
+def list_kind(
+    dates: pd.Series, described: np.ndarray, *, has_descriptions: bool, old_layout: bool
+) -> str:
     """Which portal list an export is, from its content: archive, under investigation or combined.
 
     Since 2017 the portal has two lists: the breaches still under investigation (no
