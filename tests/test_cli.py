@@ -62,7 +62,9 @@ def test_clean_writes_five_files_with_balanced_accounting(tmp_path, shared):
     ]
     prov = json.loads((out / "provenance.json").read_text())
     # An under-investigation list alone is not a census: one warning line, kept in provenance.
-    warned = [line for line in proc.stderr.splitlines() if line.startswith("incidentstats: warning:")]
+    warned = [
+        line for line in proc.stderr.splitlines() if line.startswith("incidentstats: warning:")
+    ]
     assert len(warned) == 1 and "not every breach" in warned[0]
     assert prov["warnings"] == [warned[0].removeprefix("incidentstats: warning: ")]
     # McEwen & Associates (TX, 08/21/2025, 500) is listed three times: two copies removed.
@@ -71,7 +73,10 @@ def test_clean_writes_five_files_with_balanced_accounting(tmp_path, shared):
     assert set(dups["organisation"]) == {"McEwen & Associates"}
     raw_rows = len(pd.read_csv(src, dtype=str))
     assert prov["rows_in"] == raw_rows == 733
-    assert prov["rows_in"] == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]
+    assert (
+        prov["rows_in"]
+        == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]
+    )
     assert len(pd.read_parquet(out / "incidents.parquet")) == prov["rows_clean"]
     assert prov["inputs"][0]["format"] == "hhs"
     assert not list(out.glob("*.part")) and not list(out.glob(".*"))
