@@ -433,28 +433,33 @@ def _spec_values(spec) -> list[str]:
     return found
 
 
-def _mask_unmeasurable(table: pd.DataFrame, label_of) -> list[str]:
-    """Blank share/lower/upper where ``coverage`` < MIN_COVERAGE; return the warnings' text."""
+def _mask_unmeasurable(table: pd.DataFrame, label_of) -> list[dict]:
+    """Blank share/lower/upper where ``coverage`` < MIN_COVERAGE; return the warnings."""
     low = table["coverage"].lt(MIN_COVERAGE).fillna(False).to_numpy(dtype=bool)
     table.loc[low, ["share", "lower", "upper"]] = np.nan
-    messages = []
+    found = []
     if not low.any():
-        return messages
-    from .vintage import TEMPLATES
+        return found
+    from .vintage import warning_text
 
     for value, part in table[low].groupby(label_of(table[low]), sort=False):
         field = next(iter(DETECTED_FROM.get(str(value), {"": "field"}).values()))
         periods = ", ".join(str(p) for p in part["period"]) if "period" in part else "the data"
-        cov = part["coverage"]
-        coverage = (
-            f"{cov.min():.0%}" if cov.min() == cov.max() else f"{cov.min():.0%} to {cov.max():.0%}"
+        values = {
+            "value": str(value),
+            "periods": periods,
+            "field": field,
+            "low": float(part["coverage"].min()),
+            "high": float(part["coverage"].max()),
+        }
+        found.append(
+            {
+                "code": "not_measurable",
+                "values": values,
+                "message": warning_text("not_measurable", values),
+            }
         )
-        messages.append(
-            TEMPLATES["not_measurable"].format(
-                value=value, periods=periods, field=field, coverage=coverage
-            )
-        )
-    return messages
+    return found
 
 
 def _measurable_spec(df: pd.DataFrame, spec) -> pd.Series | None:
@@ -481,9 +486,11 @@ def _coverage_by_group(df, keep, groups, group_of, value_of) -> np.ndarray:
     return out
 
 
-def _warn_all(table: StatsTable, messages: list[str]) -> StatsTable:
-    for message in messages:
-        data_warning(message, table.attrs["provenance"], stacklevel=4)
+def _warn_all(table: StatsTable, found: list[dict]) -> StatsTable:
+    prov = table.attrs["provenance"]
+    for warning in found:
+        data_warning(warning["message"], prov, stacklevel=4)
+        prov.setdefault("warning_details", []).append(warning)
     return table
 
 

@@ -25,28 +25,40 @@ OPEN_MONTHS = 24
 #: are one snapshot (the archive's latest breach is older: cases take months to close).
 SNAPSHOT_DAYS = 183
 
-#: English templates of the warnings, by code; the report translates them by code.
-TEMPLATES = {
-    "not_a_census": (
-        "{file} is an HHS under-investigation list (as of {as_of}): it holds the open cases of "
-        "roughly the last 24 months, not every breach, so every period from {start} to {end} "
-        "is partial. Load it with the archive of the same date for a census."
-    ),
-    "closed_only": (
-        "{file} is an HHS archive (as of {as_of}): it holds closed cases only, and the "
-        "breaches of its last 24 months that were still open are missing, so {start} to "
-        "{end} is partial. Load it with the under-investigation list of the same date."
-    ),
-    "mixed_vintages": (
-        "the inputs are exports of different dates ({files}); breaches reported after "
-        "{census} and closed before {latest} are in none of them, so {start} to {end} is partial."
-    ),
-    "not_measurable": (
-        "the share of {value} is not measurable in {periods}: {value} is detected from the "
-        "{field}, which fewer than half of the incidents there have (coverage {coverage}); "
-        "share and interval are left empty rather than shown as 0%."
-    ),
-}
+#: Codes of the warnings this module and ``stats`` make; the text of each, in English
+#: and French, is ``i18n.STRINGS["warning_<code>"]``.
+TEMPLATES = ("not_a_census", "closed_only", "mixed_vintages", "not_measurable")
+
+
+def warning_text(code: str, values: dict, lang: str = "en") -> str:
+    """The warning ``code`` with its ``values``, in ``lang``.
+
+    Examples
+    --------
+    >>> warning_text("not_measurable", {"value": "ransomware", "periods": "2024",
+    ...              "field": "description", "low": 0.055, "high": 0.055}, "en")[:55]
+    'the share of ransomware is not measurable in 2024: rans'
+    """
+    from . import i18n
+
+    shown = dict(values)
+    if code == "not_measurable":
+        low, high = (i18n.fmt_percent(values[k], lang) for k in ("low", "high"))
+        shown["coverage"] = low if low == high else f"{low} – {high}"
+    return i18n.t(f"warning_{code}", lang, **shown)
+
+
+def warnings_in(provenance: dict, lang: str = "en") -> list[str]:
+    """The data warnings of a provenance, each in ``lang`` when its code is known.
+
+    Warnings made elsewhere (without a code) are shown as they were written.
+    """
+    details = {d["message"]: d for d in provenance.get("warning_details", []) or []}
+    out = []
+    for message in provenance.get("warnings", []) or []:
+        d = details.get(message)
+        out.append(warning_text(d["code"], d["values"], lang) if d else message)
+    return out
 
 
 @dataclass
@@ -58,7 +70,7 @@ class Vintage:
 
     def add(self, code: str, start: pd.Timestamp, end: pd.Timestamp, reason: str, **values):
         values = {"start": _iso(start), "end": _iso(end), **values}
-        message = TEMPLATES[code].format(**values)
+        message = warning_text(code, values)
         self.warnings.append({"code": code, "values": values, "message": message})
         if start <= end:
             self.partial_spans.append({"start": _iso(start), "end": _iso(end), "reason": reason})
@@ -120,8 +132,7 @@ def assess(inputs: list[dict]) -> Vintage:
                 censuses.append(max(date[id(a)], date[id(u)]))
     census = max(censuses) if censuses else None
     files = ", ".join(
-        f"{Path(str(i['path'])).name} ({i['kind'].replace('_', ' ')}, as of {i['as_of']})"
-        for i in sorted(hhs, key=lambda i: date[id(i)])
+        f"{Path(str(i['path'])).name} {i['as_of']}" for i in sorted(hhs, key=lambda i: date[id(i)])
     )
     reason = "exports of different dates: the cases closed between them are missing"
     if census is not None:
