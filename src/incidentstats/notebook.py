@@ -44,15 +44,11 @@ def _fmt_pct(p, lang: str, decimals: int = 1) -> str:
 class Report:
     """What one executing notebook needs: its language and where to save tables and figures."""
 
-    def __init__(
-        self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""
-    ):
+    def __init__(self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""):
         if lang not in ("en", "fr"):
             raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
         if suppression not in ("", None, "fr", "us-cms"):
-            raise ParameterError(
-                "suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}"
-            )
+            raise ParameterError("suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}")
         self.lang = lang
         self.name = name
         self.output_dir = Path(output_dir) if output_dir not in (None, "") else None
@@ -96,26 +92,19 @@ class Report:
         period = p.get("period") or {}
         n = _fmt_number(len(df), self.lang)
         if self.lang == "fr":
-            text = (
-                f"Données : {p.get('dataset')} — au {p.get('as_of')} ; période "
-                f"{period.get('start')} – {period.get('end')} ; {n} incidents"
-            )
+            text = (f"Données : {p.get('dataset')} — au {p.get('as_of')} ; période "
+                    f"{period.get('start')} – {period.get('end')} ; {n} incidents")
         else:
-            text = (
-                f"Data: {p.get('dataset')} — as of {p.get('as_of')}; period "
-                f"{period.get('start')} – {period.get('end')}; {n} incidents"
-            )
+            text = (f"Data: {p.get('dataset')} — as of {p.get('as_of')}; period "
+                    f"{period.get('start')} – {period.get('end')}; {n} incidents")
         filters = p.get("filters") or {}
         if filters:
             shown = "; ".join(f"{k} = {v}" for k, v in sorted(filters.items()))
             text += (" ; filtres : " if self.lang == "fr" else "; filters: ") + shown
         if p.get("rows_quarantined") or p.get("duplicates_removed"):
             q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
-            text += (
-                f" ({q} lignes en quarantaine, {d} doublons retirés)"
-                if self.lang == "fr"
-                else f" ({q} rows quarantined, {d} duplicates removed)"
-            )
+            text += (f" ({q} lignes en quarantaine, {d} doublons retirés)" if self.lang == "fr"
+                     else f" ({q} rows quarantined, {d} duplicates removed)")
         return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
 
     def data_warnings(self, df: pd.DataFrame) -> HTMLBlock:
@@ -161,9 +150,7 @@ class Report:
 
         if trend_table.empty:
             reason = trend_table.attrs.get("reason", "")
-            text = (
-                "Pas de tendance ajustée : " if self.lang == "fr" else "No trend fitted: "
-            ) + reason
+            text = ("Pas de tendance ajustée : " if self.lang == "fr" else "No trend fitted: ") + reason
         else:
             text = describe_trend(trend_table, lang=self.lang)
         return HTMLBlock(f"<p>{html.escape(text)}</p>")
@@ -190,8 +177,8 @@ class Report:
         from .vintage import warnings_in
 
         # Warnings the statistic itself raised (e.g. a share not measurable in some periods).
-        own = warnings_in({k: v for k, v in (table.attrs.get("provenance") or {}).items()
-                           if k in ("warnings", "warning_details")}, self.lang)  # fmt: skip
+        prov = table.attrs.get("provenance") or {}
+        own = warnings_in({k: prov[k] for k in ("warnings", "warning_details") if k in prov}, self.lang)
         data = set(warnings_in(self.provenance, self.lang))
         notes = "".join(f"<li>{html.escape(w)}</li>" for w in own if w not in data)
         if notes:
@@ -208,9 +195,7 @@ class Report:
 
             for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
                 with atomic_path(folder / f"{self.name}-{name}.{ext}") as tmp:
-                    fig.savefig(
-                        tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw
-                    )
+                    fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw)
         # Return nothing: the inline backend already shows the figure once.
 
     def headline(self, items) -> HTMLBlock:
@@ -229,9 +214,7 @@ class Report:
         try:
             return _STRINGS[key][self.lang]
         except KeyError:
-            raise ParameterError(
-                "key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}"
-            ) from None
+            raise ParameterError("key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}") from None
 
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
@@ -283,18 +266,11 @@ def _cell_text(col, val, lang) -> str:
 
     if _is_missing(val):
         return "—"
-    if (
-        col in _PERCENT_COLS
-        and col not in ("lower", "upper")
-        and isinstance(val, int | float)
-        and not isinstance(val, bool)
-    ):
+    if col in _PERCENT_COLS and col not in ("lower", "upper") and isinstance(val, int | float) and not isinstance(val, bool):
         return _fmt_pct(val, lang)
     if isinstance(val, bool):
         return {"en": {True: "yes", False: "no"}, "fr": {True: "oui", False: "non"}}[lang][val]
-    if isinstance(val, int) or (
-        isinstance(val, float) and float(val).is_integer() and col != "p_value"
-    ):
+    if isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col != "p_value"):
         return _fmt_number(val, lang)
     if isinstance(val, float):
         return _fmt_number(val, lang, 3 if abs(val) < 1 else 2)
@@ -305,9 +281,7 @@ def _cell_text(col, val, lang) -> str:
     return str(val)
 
 
-def html_table(
-    table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60
-) -> str:
+def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60) -> str:
     """An escaped HTML table: shares as percentages, the interval in one column, codes translated.
 
     Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
@@ -319,8 +293,7 @@ def html_table(
     ci_is_pct = "share" in cols or "share_of_row" in cols
     shown = [c for c in cols if not (merge_ci and c == "upper")]
     head = "".join(
-        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>"
-        for c in shown
+        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>" for c in shown
     )
     rows = []
     for _, row in table.head(max_rows).iterrows():
@@ -342,16 +315,12 @@ def html_table(
     more = ""
     if len(table) > max_rows:
         extra = len(table) - max_rows
-        more = f'<p class="caption">… {extra} ' + (
-            "autres lignes dans le CSV.</p>" if lang == "fr" else "more rows in the CSV.</p>"
-        )
+        more = f'<p class="caption">… {extra} ' + ("autres lignes dans le CSV.</p>" if lang == "fr" else "more rows in the CSV.</p>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
-def start(
-    *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""
-) -> Report:
+def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = "") -> Report:
     """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report."""
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
@@ -405,8 +374,7 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
                     if fr
                     else f"malicious ({_fmt_number(m['x'], lang)} of {_fmt_number(m['n'], lang)} of known origin)"
                 ),
-                "ci": ("IC 95 % " if fr else "95% CI ")
-                + f"{_fmt_pct(m['lower'], lang)}–{_fmt_pct(m['upper'], lang)}",
+                "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(m['lower'], lang)}–{_fmt_pct(m['upper'], lang)}",
             }
         )
     if df["patient_impact"].notna().any():
@@ -418,8 +386,7 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
                 {
                     "value": _fmt_pct(y["share"], lang, 0),
                     "label": "avec impact sur les patients" if fr else "with patient impact",
-                    "ci": ("IC 95 % " if fr else "95% CI ")
-                    + f"{_fmt_pct(y['lower'], lang)}–{_fmt_pct(y['upper'], lang)}",
+                    "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(y['lower'], lang)}–{_fmt_pct(y['upper'], lang)}",
                 }
             )
     top = stats.shares(df, by="categories")
@@ -428,13 +395,8 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
         items.append(
             {
                 "value": _fmt_pct(t["share"], lang, 0),
-                "label": (
-                    f"{label(t['value'], lang)} (catégorie la plus fréquente)"
-                    if fr
-                    else f"{label(t['value'], lang)} (most frequent category)"
-                ),
-                "ci": ("IC 95 % " if fr else "95% CI ")
-                + f"{_fmt_pct(t['lower'], lang)}–{_fmt_pct(t['upper'], lang)}",
+                "label": (f"{label(t['value'], lang)} (catégorie la plus fréquente)" if fr else f"{label(t['value'], lang)} (most frequent category)"),
+                "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(t['lower'], lang)}–{_fmt_pct(t['upper'], lang)}",
             }
         )
     summary = stats.records_summary(df).set_index("statistic")["value"]
@@ -443,9 +405,7 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
         items.append(
             {
                 "value": _fmt_number(summary["median"], lang),
-                "label": "personnes touchées, médiane par incident"
-                if fr
-                else "people affected, median per incident",
+                "label": "personnes touchées, médiane par incident" if fr else "people affected, median per incident",
                 "ci": ("IC 95 % " if fr else "95% CI ")
                 + f"{_fmt_number(summary['median_lower'], lang)}–{_fmt_number(summary['median_upper'], lang)}"
                 + (f" ; n = {known}" if fr else f"; n = {known}"),
@@ -454,9 +414,7 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
     return items
 
 
-def largest_incidents(
-    df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False
-) -> pd.DataFrame:
+def largest_incidents(df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False) -> pd.DataFrame:
     """The ``n`` incidents affecting the most records; organisation names only if ``names``.
 
     Listing individual incidents is opt-in (``names=True``): by default the table shows

@@ -54,7 +54,6 @@ def Table(*args, **kwargs):  # noqa: N802 — stands in for the statsmodels clas
 
     return table(*args, **kwargs)
 
-
 __all__ = [
     "StatsTable",
     "category_mix_test",
@@ -2903,20 +2902,14 @@ def suppress(
         out["suppression"] = status
         # Denominators are counts too: an n or n_unknown under the threshold is masked,
         # with the total it could be recovered from (n_total = n + n_unknown).
-        denominators = [
-            c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count
-        ]
+        denominators = [c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count]
         for c in denominators:
             small = out[c].map(sensitive).astype(bool)
             if small.any():
                 out[c] = out[c].astype("Int64") if _integral(out[c]) else out[c].astype("Float64")
                 out.loc[small, c] = pd.NA
                 if c in ("n", "n_unknown") and "n_total" in out.columns:
-                    out["n_total"] = (
-                        out["n_total"].astype("Int64")
-                        if _integral(out["n_total"].dropna())
-                        else out["n_total"]
-                    )
+                    out["n_total"] = out["n_total"].astype("Int64") if _integral(out["n_total"].dropna()) else out["n_total"]
                     out.loc[small, "n_total"] = pd.NA
     info = {
         "rule": rule,
