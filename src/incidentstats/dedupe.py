@@ -11,8 +11,10 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .schema import duplicated_ids
+from .schema import ALL_COLUMNS, duplicated_ids
 
 #: Sources whose ``incident_id`` is made from a content key rather than given by the source.
 KEYED_SOURCES = frozenset({"hhs"})
@@ -61,28 +63,38 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def _signature(row) -> tuple:
+def _eq(value, text: str) -> bool:
+    return isinstance(value, str) and value == text
+
+
+def _signature(row: dict) -> tuple:
     """(types, locations, entity type) of a row; None where the source gives no value."""
-    cats = frozenset(str(c).strip().lower() for c in (row["source_categories"] or []))
+    cats = frozenset(str(c).strip().lower() for c in (_listed(row.get("source_categories"))))
     cats = cats - {"", "unknown"} or None
-    locs = frozenset(row["locations"] or []) - {"unknown"} or None
-    org = row["organisation_type"]
+    locs = frozenset(_listed(row.get("locations"))) - {"unknown"} or None
+    org = row.get("organisation_type")
     org = None if _missing(org) or org == "unknown" else org
     return cats, locs, org
+
+
+def _listed(value) -> list:
+    if isinstance(value, list | tuple | np.ndarray):
+        return list(value)
+    return []
 
 
 def _compatible(a: tuple, b: tuple) -> bool:
     return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
 
-def _informative(row, position: int) -> tuple:
+def _informative(row: dict, position: int) -> tuple:
     """Sort key: the row to keep sorts first."""
-    desc = row["description"]
+    desc = row.get("description")
     has_desc = not _missing(desc) and str(desc).strip() != ""
     deleted = has_desc and all(m in str(desc).lower() for m in _DELETED_MARKERS)
     filled = sum(
-        not _missing(v) and not (isinstance(v, list) and not v) and v != "unknown"
-        for v in row.to_numpy(dtype=object)
+        not _missing(v) and not (isinstance(v, list) and not v) and not _eq(v, "unknown")
+        for v in row.values()
     )
     return (deleted, not has_desc, -filled, position)
 
@@ -96,6 +108,50 @@ def _variant_id(base: str, signature: tuple) -> str:
     digest = hashlib.sha256(f"{base}|{text}".encode()).hexdigest()
     prefix, _, tail = base.rpartition("-")
     return f"{prefix}-{digest[: len(tail)]}" if prefix else f"{base}-{digest[:6]}"
+
+
+def _values_at(column: pd.Series, positions: np.ndarray) -> list:
+    """The values at ``positions``, as Python objects.
+
+    An Arrow column is read chunk by chunk: taking rows from a chunked array would first
+    concatenate its chunks, a copy of the whole column (the descriptions are most of an
+    export's bytes).
+    """
+    values = column.array
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        chunked = values.__arrow_array__()
+        chunks = chunked.chunks if isinstance(chunked, pa.ChunkedArray) else [chunked]
+        bounds = np.cumsum([0] + [len(c) for c in chunks])
+        where = np.searchsorted(bounds, positions, side="right") - 1
+        return [
+            chunks[k][int(p - bounds[k])].as_py() for k, p in zip(where, positions, strict=True)
+        ]
+    return column.iloc[positions].tolist()
+
+
+def _isin(ids: pd.Series, values: pd.Series) -> np.ndarray:
+    """Which of ``ids`` are among ``values`` (a hash lookup in Arrow when the ids are Arrow)."""
+    if isinstance(ids.array, pd.arrays.ArrowStringArray):
+        found = pc.is_in(
+            ids.array.__arrow_array__(), value_set=pa.array(values.astype(str).unique())
+        )
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return ids.isin(set(values)).to_numpy(dtype=bool)
+
+
+def _replace_at(ids: pd.Series, positions: np.ndarray, values: list[str]):
+    """``ids`` with the values at ``positions`` replaced, in the column's own storage."""
+    values_arr = ids.array
+    if isinstance(values_arr, pd.arrays.ArrowStringArray):
+        arr = values_arr.__arrow_array__()
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        mask = np.zeros(len(ids), dtype=bool)
+        mask[positions] = True
+        fresh = pc.replace_with_mask(arr, pa.array(mask), pa.array(values, type=arr.type))
+        return pd.arrays.ArrowStringArray(fresh)
+    out = ids.to_numpy(dtype=object).copy()
+    out[positions] = values
+    return pd.array(out, dtype=ids.dtype)
 
 
 def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
@@ -127,27 +183,29 @@ def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFram
     """
     n = len(incidents)
     removed = np.zeros(n, dtype=bool)
-    first_dup = duplicated_ids(incidents["incident_id"])
+    ids = incidents["incident_id"]
+    first_dup = duplicated_ids(ids)
     if not first_dup.any():
         return removed, incidents, empty_duplicates()
-    ids = incidents["incident_id"]
-    shared = set(ids[first_dup])
-    members = np.flatnonzero(ids.isin(shared).to_numpy(dtype=bool))
-    sub = incidents.iloc[members]
+    members = np.flatnonzero(_isin(ids, ids.iloc[np.flatnonzero(first_dup)]))
     by = "_input" if "_input" in incidents.columns else "source_file"
-    origin = incidents[by].to_numpy(dtype=object)
+    wanted = [c for c in dict.fromkeys([*incidents.columns, by]) if c in incidents.columns]
+    columns = {c: _values_at(incidents[c], members) for c in wanted}
+    rec = {p: {c: columns[c][j] for c in wanted} for j, p in enumerate(members.tolist())}
+    by_id: dict[str, list[int]] = {}
+    for p in rec:
+        by_id.setdefault(str(rec[p]["incident_id"]), []).append(p)
     new_ids: dict[int, str] = {}
     groups: dict[int, str] = {}
     records = []
-    for base, rows in sub.groupby("incident_id", sort=False).groups.items():
-        positions = [int(incidents.index.get_loc(r)) for r in rows]
-        ordered = sorted(positions, key=lambda p: _informative(incidents.iloc[p], p))
-        keyed = str(incidents.iloc[ordered[0]]["source"]) in KEYED_SOURCES
+    for base, positions in by_id.items():
+        ordered = sorted(positions, key=lambda p: _informative(rec[p], p))
+        keyed = str(rec[ordered[0]]["source"]) in KEYED_SOURCES
         kept: list[tuple[int, tuple, set]] = []  # (position, signature, inputs) per incident
         merged: list[tuple[int, int]] = []  # (removed position, kept position)
         for p in ordered:
-            sig = _signature(incidents.iloc[p]) if keyed else ()
-            where = origin[p]
+            sig = _signature(rec[p]) if keyed else ()
+            where = rec[p][by]
             # A compatible row is a copy; an incompatible row from another input is the same
             # report revised between two exports; only one from the same input is distinct.
             home = next((k for k, s, _ in kept if _compatible(s, sig)), None)
@@ -161,33 +219,30 @@ def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFram
                 removed[p] = True
         if len(kept) > 1:
             for p, sig, _ in kept:
-                new_ids[p] = _variant_id(str(base), sig)
-                groups[p] = str(base)
-                records.append((str(base), "possible_duplicate", p, p))
+                new_ids[p] = _variant_id(base, sig)
+                groups[p] = base
+                records.append((base, "possible_duplicate", p, p))
         for p, home in merged:
-            records.append((str(base), "removed", p, home))
+            records.append((base, "removed", p, home))
     out = incidents
     if new_ids:
-        out = incidents.copy()
+        out = incidents.copy(deep=False)
         pos = np.array(sorted(new_ids))
-        id_values = out["incident_id"].to_numpy(dtype=object).copy()
-        id_values[pos] = [new_ids[p] for p in pos]
-        out["incident_id"] = pd.array(id_values, dtype=incidents["incident_id"].dtype)
+        out["incident_id"] = _replace_at(ids, pos, [new_ids[p] for p in pos])
         flag = np.full(n, None, dtype=object)
         flag[pos] = [groups[p] for p in pos]
-        out["possible_duplicate"] = pd.array(flag, dtype="string")
-    final_ids = out["incident_id"].to_numpy(dtype=object)
+        out["possible_duplicate"] = pd.array(flag, dtype=ALL_COLUMNS["possible_duplicate"])
+    final = {p: new_ids.get(p, str(rec[p]["incident_id"])) for p in rec}
     rows = []
     for group, action, p, home in records:
-        r = incidents.iloc[p]
-        k = incidents.iloc[home]
+        r, k = rec[p], rec[home]
         rows.append(
             {
                 "group": group,
                 "action": action,
-                "incident_id": final_ids[p],
+                "incident_id": final[p],
                 **{c: r.get(c) for c in DUPLICATE_COLUMNS[3:13]},
-                "kept_incident_id": final_ids[home],
+                "kept_incident_id": final[home],
                 "kept_source_file": k.get("source_file"),
                 "kept_source_row": k.get("source_row"),
             }
