@@ -99,9 +99,13 @@ _FIELD_LABELS = {
 }
 
 RULES = [
-    "hhs: one row per breach report; duplicates share (entity name with whitespace runs "
+    "hhs: one row per breach report; the identity key is (entity name with whitespace runs "
     "folded to one space, trimmed and case-folded; state; reported date; individuals "
-    "affected, empty counting as a value) and the first seen is kept",
+    "affected, empty counting as a value); rows sharing it are copies unless they differ in "
+    "type, location or entity type (see the dedupe rule)",
+    "hhs: the list an export is (archive, under_investigation or combined) is told from its "
+    "descriptions: none at all is the under-investigation list; fewer than half of the last "
+    "12 months described is a combined list; otherwise the archive",
     "hhs: 'Type of Breach' split on commas into categories; 'Location' likewise",
     "hhs: 'Hacking/IT Incident' whose description mentions ransom(ware) also gets 'ransomware'",
     "hhs: '\\N' and empty descriptions are missing",
