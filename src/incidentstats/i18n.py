@@ -154,6 +154,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "les violations signalées après le {census} et closes avant le {latest} ne figurent "
         f"dans aucun d'eux{_C}: la période du {{start}} au {{end}} est donc partielle.",
     },
+    "not_measurable_note": {
+        "en": "Not measurable (left empty): {value} in {periods}, where fewer than half of "
+        "the incidents have a {field}.",
+        "fr": f"Non mesurable (laissé vide){_C}: {{value}} en {{periods}}, où moins de la "
+        "moitié des incidents ont une {field}.",
+    },
     "warning_not_measurable": {
         "en": "the share of {value} is not measurable in {periods}: {value} is detected from "
         "the {field}, which fewer than half of the incidents there have (coverage "
