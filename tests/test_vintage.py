@@ -182,3 +182,14 @@ def test_ransomware_coverage_in_ratio_and_shares(shared):
     assert row["coverage"] == 1 and row["share"] > 0.8
     assert "ransomware" not in set(overall["value"])  # never seen without descriptions
     assert one["coverage"].item() == 0 and np.isnan(one["share"].item())
+
+
+def test_share_trend_leaves_out_periods_where_ransomware_cannot_be_seen(shared):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.DataWarning)
+        df = ist.load("hhs", [shared(*ARCHIVE), shared(*OPEN_2024)])
+        fit = ist.share_trend(df, "ransomware", start="2015", end="2023")
+    assert fit["periods_used"].item() == "2015–2022"
+    assert int(fit["n"].item()) == sum(
+        (df["reported_date"].dt.year == y).sum() for y in range(2015, 2023)
+    )

@@ -1905,7 +1905,8 @@ def share_trend(
     )
     f = _FREQS[freq]
     used = over if include_incomplete else over[over["complete"]]
-    used = used[used["n"] > 0]
+    # Periods where the value could not be seen (coverage below one half) are not fitted.
+    used = used[(used["n"] > 0) & ~used["coverage"].lt(MIN_COVERAGE)]
     if len(used) < 3:
         raise ParameterError(
             "freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}"
