@@ -105,6 +105,10 @@ class Report:
             q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
             text += (f" ({q} lignes en quarantaine, {d} doublons retirés)" if self.lang == "fr"
                      else f" ({q} rows quarantined, {d} duplicates removed)")
+        if p.get("possible_duplicates"):  # distinct incidents that share a key, kept
+            f = p["possible_duplicates"]
+            text += (f" ; {f} incidents distincts de même clé signalés pour vérification"
+                     if self.lang == "fr" else f"; {f} distinct incidents sharing a key flagged for review")
         return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
 
     def data_warnings(self, df: pd.DataFrame) -> HTMLBlock:
