@@ -79,13 +79,13 @@ def clean(inputs, source, mapping, as_of, outdir):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # printed below, one line each
         result = ingest(source, list(inputs), as_of=as_of, **options)
-    for message in result.provenance.get("warnings", []):
-        click.echo(f"incidentstats: warning: {message}", err=True)
     try:
         result.write(outdir)
     except OSError as exc:  # read-only folder, full disk: the user's to fix, not a bug
         reason = exc.strerror or exc.__class__.__name__
         raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
+    for message in result.provenance.get("warnings", []):  # after the files: a failed
+        click.echo(f"incidentstats: warning: {message}", err=True)  # write stays one line
     p = result.provenance
     click.echo(
         f"{p['rows_in']} rows in: {p['rows_clean']} incidents, {p['rows_quarantined']} quarantined, "
