@@ -5,8 +5,6 @@ The CLI prints ``str(error)`` and exits non-zero; anything else is a bug.
 
 from __future__ import annotations
 
-import warnings
-
 
 class IncidentstatsError(Exception):
     """Base class for every error a user can cause (bad file, bad parameter).
@@ -46,15 +44,30 @@ class ReportError(IncidentstatsError):
 
 
 class DataWarning(UserWarning):
-    """A warning about the data, not the code."""
+    """The data cannot fully support the statistic asked of them.
 
-
-def data_warning(message: str, prov: dict | None = None, *, stacklevel: int = 3) -> None:
-    """Warn about the data with ``DataWarning`` and record the message in ``prov``.
-
-    When ``prov`` (a provenance dict) is given, the message is appended to
-    ``prov["warnings"]`` unless it is already there.
+    Raised as a warning, not an error: the result is still computed, but a reader should
+    know about the limitation (a partial period, a list that is not a census, exports of
+    different dates mixed together). The message is also recorded in the table's
+    ``attrs["provenance"]["warnings"]`` so notebooks and reports can show it.
     """
+
+
+def data_warning(message: str, prov: dict | None = None, *, stacklevel=3) -> None:
+    """Warn about a limitation of the data and record it in the provenance.
+
+    Parameters
+    ----------
+    message : str
+        One sentence a reader can act on.
+    prov : dict, optional
+        A provenance dictionary (``df.attrs["provenance"]``); the message is appended,
+        once, to its ``"warnings"`` list.
+    stacklevel : int
+        Passed to :func:`warnings.warn` so the warning points at the user's call.
+    """
+    import warnings
+
     warnings.warn(message, DataWarning, stacklevel=stacklevel)
     if prov is not None:
         recorded = prov.setdefault("warnings", [])
