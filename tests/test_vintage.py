@@ -193,3 +193,11 @@ def test_share_trend_leaves_out_periods_where_ransomware_cannot_be_seen(shared):
     assert int(fit["n"].item()) == sum(
         (df["reported_date"].dt.year == y).sum() for y in range(2015, 2023)
     )
+
+
+def test_share_trend_refuses_a_value_it_cannot_see(shared):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.DataWarning)
+        df = ist.load("hhs", [shared(*ARCHIVE), shared(*OPEN_2024)])
+        with pytest.raises(ist.ParameterError, match="'value'.*not measurable.*in 2 of 3"):
+            ist.share_trend(df, "ransomware", start="2022", end="2024", include_incomplete=True)

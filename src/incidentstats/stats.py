@@ -1905,8 +1905,16 @@ def share_trend(
     )
     f = _FREQS[freq]
     used = over if include_incomplete else over[over["complete"]]
+    used = used[used["n"] > 0]
     # Periods where the value could not be seen (coverage below one half) are not fitted.
-    used = used[(used["n"] > 0) & ~used["coverage"].lt(MIN_COVERAGE)]
+    seen = ~used["coverage"].lt(MIN_COVERAGE)
+    if len(used) >= 3 and seen.sum() < 3:
+        raise ParameterError(
+            "value",
+            f"{_spec_text(numerator)} is not measurable: it is detected from a field fewer "
+            f"than half of the incidents have in {int((~seen).sum())} of {len(used)} periods",
+        )
+    used = used[seen]
     if len(used) < 3:
         raise ParameterError(
             "freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}"
