@@ -1,4 +1,4 @@
-"""Data vintage: what list each input is, of what date, and which periods a set of exports covers only partly.
+"""Data vintage: which list each input is, as of when, and what a set of exports covers only in part.
 
 ``ingest`` records the result in the provenance (``inputs[i]["kind"]``, ``partial_spans``,
 ``warnings``); statistics mark periods that overlap a partial span as incomplete.
@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from . import i18n
 
 #: The kind of list each non-HHS source is (HHS files say theirs: see ``readers.hhs.list_kind``).
 SOURCE_KINDS = {
@@ -39,8 +41,6 @@ def warning_text(code: str, values: dict, lang: str = "en") -> str:
     ...              "field": "description", "low": 0.055, "high": 0.055}, "en")[:55]
     'the share of ransomware is not measurable in 2024: rans'
     """
-    from . import i18n
-
     shown = dict(values)
     if code == "not_measurable":
         low, high = (i18n.fmt_percent(values[k], lang) for k in ("low", "high"))
