@@ -9,7 +9,8 @@ Usage::
 
 The big file is written to a temporary directory and removed afterwards. Copy 0 is the
 archive as it is; copy k >= 1 has `` [copy k]`` appended to every entity name, so copies do
-not collapse into one another but each keeps the archive's own duplicates (four per copy),
+not collapse into one another but each keeps the archive's own same-key rows (per copy,
+three copies removed and one pair of distinct breaches flagged),
 and the dedupe does real work. Each measurement runs in a fresh process, which reports its
 wall time, CPU time (user and system, all threads: the reader and ingest use helper
 threads, so their wall time can be below their CPU time) and peak RSS. Runs of the three
@@ -186,7 +187,7 @@ def table(info: dict, runs: dict[str, list[dict]], repeat: int, load: tuple) -> 
         "",
         f"Input: {info['rows']:,} data rows, {info['bytes'] / 2**20:,.0f} MiB, built from "
         f"`{ARCHIVE.name}` ({info['copies']} copies; copy k >= 1 has ` [copy k]` appended to the "
-        "entity name, so each copy keeps the archive's 4 duplicate rows). Each measurement runs "
+        "entity name, so each copy keeps the archive's 4 same-key rows). Each measurement runs "
         f"in a fresh process; figures are medians of {repeat} runs (wall: min-max in brackets). "
         "CPU = user + system time of the process (all threads); system time is mostly the "
         "kernel handing out fresh memory. Peak RSS is `ru_maxrss` (imports included).",

@@ -1,4 +1,4 @@
-"""The command line: one-line errors, exit statuses, clean writes its four files."""
+"""The command line: one-line errors, exit statuses, clean writes its five files."""
 
 from __future__ import annotations
 
@@ -48,18 +48,29 @@ def test_user_errors_are_one_line_with_exit_status_2(tmp_path, args, expected):
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
 
 
-def test_clean_writes_four_files_with_balanced_accounting(tmp_path, shared):
+def test_clean_writes_five_files_with_balanced_accounting(tmp_path, shared):
     src = shared("hhs_ocr", "hhs_ocr_under_investigation_2026-07_lilkommu.csv")
     proc = run("clean", src, "-o", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
+        "duplicates.csv",
         "incidents.csv",
         "incidents.parquet",
         "provenance.json",
         "quarantine.csv",
     ]
     prov = json.loads((out / "provenance.json").read_text())
+    # An under-investigation list alone is not a census: one warning line, kept in provenance.
+    warned = [
+        line for line in proc.stderr.splitlines() if line.startswith("incidentstats: warning:")
+    ]
+    assert len(warned) == 1 and "not every breach" in warned[0]
+    assert prov["warnings"] == [warned[0].removeprefix("incidentstats: warning: ")]
+    # McEwen & Associates (TX, 08/21/2025, 500) is listed three times: two copies removed.
+    dups = pd.read_csv(out / "duplicates.csv")
+    assert dups["action"].tolist() == ["removed", "removed"] and prov["duplicates_removed"] == 2
+    assert set(dups["organisation"]) == {"McEwen & Associates"}
     raw_rows = len(pd.read_csv(src, dtype=str))
     assert prov["rows_in"] == raw_rows == 733
     assert prov["rows_in"] == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]

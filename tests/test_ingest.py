@@ -49,13 +49,20 @@ PROVENANCE_KEYS = {
     "rows_clean",
     "rows_quarantined",
     "duplicates_removed",
+    "possible_duplicates",
     "quarantine_reasons",
     "rules",
     "options",
     "filters",
+    "partial_spans",
+    "warnings",
+    "warning_details",
 }
 INPUT_KEYS = {
     "path",
+    "kind",
+    "as_of",
+    "span",
     "sha256",
     "format",
     "encoding",
@@ -262,6 +269,7 @@ def test_write_outputs(tmp_path):
         "incidents.parquet": "incidents.parquet",
         "incidents.csv": "incidents.csv",
         "quarantine.csv": "quarantine.csv",
+        "duplicates.csv": "duplicates.csv",
         "provenance.json": "provenance.json",
     }
     assert sorted(p.name for p in out.iterdir()) == sorted(paths)  # no temporary files left

@@ -311,3 +311,42 @@ def test_teaching_notebook_runs(tmp_path, case_id, lang):
     data = _table(out, "teaching-data")
     assert data["as_of"].astype(str).tolist() == ["2015-02-26", "2025", "2024-06-28"]
     assert (out / "figures" / "teaching-types-by-year.png").is_file()
+
+
+# --- data warnings ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_notebook_shows_the_data_warnings_in_its_language(tmp_path):
+    """An under-investigation list alone: the trends notebook says, in French, it is no census."""
+    path = shared_path("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv")
+    params = {"source": "hhs", "input_paths": [str(path)], "lang": "fr"}
+    nb, out = _run(tmp_path, "trends", params)
+    text = html.unescape(_outputs(nb))
+    assert "Avertissements sur les données" in text
+    assert "hhs_ocr_under_investigation_2024-07_soudunno.csv est une liste HHS" in text
+    assert "du 2022-03-21 au 2024-06-28 est donc partielle" in text
+    assert "Data warnings" not in text and "not a census" not in text
+    # The block comes before the first chart.
+    sources = [c.source for c in nb.cells]
+    assert sources.index("rep.data_warnings(df)") < next(
+        i for i, s in enumerate(sources) if "plot_counts" in s
+    )
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["partial_spans"][0]["start"] == "2022-03-21" and len(prov["warnings"]) == 1
+
+
+@pytest.mark.slow
+def test_notebook_says_when_there_is_no_data_warning(tmp_path):
+    nb, _ = _run(tmp_path, "overview", {})
+    text = html.unescape(_outputs(nb))
+    assert "Data warnings" in text and "None: the data raise no warning." in text
+
+
+def test_every_incident_notebook_has_a_data_warnings_cell():
+    for name in CHECKS:
+        nb = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+        sources = [c.source for c in nb.cells]
+        assert "rep.data_warnings(df)" in sources, name
+        load = next(i for i, s in enumerate(sources) if "rep.load(" in s)
+        assert sources.index("rep.data_warnings(df)") == load + 1, name

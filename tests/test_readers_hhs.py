@@ -228,12 +228,15 @@ def test_archive_2024_quirks_have_the_documented_counts(shared):
     assert inc["categories"].map(lambda c: "ransomware" in c).sum() == expected_ransom == 807
 
 
-def test_archive_2024_duplicates_under_the_dedupe_rule(shared):
-    """PROVENANCE lists 1 exact duplicate + 2 same-key pairs; the rule finds one pair more.
+def test_archive_2024_duplicates_under_the_dedupe_rule(shared, tmp_path):
+    """PROVENANCE lists 1 exact duplicate + 2 same-key pairs; the key finds one pair more.
 
-    The fourth pair, Original Medicine Acupuncture & Wellness, LLC (NM, 11/21/2012, 540),
-    has one row with a `\\N` description and one with the text, so it is neither an exact
-    duplicate nor noticed by PROVENANCE, but it is the same report under our key.
+    Of the four same-key pairs, three are one report filed twice: Fairfield Medical Center
+    (identical rows), Area Agency of Aging 1-B (one copy reads "This is a duplicate case
+    and is being deleted") and Original Medicine Acupuncture & Wellness (one copy has a
+    `\\N` description). West Sound Treatment Center (WA, 10/11/2018, 2,300) filed two
+    breaches that day, an insider case on a desktop and a laptop stolen from a car: both
+    are kept and flagged for review.
     """
     path = shared(*ARCHIVE)
     _, rows = csv_rows(path)
@@ -247,18 +250,58 @@ def test_archive_2024_duplicates_under_the_dedupe_rule(shared):
         "original medicine acupuncture & wellness, llc",
         "west sound treatment center",
     ]
-    expected = len(rows) - len(by_key)
-    assert expected == 4  # = 1 exact + 3 same-key pairs (PROVENANCE saw 2 of the 3)
+    assert len(rows) - len(by_key) == 4  # what the key alone would merge
 
     res = ist.ingest("hhs", path)
     acc = res.provenance
-    assert acc["duplicates_removed"] == expected
-    assert (acc["rows_in"], acc["rows_clean"], acc["rows_quarantined"]) == (5371, 5367, 0)
-    # The first row of each pair is kept.
-    first_rows = {}
-    for i, r in enumerate(rows, start=1):
-        first_rows.setdefault(key(r), i)
-    assert sorted(res.incidents["source_row"]) == sorted(first_rows.values())
+    assert acc["duplicates_removed"] == 3 and acc["possible_duplicates"] == 2
+    assert (acc["rows_in"], acc["rows_clean"], acc["rows_quarantined"]) == (5371, 5368, 0)
+    inc = res.incidents
+    west = inc[inc["organisation"] == "West Sound Treatment Center"]
+    assert sorted(map(tuple, west["source_categories"])) == [
+        ("Theft",),
+        ("Unauthorized Access/Disclosure",),
+    ]
+    assert sorted(map(tuple, west["locations"])) == [("desktop",), ("laptop",)]
+    assert west["incident_id"].nunique() == 2 and west["possible_duplicate"].nunique() == 1
+    assert inc["possible_duplicate"].notna().sum() == 2
+    # The most informative copy is kept, not the first seen.
+    aging = inc[inc["organisation"] == "Area Agency of Aging 1-B"]
+    assert "being deleted" not in aging["description"].iloc[0]
+    acupuncture = inc[inc["organisation"] == "Original Medicine Acupuncture & Wellness, LLC"]
+    assert acupuncture["description"].notna().all() and len(acupuncture) == 1
+    # duplicates.csv lists every removed and flagged row with the row kept in its place.
+    res.write(tmp_path)
+    dups = pd.read_csv(tmp_path / "duplicates.csv")
+    assert sorted(zip(dups["action"], dups["organisation"], strict=True)) == [
+        ("possible_duplicate", "West Sound Treatment Center"),
+        ("possible_duplicate", "West Sound Treatment Center"),
+        ("removed", "Area Agency of Aging 1-B"),
+        ("removed", "Fairfield Medical Center"),
+        ("removed", "Original Medicine Acupuncture & Wellness, LLC"),
+    ]
+    removed = dups[dups["action"] == "removed"]
+    assert (removed["kept_source_row"] != removed["source_row"]).all()
+    assert set(removed["kept_incident_id"]) <= set(inc["incident_id"])
+    assert not set(removed["source_row"]) & set(inc["source_row"])
+
+
+def test_same_key_rows_of_different_entity_types_are_both_kept(tmp_path):
+    """A hospital's Health Plan row and Healthcare Provider row are two reports, not one."""
+    header = ",".join(HEADER)
+    body = [
+        '"St Example Hospital",NY,Health Plan,12000,03/04/2025,Hacking/IT Incident,Network Server,No,',
+        '"St Example Hospital",NY,Healthcare Provider,12000,03/04/2025,Hacking/IT Incident,Network Server,No,',
+        '"St Example Hospital ",NY,Healthcare Provider,12000,03/04/2025,Hacking/IT Incident,Network Server,No,',
+    ]
+    path = tmp_path / "breach_report.csv"
+    path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    res = ist.ingest("hhs", path)
+    p = res.provenance
+    assert (p["rows_in"], p["rows_clean"], p["duplicates_removed"]) == (3, 2, 1)
+    assert sorted(res.incidents["organisation_type"]) == ["health_plan", "provider"]
+    assert res.incidents["possible_duplicate"].nunique() == 1
+    assert res.duplicates["action"].tolist().count("removed") == 1
 
 
 PROVENANCE_UNION_ROWS_BY_YEAR = {
@@ -282,10 +325,11 @@ PROVENANCE_UNION_ROWS_BY_YEAR = {
 
 
 def test_archive_plus_under_investigation_2024_is_the_full_register(shared):
-    """PROVENANCE counts rows (6,279); we count incidents after the dedupe (6,275).
+    """PROVENANCE counts rows (6,279); we count incidents after the dedupe (6,276).
 
-    The two lists of the snapshot share no key, so the four fewer incidents are the four
-    duplicate rows of the archive, one each in 2012, 2017, 2018 and 2019.
+    The two lists of the snapshot share no key, so the three fewer incidents are the three
+    copies in the archive, one each in 2012, 2017 and 2019 (West Sound's two 2018 breaches
+    share a key but are both kept).
     """
     arch, open_ = shared(*ARCHIVE), shared(*OPEN_2024)
     _, a_rows = csv_rows(arch)
@@ -301,20 +345,21 @@ def test_archive_plus_under_investigation_2024_is_the_full_register(shared):
         if rows_by_year[y] != incidents_by_year[y]
     }
     assert diff == {2012: 1, 2017: 1, 2018: 1, 2019: 1}
+    incidents_by_year[2018] += 1  # West Sound Treatment Center's two breaches
 
     res = ist.ingest("hhs", [arch, open_])
     p = res.provenance
     assert (p["rows_in"], p["rows_clean"], p["rows_quarantined"], p["duplicates_removed"]) == (
         6279,
-        6275,
+        6276,
         0,
-        4,
+        3,
     )
     got = res.incidents["reported_date"].dt.year.value_counts().to_dict()
     assert got == dict(incidents_by_year)
     assert p["period"] == {"start": "2009-10-21", "end": "2024-06-28"}
-    assert [i["duplicates_removed"] for i in p["inputs"]] == [4, 0]
-    assert [i["rows_clean"] for i in p["inputs"]] == [5367, 908]
+    assert [i["duplicates_removed"] for i in p["inputs"]] == [3, 0]
+    assert [i["rows_clean"] for i in p["inputs"]] == [5368, 908]
     assert p["as_of"] == "2024-06-28" and p["as_of_rule"] == "latest reported date in the data"
 
 
@@ -676,18 +721,28 @@ def test_legacy_and_archive_snapshots_overlap(shared):
     res = ist.ingest("hhs", [leg, arch])
     p = res.provenance
     legacy_in, archive_in = p["inputs"]
-    assert legacy_in["duplicates_removed"] == len(l_rows) - len(l_keys) == 2
-    assert archive_in["duplicates_removed"] == len(a_rows) - len(a_keys - l_keys) == 4 + overlap
-    assert p["duplicates_removed"] == len(l_rows) + len(a_rows) - len(l_keys | a_keys)
-    assert p["rows_clean"] == len(l_keys | a_keys) == len(res.incidents)
+    # One incident per key, but West Sound Treatment Center's two breaches of one day
+    # (in the archive) stay two. A key seen in both files whose type or location the
+    # portal revised between the exports is one report, not two.
+    assert len(l_rows) - len(l_keys) == 2 and len(a_rows) - len(a_keys) == 4
+    assert p["duplicates_removed"] == len(l_rows) + len(a_rows) - len(l_keys | a_keys) - 1
+    assert p["rows_clean"] == len(l_keys | a_keys) + 1 == len(res.incidents)
+    assert p["possible_duplicates"] == 2
+    assert (
+        legacy_in["duplicates_removed"] + archive_in["duplicates_removed"]
+        == p["duplicates_removed"]
+    )
     for acc in (legacy_in, archive_in, p):
         assert (
             acc["rows_in"]
             == acc["rows_clean"] + acc["rows_quarantined"] + acc["duplicates_removed"]
         )
-    # The legacy rows are seen first, so the overlapping incidents come from the legacy file.
-    from_legacy = res.incidents["source_file"].eq(str(leg)).sum()
-    assert from_legacy == len(l_keys)
+    # The most informative copy is kept: for most overlapping incidents the archive's,
+    # whose description the 2016 file often lacks.
+    assert res.incidents["description"].notna().sum() >= max(
+        ist.load("hhs", leg)["description"].notna().sum(),
+        ist.load("hhs", arch)["description"].notna().sum(),
+    )
 
 
 def test_dedupe_rule_on_hand_made_rows(tmp_path):
@@ -698,11 +753,13 @@ def test_dedupe_rule_on_hand_made_rows(tmp_path):
         row("Acme Clinic", "NM", "1200"),  # other state
         row("Acme Clinic", "TX", "1200", date="3/4/20"),  # same date, other spelling
         row("Acme Clinic", "", "", kind="Loss"),
-        row("ACME CLINIC", " ", "", kind="Theft"),  # empty state and count match each other
+        row("ACME CLINIC", " ", "", kind="Theft"),  # same key, other type: another breach
     ]
     res = ist.ingest("hhs", write_csv(tmp_path / "d.csv", rows))
-    assert res.provenance["duplicates_removed"] == 3
-    assert sorted(res.incidents["source_row"].tolist()) == [1, 3, 4, 6]
+    assert res.provenance["duplicates_removed"] == 2
+    # Row 2 has a description, so it is kept in place of rows 1 and 5.
+    assert sorted(res.incidents["source_row"].tolist()) == [2, 3, 4, 6, 7]
+    assert res.incidents["possible_duplicate"].notna().sum() == 2
 
 
 def test_auto_recognises_every_generation(shared, tmp_path):

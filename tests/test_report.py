@@ -754,3 +754,50 @@ def test_notebooks_share_a_warm_kernel_but_nothing_else(tmp_path, monkeypatch):
     # after a failure the next notebook gets a fresh kernel
     assert pid["d"] != pid["c"]
     assert _processes_in(tmp_path) == []
+
+
+# --- data warnings on the title page -----------------------------------------------------
+
+
+def _under_investigation_meta(shared_path_):
+    import warnings
+
+    import incidentstats as ist
+
+    path = shared_path_("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.DataWarning)
+        prov = ist.ingest("hhs", path).provenance
+    return {**rep._data_meta(prov), "source": "hhs", "inputs": [], "generated": "now"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "phrase"),
+    [
+        ("en", "Data warnings", "is an HHS under-investigation list (as of 2024-06-28)"),
+        ("fr", "Avertissements sur les données", "est une liste HHS des dossiers en cours"),
+    ],
+)
+def test_title_page_shows_the_data_warnings_in_the_report_language(shared, lang, heading, phrase):
+    page = rep.title_page_html(_under_investigation_meta(shared), lang=lang, contents=[])
+    assert heading in page and phrase in page
+    other = "Avertissements sur les données" if lang == "en" else "Data warnings"
+    assert other not in page
+
+
+def test_title_page_has_no_warning_block_without_warnings():
+    page = rep.title_page_html({"source": "hhs", "warnings": []}, lang="en", contents=[])
+    assert "data-warnings" not in page
+
+
+@pytest.mark.slow
+def test_report_title_page_warns_about_an_under_investigation_list(tmp_path, shared):
+    path = shared("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv")
+    proc = cli(
+        "report", "--lang", "fr", "--notebooks", "trends", "--input", path, "-o", tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    run = (tmp_path / "latest").resolve()
+    title = flat(pdf_text(run / "report.pdf")[0])
+    assert "Avertissements sur les données" in title
+    assert "pas toutes les violations" in title and "2022-03-21" in title

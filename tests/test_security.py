@@ -476,7 +476,13 @@ def test_rerunning_clean_gives_byte_identical_outputs(tmp_path):
         proc = cli("clean", *inputs, "-o", tmp_path / name)
         assert proc.returncode == 0, proc.stderr
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["incidents.csv", "incidents.parquet", "provenance.json", "quarantine.csv"]
+    assert files == [
+        "duplicates.csv",
+        "incidents.csv",
+        "incidents.parquet",
+        "provenance.json",
+        "quarantine.csv",
+    ]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     prov = (tmp_path / "a" / "provenance.json").read_text()

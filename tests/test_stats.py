@@ -206,7 +206,9 @@ def test_proportion_ci_brackets_the_share(n, frac, method, level):
 
 # --- shares -------------------------------------------------------------------------
 
-SHARE_COLUMNS = ["value", "x", "n", "n_unknown", "n_total", "share", "lower", "upper", "method"]
+SHARE_COLUMNS = [
+    "value", "x", "n", "n_unknown", "n_total", "share", "lower", "upper", "coverage", "method",
+]  # fmt: skip
 
 
 def test_shares_counts_incidents_not_mentions(tiny):
@@ -740,6 +742,7 @@ def test_ratio_forms_agree(tiny):
         "share",
         "lower",
         "upper",
+        "coverage",
         "method",
     ]
 
@@ -1250,7 +1253,7 @@ def test_stats_table_behaves_like_a_dataframe(hhs):
     both = pd.concat([table, table])
     assert len(both) == 4 and both.attrs["provenance"]["as_of"] == "2015-02-26"
     assert table[table["x"] > 200]["value"].tolist() == ["malicious"]
-    assert table.merge(table, on="value").shape == (2, 17)
+    assert table.merge(table, on="value").shape == (2, 19)
     pd.testing.assert_frame_equal(pd.DataFrame(table), pd.DataFrame(table.copy()))
 
 

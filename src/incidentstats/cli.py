@@ -60,8 +60,14 @@ def cli():
 def clean(inputs, source, mapping, as_of, outdir):
     """Read INPUT files into the canonical incident table and write it with its provenance.
 
-    Writes OUTPUT/incidents.parquet, incidents.csv, quarantine.csv and provenance.json.
+    Writes OUTPUT/incidents.parquet, incidents.csv, quarantine.csv, duplicates.csv (rows
+    removed as copies and distinct incidents sharing a key, for review) and provenance.json.
+    Warnings about the data (e.g. an under-investigation list alone is not a census) are
+    printed on standard error, one line each, and kept in provenance.json.
     """
+    import warnings
+
+    from .errors import DataWarning
     from .ingest import ingest
 
     _refuse_raw_output(outdir, inputs)
@@ -70,16 +76,21 @@ def clean(inputs, source, mapping, as_of, outdir):
         raise ParameterError("--mapping", "only used with --source csv")
     if mapping and source == "auto":
         source = "csv"
-    result = ingest(source, list(inputs), as_of=as_of, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # printed below, one line each
+        result = ingest(source, list(inputs), as_of=as_of, **options)
     try:
         result.write(outdir)
     except OSError as exc:  # read-only folder, full disk: the user's to fix, not a bug
         reason = exc.strerror or exc.__class__.__name__
         raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
+    for message in result.provenance.get("warnings", []):  # after the files: a failed
+        click.echo(f"incidentstats: warning: {message}", err=True)  # write stays one line
     p = result.provenance
     click.echo(
         f"{p['rows_in']} rows in: {p['rows_clean']} incidents, {p['rows_quarantined']} quarantined, "
-        f"{p['duplicates_removed']} duplicates removed; as of {p['as_of']} -> {outdir}"
+        f"{p['duplicates_removed']} duplicates removed, {p.get('possible_duplicates', 0)} "
+        f"flagged as possible duplicates; as of {p['as_of']} -> {outdir}"
     )
 
 

@@ -122,6 +122,53 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The moving average leaves incomplete periods out.",
         "fr": "La moyenne mobile ne tient pas compte des périodes incomplètes.",
     },
+    # data warnings (codes of ``vintage.TEMPLATES``; values are dates, file names, numbers)
+    "data_warnings": {"en": "Data warnings", "fr": "Avertissements sur les données"},
+    "no_data_warnings": {
+        "en": "None: the data raise no warning.",
+        "fr": f"Aucun{_C}: les données ne font l'objet d'aucun avertissement.",
+    },
+    "warning_not_a_census": {
+        "en": "{file} is an HHS under-investigation list (as of {as_of}): it holds the open "
+        "cases of roughly the last 24 months, not every breach, so every period from {start} "
+        "to {end} is partial. Load it with the archive of the same date for a census.",
+        "fr": f"{{file}} est une liste HHS des dossiers en cours d'instruction (au {{as_of}}){_C}: "
+        "elle ne contient que les dossiers ouverts des 24 derniers mois environ, pas toutes "
+        "les violations ; chaque période du {start} au {end} est donc partielle. Chargez-la "
+        "avec l'archive de même date pour un recensement complet.",
+    },
+    "warning_closed_only": {
+        "en": "{file} is an HHS archive (as of {as_of}): it holds closed cases only, and the "
+        "breaches of its last 24 months that were still open are missing, so {start} to "
+        "{end} is partial. Load it with the under-investigation list of the same date.",
+        "fr": f"{{file}} est une archive HHS (au {{as_of}}){_C}: elle ne contient que les "
+        "dossiers clos, et les violations de ses 24 derniers mois encore en cours "
+        "d'instruction y manquent ; la période du {start} au {end} est donc partielle. "
+        "Chargez-la avec la liste des dossiers en cours de même date.",
+    },
+    "warning_mixed_vintages": {
+        "en": "the inputs are exports of different dates ({files}); breaches reported after "
+        "{census} and closed before {latest} are in none of them, so {start} to {end} is "
+        "partial.",
+        "fr": "les fichiers d'entrée sont des extractions de dates différentes ({files}) ; "
+        "les violations signalées après le {census} et closes avant le {latest} ne figurent "
+        f"dans aucun d'eux{_C}: la période du {{start}} au {{end}} est donc partielle.",
+    },
+    "not_measurable_note": {
+        "en": "Not measurable (left empty): {value} in {periods}, where fewer than half of "
+        "the incidents have a {field}.",
+        "fr": f"Non mesurable (laissé vide){_C}: {{value}} en {{periods}}, où moins de la "
+        "moitié des incidents ont une {field}.",
+    },
+    "warning_not_measurable": {
+        "en": "the share of {value} is not measurable in {periods}: {value} is detected from "
+        "the {field}, which fewer than half of the incidents there have (coverage "
+        "{coverage}); share and interval are left empty rather than shown as 0%.",
+        "fr": f"la part de {{value}} n'est pas mesurable en {{periods}}{_C}: {{value}} est "
+        "repéré dans le champ {field}, que moins de la moitié des incidents renseignent "
+        "(couverture {coverage}) ; la part et son intervalle sont laissés vides plutôt "
+        f"qu'affichés à 0{NNBSP}%.",
+    },
     "denominator": {
         "en": "Incidents per period (denominator): {lo} to {hi}",
         "fr": f"Incidents par période (dénominateur){_C}: de {{lo}} à {{hi}}",

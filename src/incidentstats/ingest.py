@@ -7,22 +7,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, readers
+from . import __version__, dedupe, readers, vintage
 from ._files import atomic_path, dump_csv, json_text, sha256_file
-from .errors import InputError, ParameterError
+from .errors import InputError, ParameterError, data_warning
 from .readers import hhs
 from .readers.base import diagnose_unrecognised, header_cells
 from .schema import SCHEMA_VERSION, conform, empty_quarantine, validate
 
-DEDUPE_RULE = (
-    "rows with the same incident_id are one incident reported twice; the first seen "
-    "(in input order, then row order) is kept and the others counted as duplicates_removed"
-)
+DEDUPE_RULE = dedupe.RULE
 
 
 @dataclass
@@ -32,11 +29,14 @@ class Ingested:
     incidents: pd.DataFrame
     quarantine: pd.DataFrame
     provenance: dict
+    #: Rows removed as copies and distinct incidents flagged as possible duplicates,
+    #: each with the row kept in its place (see ``dedupe.resolve_duplicates``).
+    duplicates: pd.DataFrame = field(default_factory=dedupe.empty_duplicates)
 
     def write(self, outdir) -> dict[str, Path]:
-        """Write incidents (parquet and CSV), quarantine CSV and provenance JSON atomically.
+        """Write incidents (parquet and CSV), quarantine and duplicates CSV, provenance JSON atomically.
 
-        All four files are first written to temporary files beside their targets and
+        All five files are first written to temporary files beside their targets and
         renamed over them only when every one is complete: a failure part-way leaves the
         previous set of files (or none), never a partial file.
         """
@@ -46,6 +46,7 @@ class Ingested:
             "incidents.parquet": out / "incidents.parquet",
             "incidents.csv": out / "incidents.csv",
             "quarantine.csv": out / "quarantine.csv",
+            "duplicates.csv": out / "duplicates.csv",
             "provenance.json": out / "provenance.json",
         }
         table = self.incidents.copy()
@@ -55,6 +56,7 @@ class Ingested:
             table.to_parquet(tmp["incidents.parquet"], index=False)
             dump_csv(table, tmp["incidents.csv"])
             dump_csv(self.quarantine, tmp["quarantine.csv"])
+            dump_csv(self.duplicates, tmp["duplicates.csv"])
             tmp["provenance.json"].write_text(json_text(self.provenance), encoding="utf-8")
         return paths
 
@@ -154,7 +156,7 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     # Hash the inputs on another thread (hashlib releases the GIL) while the rows are sorted.
     from concurrent.futures import ThreadPoolExecutor
 
-    from .schema import duplicated_ids, sort_incidents
+    from .schema import sort_incidents
 
     with ThreadPoolExecutor(max_workers=1) as hasher:
         digests = [
@@ -163,7 +165,8 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         # Remember which input each row came from: a VERIS directory's rows name their own files.
         frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
         incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        dup = pd.Series(duplicated_ids(incidents["incident_id"]), index=incidents.index)
+        removed, incidents, duplicates = dedupe.resolve_duplicates(incidents)
+        dup = pd.Series(removed, index=incidents.index)
         dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
         # Sort only the keys, then move the (large) table once. The readers' tables are
         # canonical already (ReadResult conforms them): conform is then a cheap check.
@@ -178,8 +181,12 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     inputs = []
     for i, r in enumerate(results):
         dups = int(dup_by_input.get(i, 0))
+        span = vintage.input_span(r.incidents)
         entry = {
             "path": r.path,
+            "kind": r.kind or vintage.SOURCE_KINDS.get(r.format.split("-")[0], r.format),
+            "as_of": (hhs.EMBEDDED_AS_OF if not path_list else r.as_of) or span["end"],
+            "span": span,
             "sha256": digests[i].result() if digests[i] is not None else None,
             "format": r.format,
             "encoding": r.encoding,
@@ -234,14 +241,23 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         "rows_clean": len(incidents),
         "rows_quarantined": len(quarantine),
         "duplicates_removed": int(dup.sum()),
+        "possible_duplicates": int((duplicates["action"] == "possible_duplicate").sum()),
         "quarantine_reasons": _reason_counts(quarantine),
         "rules": rules,
         "options": {k: str(v) for k, v in sorted(options.items())},
         "filters": {},
     }
     _check_balance(provenance, "total")
+    found = vintage.assess(inputs)
+    provenance["partial_spans"] = found.partial_spans
+    provenance["warnings"] = []
+    provenance["warning_details"] = found.warnings
+    for warning in found.warnings:
+        data_warning(warning["message"], provenance)
     incidents.attrs["provenance"] = provenance
-    return Ingested(incidents=incidents, quarantine=quarantine, provenance=provenance)
+    return Ingested(
+        incidents=incidents, quarantine=quarantine, provenance=provenance, duplicates=duplicates
+    )
 
 
 def load(source: str = "hhs", paths=None, **options) -> pd.DataFrame:

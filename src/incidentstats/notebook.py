@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from . import i18n
 from ._files import write_csv, write_json
-from .errors import ParameterError
+from .errors import DataWarning, ParameterError
 from .filters import filter_incidents
 from .ingest import ingest
 
@@ -61,7 +62,10 @@ class Report:
         paths = [p for p in (input_paths or []) if p]
         # Notebook parameters default to "" for options a reader does not take (e.g. mapping).
         options = {k: v for k, v in options.items() if v not in ("", None)}
-        result = ingest(source, paths or None, **options)
+        with warnings.catch_warnings():
+            # Shown by ``data_warnings`` near the top, in the notebook's language.
+            warnings.simplefilter("ignore", DataWarning)
+            result = ingest(source, paths or None, **options)
         df = filter_incidents(
             result.incidents,
             start=start,
@@ -101,7 +105,27 @@ class Report:
             q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
             text += (f" ({q} lignes en quarantaine, {d} doublons retirés)" if self.lang == "fr"
                      else f" ({q} rows quarantined, {d} duplicates removed)")
+        if p.get("possible_duplicates"):  # distinct incidents that share a key, kept
+            f = p["possible_duplicates"]
+            text += (f" ; {f} incidents distincts de même clé signalés pour vérification"
+                     if self.lang == "fr" else f"; {f} distinct incidents sharing a key flagged for review")
         return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
+
+    def data_warnings(self, df: pd.DataFrame) -> HTMLBlock:
+        """The data's warnings (``attrs["provenance"]["warnings"]``) as a visible block.
+
+        Each warning is shown in the notebook's language; a block saying there are none is
+        shown otherwise, so a reader can tell "no warning" from "not checked".
+        """
+        from .vintage import warnings_in
+
+        found = warnings_in(df.attrs.get("provenance", {}) or {}, self.lang)
+        title = f"<strong>{html.escape(i18n.t('data_warnings', self.lang))}</strong>"
+        if not found:
+            body = f"<p>{html.escape(i18n.t('no_data_warnings', self.lang))}</p>"
+            return HTMLBlock(f'<div class="data-warnings none">{title}{body}</div>')
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in found)
+        return HTMLBlock(f'<div class="data-warnings">{title}<ul>{items}</ul></div>')
 
     def counts(self, df: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
         """Counts per period with the fitted trend, or without it when too few periods exist."""
@@ -153,7 +177,17 @@ class Report:
         if self.output_dir is not None:
             write_csv(self.output_dir / "tables" / f"{self.name}-{name}.csv", table)
         shown = table if columns is None else table[[c for c in columns if c in table.columns]]
-        return HTMLBlock(html_table(shown, lang=self.lang, caption=caption, labels=labels))
+        markup = html_table(shown, lang=self.lang, caption=caption, labels=labels)
+        from .vintage import warnings_in
+
+        # Warnings the statistic itself raised (e.g. a share not measurable in some periods).
+        prov = table.attrs.get("provenance") or {}
+        own = warnings_in({k: prov[k] for k in ("warnings", "warning_details") if k in prov}, self.lang)
+        data = set(warnings_in(self.provenance, self.lang))
+        notes = "".join(f"<li>{html.escape(w)}</li>" for w in own if w not in data)
+        if notes:
+            markup += f'<div class="data-warnings"><ul>{notes}</ul></div>'
+        return HTMLBlock(markup)
 
     def figure(self, ax, name: str):
         """Save the figure holding ``ax`` as PNG (200 dpi) and SVG; the notebook shows it inline."""

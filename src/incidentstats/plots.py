@@ -297,6 +297,12 @@ def _caption_text(notes, prov: dict, lang: str, caption) -> str:
     if caption is not None:
         return str(caption)
     lines = [n for n in notes if n]
+    # Shares left empty because the field they are read from is mostly missing.
+    for warning in prov.get("warning_details") or []:
+        if warning.get("code") == "not_measurable":
+            v = warning["values"]
+            lines.append(t("not_measurable_note", lang, value=taxonomy.label(v["value"], lang),
+                           periods=v["periods"], field=v["field"]))  # fmt: skip
     source = _source_line(prov, lang)
     if source:
         lines.append(source)

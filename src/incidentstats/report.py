@@ -741,6 +741,8 @@ def _data_meta(provenance: dict) -> dict:
         "dataset": provenance.get("dataset"),
         "as_of": provenance.get("as_of"),
         "period": provenance.get("period"),
+        "warnings": provenance.get("warnings") or [],
+        "warning_details": provenance.get("warning_details") or [],
     }
 
 
@@ -1277,7 +1279,8 @@ def _format_param(value) -> str:
 
 
 def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
-    """The title page: title, data, as-of date, period, inputs, parameters, generation time.
+    """The title page: title, data, as-of date, period, inputs, parameters, generation time,
+    and the data's warnings (``meta["warnings"]``) in the report's language.
 
     ``contents`` lists ``(name, title)`` of the notebooks that follow; in the PDF each
     title gets the page it starts on.
@@ -1322,9 +1325,23 @@ def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
         f'<div class="subtitle">{esc(str(meta.get("dataset") or meta.get("source")))}<br>'
         f'<span class="asof">{esc(t["as_of"])} {esc(str(meta.get("as_of") or "—"))}</span></div>'
         f'<table class="meta">{cells}</table>'
+        f"{_warnings_html(meta, lang)}"
         f'<p class="note">{esc(t["note"].format(version=__version__))}</p>'
         "</section>"
     )
+
+
+def _warnings_html(meta: dict, lang: str) -> str:
+    """The data's warnings for the title page, in ``lang`` (nothing when there are none)."""
+    from . import i18n
+    from .vintage import warnings_in
+
+    found = warnings_in(meta, lang)
+    if not found:
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in found)
+    title = html.escape(i18n.t("data_warnings", lang))
+    return f'<div class="data-warnings"><strong>{title}</strong><ul>{items}</ul></div>'
 
 
 def document_html(body: str, *, title: str, lang: str, meta: dict | None = None) -> str:

@@ -42,6 +42,8 @@ EXTRA_COLUMNS: dict[str, str] = {
     "records_placeholder": "boolean",  # records_affected is exactly 500 or 501
     "source_file": "string",
     "source_row": "Int64",  # 1-based data row number in the source file
+    # group id shared by distinct incidents that share the source's identity key (see dedupe)
+    "possible_duplicate": "string",
 }
 
 ALL_COLUMNS = {**COLUMNS, **EXTRA_COLUMNS}
@@ -177,7 +179,7 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
             keys.reset_index(drop=True).sort_values(list(keys.columns), kind="stable").index
         ]
     text = pd.StringDtype("pyarrow")
-    positions = pa.array(order)
+    positions = _full_permutation(order, len(df))
     arrow = {
         name: series.array.__arrow_array__()
         for name, series in df.items()
@@ -190,9 +192,7 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
     with ThreadPoolExecutor(max_workers=2) as worker:
         for name in sorted(arrow, key=lambda name: -arrow[name].nbytes):
             if cells[name] is None:
-                columns[name] = worker.submit(
-                    pc.take, arrow[name], positions, memory_pool=MEMORY_POOL
-                )
+                columns[name] = worker.submit(_take_first, arrow[name], positions, len(order))
         for name, series in df.items():
             if name in columns:
                 continue
@@ -211,6 +211,28 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
     out = pd.DataFrame(columns, columns=df.columns, copy=False)
     out.attrs = copy.deepcopy(df.attrs)
     return out
+
+
+def _full_permutation(order: np.ndarray, n: int) -> pa.Array:
+    """``order`` followed by the rows it leaves out, when it holds each row at most once.
+
+    Arrow sizes the text of a ``take`` from the share of rows taken and doubles the buffer
+    when the guess falls short: leaving out a few hundred rows of a million can then cost
+    a second copy of the descriptions. Taking every row and slicing keeps the size exact.
+    """
+    if len(order) == n:
+        return pa.array(order)
+    left = np.ones(n, dtype=bool)
+    left[order] = False
+    rest = np.flatnonzero(left)
+    if len(order) + len(rest) != n:  # a row taken twice: take exactly what was asked
+        return pa.array(order)
+    return pa.array(np.concatenate([order, rest]))
+
+
+def _take_first(arr, positions: pa.Array, m: int):
+    """The first ``m`` rows of ``arr.take(positions)`` (see ``_full_permutation``)."""
+    return pc.take(arr, positions, memory_pool=MEMORY_POOL).slice(0, m)
 
 
 def duplicated_ids(ids: pd.Series) -> np.ndarray:

@@ -19,7 +19,7 @@ from .periods import _day, parse_bound, parse_window
 from .periods import data_coverage as _data_coverage
 from .periods import rows_described as _rows_described
 from .schema import LIST_COLUMNS
-from .taxonomy import label
+from .taxonomy import DETECTED_FROM, label
 from .values import check_values, is_unknown, vocabulary
 
 
@@ -425,6 +425,97 @@ def _add_ci(table: pd.DataFrame, ci: str, level: float, x="x", n="n") -> pd.Data
     return table
 
 
+#: Below this share of incidents having the field a value is detected from, its share
+#: is not measurable (NaN), not 0%.
+MIN_COVERAGE = 0.5
+
+
+def _measurable(df: pd.DataFrame, value: str) -> pd.Series | None:
+    """Rows on which ``value`` could be detected at all; None when it is on every row."""
+    fields = DETECTED_FROM.get(str(value))
+    if not fields or "source" not in df.columns:
+        return None
+    out = pd.Series(True, index=df.index)
+    for source, col in fields.items():
+        rows = df["source"].astype("string").eq(source).fillna(False).astype(bool)
+        if rows.any():
+            has = df[col].notna().astype(bool) if col in df.columns else False
+            out &= ~rows | has
+    return out
+
+
+def _spec_values(spec) -> list[str]:
+    """The category values a dict subset names (others cannot be checked for coverage)."""
+    if not isinstance(spec, dict):
+        return []
+    found = []
+    for col, val in spec.items():
+        if col in ("categories", "category"):
+            found += [str(v) for v in (val if _is_list(val) else [val])]
+    return found
+
+
+def _mask_unmeasurable(table: pd.DataFrame, label_of) -> list[dict]:
+    """Blank share/lower/upper where ``coverage`` < MIN_COVERAGE; return the warnings."""
+    low = table["coverage"].lt(MIN_COVERAGE).fillna(False).to_numpy(dtype=bool)
+    table.loc[low, ["share", "lower", "upper"]] = np.nan
+    found = []
+    if not low.any():
+        return found
+    from .vintage import warning_text
+
+    for value, part in table[low].groupby(label_of(table[low]), sort=False):
+        field = next(iter(DETECTED_FROM.get(str(value), {"": "field"}).values()))
+        periods = ", ".join(str(p) for p in part["period"]) if "period" in part else "the data"
+        values = {
+            "value": str(value),
+            "periods": periods,
+            "field": field,
+            "low": float(part["coverage"].min()),
+            "high": float(part["coverage"].max()),
+        }
+        found.append(
+            {
+                "code": "not_measurable",
+                "values": values,
+                "message": warning_text("not_measurable", values),
+            }
+        )
+    return found
+
+
+def _measurable_spec(df: pd.DataFrame, spec) -> pd.Series | None:
+    """Rows on which every field-detected value a subset names could be seen (None: all)."""
+    seen = None
+    for value in _spec_values(spec):
+        m = _measurable(df, value)
+        if m is not None:
+            seen = m if seen is None else seen & m
+    return seen
+
+
+def _coverage_by_group(df, keep, groups, group_of, value_of) -> np.ndarray:
+    """Per row of a result table: the share of its group's incidents where its value is measurable."""
+    group_of = pd.Series(group_of, index=value_of.index) if np.isscalar(group_of) else group_of
+    out = np.ones(len(value_of), dtype=float)
+    for value in pd.unique(value_of):
+        seen = _measurable(df, value)
+        if seen is None:
+            continue
+        by_group = seen[keep].groupby(pd.Series(groups, index=seen[keep].index)).mean()
+        rows = (value_of == value).to_numpy(dtype=bool)
+        out[rows] = by_group.reindex(group_of[rows].to_numpy()).to_numpy(dtype=float)
+    return out
+
+
+def _warn_all(table: StatsTable, found: list[dict]) -> StatsTable:
+    prov = table.attrs["provenance"]
+    for warning in found:
+        data_warning(warning["message"], prov, stacklevel=4)
+        prov.setdefault("warning_details", []).append(warning)
+    return table
+
+
 def shares(
     df: pd.DataFrame,
     by: str = "categories",
@@ -459,8 +550,9 @@ def shares(
     Returns
     -------
     StatsTable
-        One row per value: ``value, x, n, n_unknown, n_total, share, lower, upper, method``,
-        sorted by ``x`` descending (by ``group`` first with ``within``).
+        One row per value: ``value, x, n, n_unknown, n_total, share, lower, upper,
+        coverage, method``, sorted by ``x`` descending (by ``group`` first with
+        ``within``). ``coverage`` is as in ``shares_over_time``.
 
     Examples
     --------
@@ -483,11 +575,20 @@ def shares(
         )
         table = table[["group", *cols]]
     table = _add_ci(table.reset_index(drop=True), ci, level)
+    every = pd.Series(True, index=df.index)
+    table.insert(
+        len(table.columns) - 1,
+        "coverage",
+        _coverage_by_group(
+            df, every, groups, table["group"] if within is not None else "", table["value"]
+        ),
+    )
+    messages = _mask_unmeasurable(table, lambda t: t["value"])
     n = int(totals["n"].sum())
     prov = {"by": by, "n": n, "unknown": unknown, "level": level, "ci": ci}
     if within is not None:
         prov["within"] = within
-    return _finish(table, df, statistic="shares", **prov)
+    return _warn_all(_finish(table, df, statistic="shares", **prov), messages)
 
 
 # --- periods and coverage -----------------------------------------------------------
@@ -1683,7 +1784,7 @@ def ratio(
     -------
     StatsTable
         One row: ``numerator, denominator, x, n, n_unknown, n_total, share, lower,
-        upper, method``.
+        upper, coverage, method`` (``coverage`` as in ``shares_over_time``).
 
     Examples
     --------
@@ -1705,16 +1806,24 @@ def ratio(
         }
     )
     table = _add_ci(table, ci, level)
-    return _finish(
-        table,
-        df,
-        statistic="ratio",
-        numerator=_spec_text(numerator),
-        denominator=_spec_text(denominator),
-        n=int(base.sum()),
-        unknown=unknown,
-        ci=ci,
-        level=level,
+    seen = _measurable_spec(df, numerator)
+    table.insert(
+        len(table.columns) - 1, "coverage", 1.0 if seen is None else float(seen[den].mean())
+    )
+    messages = _mask_unmeasurable(table, lambda t: t["numerator"])
+    return _warn_all(
+        _finish(
+            table,
+            df,
+            statistic="ratio",
+            numerator=_spec_text(numerator),
+            denominator=_spec_text(denominator),
+            n=int(base.sum()),
+            unknown=unknown,
+            ci=ci,
+            level=level,
+        ),
+        messages,
     )
 
 
@@ -1736,8 +1845,10 @@ def ratio_over_time(
     Returns
     -------
     StatsTable
-        ``period, start, x, n, n_unknown, share, lower, upper, complete, method``;
-        periods without any incident in the denominator have NaN shares.
+        ``period, start, x, n, n_unknown, share, lower, upper, coverage, complete,
+        method``; periods without any incident in the denominator have NaN shares.
+        ``coverage`` is as in ``shares_over_time``, for a dict numerator naming a
+        category detected from a field (e.g. ``{"categories": "ransomware"}``).
 
     Examples
     --------
@@ -1761,22 +1872,45 @@ def ratio_over_time(
         out[col] = agg[col].to_numpy().astype(int)
     out = _add_ci(out, ci, level)
     out["complete"] = table["complete"].to_numpy()
+    seen = _measurable_spec(df, numerator)
+    if seen is None:
+        out["coverage"] = 1.0
+    else:
+        among = frame[frame["base"]]  # the denominator's incidents
+        cov_by = seen[among.index].groupby(among["period"]).mean()
+        out["coverage"] = cov_by.reindex(pd.PeriodIndex(table["period"])).to_numpy(dtype=float)
+    messages = _mask_unmeasurable(out, lambda t: pd.Series(_spec_text(numerator), index=t.index))
     out = out[
-        ["period", "start", "x", "n", "n_unknown", "share", "lower", "upper", "complete", "method"]
+        [
+            "period",
+            "start",
+            "x",
+            "n",
+            "n_unknown",
+            "share",
+            "lower",
+            "upper",
+            "coverage",
+            "complete",
+            "method",
+        ]
     ]
-    return _finish(
-        out,
-        df,
-        statistic="ratio_over_time",
-        numerator=_spec_text(numerator),
-        denominator=_spec_text(denominator),
-        freq=_FREQS[freq],
-        date=date,
-        n=int(out["n"].sum()),
-        unknown=unknown,
-        ci=ci,
-        level=level,
-        **_coverage_prov(cov),
+    return _warn_all(
+        _finish(
+            out,
+            df,
+            statistic="ratio_over_time",
+            numerator=_spec_text(numerator),
+            denominator=_spec_text(denominator),
+            freq=_FREQS[freq],
+            date=date,
+            n=int(out["n"].sum()),
+            unknown=unknown,
+            ci=ci,
+            level=level,
+            **_coverage_prov(cov),
+        ),
+        messages,
     )
 
 
@@ -1808,7 +1942,11 @@ def shares_over_time(
     Returns
     -------
     StatsTable
-        ``period, start, value, x, n, n_unknown, share, lower, upper, complete, method``.
+        ``period, start, value, x, n, n_unknown, share, lower, upper, coverage, complete,
+        method``. ``coverage`` is the share of the period's incidents on which the value
+        could be seen at all (1 unless it is detected from a field some incidents lack,
+        as ransomware from HHS descriptions); below one half, ``share``, ``lower`` and
+        ``upper`` are NaN (not measurable) and a ``DataWarning`` says so.
 
     Examples
     --------
@@ -1855,6 +1993,8 @@ def shares_over_time(
     out["start"] = lookup.loc[out["group"], "start"].to_numpy()
     out["complete"] = lookup.loc[out["group"], "complete"].to_numpy().astype(bool)
     out = _add_ci(out, ci, level)
+    out["coverage"] = _coverage_by_group(df, keep, groups, out["group"], out["value"])
+    messages = _mask_unmeasurable(out, lambda t: t["value"])
     out = out[
         [
             "period",
@@ -1866,25 +2006,29 @@ def shares_over_time(
             "share",
             "lower",
             "upper",
+            "coverage",
             "complete",
             "method",
         ]
     ]
-    return _finish(
-        out.reset_index(drop=True),
-        df,
-        statistic="shares_over_time",
-        by=by,
-        freq=_FREQS[freq],
-        date=date,
-        n=int(
-            per_period["n_total"].sum()
-            - (per_period["n_unknown"].sum() if unknown == "exclude" else 0)
+    return _warn_all(
+        _finish(
+            out.reset_index(drop=True),
+            df,
+            statistic="shares_over_time",
+            by=by,
+            freq=_FREQS[freq],
+            date=date,
+            n=int(
+                per_period["n_total"].sum()
+                - (per_period["n_unknown"].sum() if unknown == "exclude" else 0)
+            ),
+            unknown=unknown,
+            ci=ci,
+            level=level,
+            **_coverage_prov(cov),
         ),
-        unknown=unknown,
-        ci=ci,
-        level=level,
-        **_coverage_prov(cov),
+        messages,
     )
 
 
@@ -1969,6 +2113,15 @@ def share_trend(
     f = _FREQS[freq]
     used = over if include_incomplete else over[over["complete"]]
     used = used[used["n"] > 0]
+    # Periods where the value could not be seen (coverage below one half) are not fitted.
+    seen = ~used["coverage"].lt(MIN_COVERAGE)
+    if len(used) >= 3 and seen.sum() < 3:
+        raise ParameterError(
+            "value",
+            f"{_spec_text(numerator)} is not measurable: it is detected from a field fewer "
+            f"than half of the incidents have in {int((~seen).sum())} of {len(used)} periods",
+        )
+    used = used[seen]
     if len(used) < 3:
         raise ParameterError(
             "freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}"

@@ -28,6 +28,15 @@ PRECEDENCE: tuple[str, ...] = (
 )
 CATEGORIES = PRECEDENCE
 
+#: Categories that some sources detect from a free-text field rather than record: value
+#: -> {source: field}. Where the field is missing the value cannot be seen, so a share
+#: of it is measurable only where most incidents have the field (``stats`` reports this
+#: as ``coverage``). HHS and PRC readers add ``ransomware`` to hacking incidents whose
+#: description mentions ransom; HHS under-investigation lists have no descriptions.
+DETECTED_FROM: dict[str, dict[str, str]] = {
+    "ransomware": {"hhs": "description", "prc": "description"},
+}
+
 #: Origin axis of each category. ``unauthorized_access`` mixes snooping staff and
 #: misdirected mail, so its origin is unknown.
 ORIGIN_OF: dict[str, str] = {

@@ -40,6 +40,7 @@ de structure — et comment on compte un incident qui relève de plusieurs caté
     ("code", IMPORTS, ["remove"]),
     ("code", PARAMS, ["parameters"]),
     ("code", SETUP, []),
+    ("code", "rep.data_warnings(df)", []),
     ("md", """
 ## How multi-category incidents are counted
 

@@ -41,6 +41,7 @@ df = rep.load(source, input_paths, start=start, end=end, organisation_types=orga
               regions=regions, categories=categories, mapping=mapping)
 rep.data_note(df)
 """, []),
+    ("code", "rep.data_warnings(df)", []),
     ("md", "## Headline figures", EN),
     ("md", "## Chiffres clés", FR),
     ("code", "rep.headline(nb.overview_figures(df, lang=lang))", []),

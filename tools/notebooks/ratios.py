@@ -41,6 +41,7 @@ df = rep.load(source, input_paths, start=start, end=end, organisation_types=orga
               regions=regions, categories=categories, mapping=mapping)
 rep.data_note(df)
 """, []),
+    ("code", "rep.data_warnings(df)", []),
     ("md", "## Malicious share over time", EN),
     ("md", "## Part malveillante au fil du temps", FR),
     ("md", """

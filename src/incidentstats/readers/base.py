@@ -53,6 +53,7 @@ class ReadResult:
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
     as_of: str | None = None  # a date the file itself states, ISO format
+    kind: str | None = None  # what list the file is (e.g. HHS "archive"); None: the source's kind
 
     def __post_init__(self):
         self.incidents = conform(self.incidents)

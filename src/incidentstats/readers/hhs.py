@@ -99,9 +99,13 @@ _FIELD_LABELS = {
 }
 
 RULES = [
-    "hhs: one row per breach report; duplicates share (entity name with whitespace runs "
+    "hhs: one row per breach report; the identity key is (entity name with whitespace runs "
     "folded to one space, trimmed and case-folded; state; reported date; individuals "
-    "affected, empty counting as a value) and the first seen is kept",
+    "affected, empty counting as a value); rows sharing it are copies unless they differ in "
+    "type, location or entity type (see the dedupe rule)",
+    "hhs: the list an export is (archive, under_investigation or combined) is told from its "
+    "descriptions: none at all is the under-investigation list; fewer than half of the last "
+    "12 months described is a combined list; otherwise the archive",
     "hhs: 'Type of Breach' split on commas into categories; 'Location' likewise",
     "hhs: 'Hacking/IT Incident' whose description mentions ransom(ware) also gets 'ransomware'",
     "hhs: '\\N' and empty descriptions are missing",
@@ -625,7 +629,55 @@ def _clean(
         incidents=incidents,
         quarantine=quarantine,
         rows_in=n,
+        kind=list_kind(
+            incidents["reported_date"],
+            incidents["description"].notna().to_numpy(dtype=bool),
+            has_descriptions="description" in fields,
+            old_layout=old_layout,
+        ),
     )
+
+
+#: Which of the portal's lists an export is (see ``list_kind``).
+KINDS = ("archive", "under_investigation", "combined")
+
+
+def list_kind(
+    dates: pd.Series, described: np.ndarray, *, has_descriptions: bool, old_layout: bool
+) -> str:
+    """Which portal list an export is, from its content: archive, under investigation or combined.
+
+    Since 2017 the portal has two lists: the breaches still under investigation (no
+    description: the portal writes one when it closes a case) and the archive of closed
+    cases (nearly all described, recent ones included). Before, it had one list of every
+    breach, as have re-exports that join the two: there the newest breaches, still open,
+    lack a description.
+
+    Rules, in order: the pre-2015 layout is ``combined``; a file with a description
+    column but no description in any row is ``under_investigation``; a file where fewer
+    than half of the breaches of its last 12 months are described is ``combined``;
+    otherwise ``archive``. A file without a description column cannot be told apart and
+    is ``combined`` (no vintage warning is made for it).
+
+    Examples
+    --------
+    >>> d = pd.Series(pd.to_datetime(["2023-01-05", "2023-06-01", "2024-03-01"]))
+    >>> list_kind(d, np.array([False, False, False]), has_descriptions=True, old_layout=False)
+    'under_investigation'
+    >>> list_kind(d, np.array([True, False, False]), has_descriptions=True, old_layout=False)
+    'combined'
+    >>> list_kind(d, np.array([True, True, True]), has_descriptions=True, old_layout=False)
+    'archive'
+    """
+    if old_layout or not has_descriptions:
+        return "combined"
+    if not described.any():
+        return "under_investigation"
+    dates = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
+    recent = (dates > dates.max() - pd.DateOffset(months=12)).to_numpy(dtype=bool)
+    if recent.any() and described[recent].mean() < 0.5:
+        return "combined"
+    return "archive"
 
 
 # --- vectorised helpers ------------------------------------------------------------------
