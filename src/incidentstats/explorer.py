@@ -1,0 +1,416 @@
+"""The interactive explorer's logic: a filter state in, the tables, sentence and command out.
+
+No widgets here: ``explore_state`` is a pure function the widgets, the web app and the tests
+share, built on the package's own selection and statistics functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .errors import IncidentstatsError, ParameterError
+from .filters import filter_incidents
+from .i18n import check_lang, fmt_date, fmt_number, source_name
+from .taxonomy import label
+
+__all__ = ["ExplorerFilters", "ExplorerResult", "explore_state", "filter_choices", "select"]
+
+#: The explorer's own words; kept here, small, so they can move to ``i18n`` in one piece.
+TEXT: dict[str, dict[str, str]] = {
+    "none": {
+        "en": "No incident matches these filters.",
+        "fr": "Aucun incident ne correspond à ces filtres.",
+    },
+    "selected": {
+        "en": "{n} incidents reported from {first} to {last} match the filters ({source}; data as of {as_of}).",
+        "fr": "{n} incidents signalés du {first} au {last} correspondent aux filtres ({source} ; données arrêtées au {as_of}).",
+    },
+    "selected_one": {
+        "en": "1 incident reported on {first} matches the filters ({source}; data as of {as_of}).",
+        "fr": "1 incident signalé le {first} correspond aux filtres ({source} ; données arrêtées au {as_of}).",
+    },
+    "top_share": {
+        "en": "The most frequent category is {category}: {share} of incidents whose category is known.",
+        "fr": "La catégorie la plus fréquente est {category} : {share} des incidents de catégorie connue.",
+    },
+    "unknown": {
+        "en": "{k} incidents of unknown category are left out of the shares' denominator.",
+        "fr": "{k} incidents de catégorie inconnue sont exclus du dénominateur des parts.",
+    },
+    "trend": {
+        "en": "Trend in incidents per year: {trend}, {model} fitted on {periods}.",
+        "fr": "Tendance du nombre d'incidents : {trend}, {model} ajustée sur {periods}.",
+    },
+    "no_trend": {
+        "en": "Too few complete periods for a trend ({why}).",
+        "fr": "Trop peu de périodes complètes pour une tendance ({why}).",
+    },
+    "warning": {"en": "Data vintage: {text}", "fr": "Millésime des données : {text}"},
+    "not_in_report": {
+        "en": "The report notebooks cannot filter on {names}: the report covers the other filters only.",
+        "fr": "Les carnets de rapport ne filtrent pas sur {names} : le rapport ne reprend que les autres filtres.",
+    },
+}
+_FILTER_NAMES = {
+    "origins": {"en": "origin", "fr": "l'origine"},
+    "business_associate": {"en": "business associate", "fr": "le sous-traitant"},
+    "records": {"en": "records affected", "fr": "le nombre de dossiers"},
+}
+_MODEL = {
+    "poisson": {"en": "Poisson regression", "fr": "régression de Poisson"},
+    "negative binomial": {"en": "negative binomial regression", "fr": "régression binomiale négative"},
+}
+
+
+def text(key: str, lang: str, **fields) -> str:
+    """One of the explorer's sentences in ``lang`` with its fields filled in."""
+    return TEXT[key][check_lang(lang)].format(**fields)
+
+
+@dataclass(frozen=True)
+class ExplorerFilters:
+    """What the explorer's filters are set to; empty means "all".
+
+    ``start``/``end`` are periods as ``filter_incidents`` reads them (``2015``,
+    ``"2015-06"``, ``"2015-06-30"``); list filters keep an incident whose value is
+    listed (for ``categories``: that has one of the listed categories);
+    ``business_associate`` is True, False or None (all); ``min_records``/``max_records``
+    bound ``records_affected`` inclusively (incidents of unknown size are left out as
+    soon as either bound is set). ``freq`` is the period of the charts (Y, Q or M).
+    """
+
+    start: str | int | None = None
+    end: str | int | None = None
+    organisation_types: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    business_associate: bool | None = None
+    min_records: int | None = None
+    max_records: int | None = None
+    freq: str = "Y"
+
+    def __post_init__(self):
+        for name in ("organisation_types", "regions", "categories", "origins"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            object.__setattr__(self, name, tuple(str(v) for v in (value or ())))
+        for name in ("start", "end"):
+            if getattr(self, name) in ("", None):
+                object.__setattr__(self, name, None)
+        for name in ("min_records", "max_records"):
+            value = getattr(self, name)
+            if value in ("", None):
+                object.__setattr__(self, name, None)
+            elif isinstance(value, bool) or not float(value).is_integer() or value < 0:
+                raise ParameterError(name, f"expected a whole number >= 0, got {value!r}")
+            else:
+                object.__setattr__(self, name, int(value))
+        if self.min_records is not None and self.max_records is not None:
+            if self.max_records < self.min_records:
+                raise ParameterError(
+                    "max_records", f"{self.max_records} is below min_records {self.min_records}"
+                )
+        if self.freq not in ("Y", "Q", "M"):
+            raise ParameterError("freq", f"expected Y, Q or M, got {self.freq!r}")
+
+    def replace(self, **changes) -> ExplorerFilters:
+        """A copy with some filters changed."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass
+class ExplorerResult:
+    """Everything the explorer shows for one filter state (tables from ``stats``)."""
+
+    filters: ExplorerFilters
+    lang: str
+    incidents: pd.DataFrame  # the selected incidents
+    counts: pd.DataFrame | None  # fitted_counts, else counts_by_period; None if no incident
+    trend: pd.DataFrame | None
+    shares: pd.DataFrame
+    mix: pd.DataFrame | None
+    largest: pd.DataFrame
+    records: pd.DataFrame | None
+    sentence: str
+    facts: dict = field(default_factory=dict)  # the sentence's numbers, for the page
+    warnings: list[str] = field(default_factory=list)
+    command: list[str] = field(default_factory=list)
+    not_in_report: list[str] = field(default_factory=list)
+
+    @property
+    def command_text(self) -> str:
+        """The report command as typed in a shell."""
+        return shlex.join(self.command)
+
+
+def filter_choices(df: pd.DataFrame) -> dict[str, list[str]]:
+    """Values each list filter can take, most frequent first (``unknown`` last).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"organisation_type": ["provider", "health_plan", "provider"],
+    ...     "region": ["CA", "TX", "CA"], "categories": [["theft"], ["hacking", "theft"], ["loss"]],
+    ...     "origin": ["accidental", "malicious", "accidental"]})
+    >>> filter_choices(df)["categories"]
+    ['theft', 'hacking', 'loss']
+    """
+    out = {}
+    for name, col in (
+        ("organisation_types", "organisation_type"),
+        ("regions", "region"),
+        ("origins", "origin"),
+    ):
+        counts = df[col].dropna().astype(str).value_counts(sort=True)
+        values = sorted(counts.index, key=lambda v: (v == "unknown", -counts[v], v))
+        if name == "regions":
+            values = sorted(values, key=lambda v: (v == "unknown", v))
+        out[name] = values
+    cats = df["categories"].explode().dropna().astype(str).value_counts()
+    out["categories"] = sorted(cats.index, key=lambda v: (v == "unknown", -cats[v], v))
+    return out
+
+
+def select(df: pd.DataFrame, filters: ExplorerFilters) -> pd.DataFrame:
+    """The incidents the filters keep, with the filters in ``attrs["provenance"]``.
+
+    The period, organisation types, regions and categories go through
+    ``filter_incidents`` (one period model for the whole package); origin, business
+    associate and size are selected here and recorded the same way.
+    """
+    mask = np.ones(len(df), dtype=bool)
+    extra = {}
+    if filters.origins:
+        mask &= df["origin"].isin(filters.origins).fillna(False).to_numpy(dtype=bool)
+        extra["origins"] = list(filters.origins)
+    if filters.business_associate is not None:
+        ba = df["business_associate"].astype("boolean")
+        mask &= ba.eq(filters.business_associate).fillna(False).to_numpy(dtype=bool)
+        extra["business_associate"] = bool(filters.business_associate)
+    records = df["records_affected"]
+    if filters.min_records is not None:
+        mask &= records.ge(filters.min_records).fillna(False).to_numpy(dtype=bool)
+        extra["min_records"] = filters.min_records
+    if filters.max_records is not None:
+        mask &= records.le(filters.max_records).fillna(False).to_numpy(dtype=bool)
+        extra["max_records"] = filters.max_records
+    base = df if mask.all() else _keep(df, mask)
+    out = filter_incidents(
+        base,
+        start=filters.start,
+        end=filters.end,
+        organisation_types=list(filters.organisation_types) or None,
+        regions=list(filters.regions) or None,
+        categories=list(filters.categories) or None,
+    )
+    if extra:
+        prov = out.attrs["provenance"]
+        prov["filters"] = {**prov.get("filters", {}), **extra}
+    return out
+
+
+def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    out = df.loc[mask]
+    out.attrs = {"provenance": dict(df.attrs.get("provenance", {}))}
+    return out
+
+
+def report_command(
+    filters: ExplorerFilters,
+    *,
+    source: str = "hhs",
+    inputs=(),
+    lang: str = "en",
+    output: str | None = None,
+) -> tuple[list[str], list[str]]:
+    """The ``incidentstats report`` command for these filters, and the filters it cannot carry.
+
+    Examples
+    --------
+    >>> cmd, left = report_command(ExplorerFilters(start="2015", regions=("CA", "TX")))
+    >>> shlex.join(cmd)
+    'incidentstats report --source hhs --lang en -p start=2015 -p regions=CA,TX'
+    """
+    cmd = ["incidentstats", "report", "--source", source]
+    for path in inputs:
+        cmd += ["--input", str(path)]
+    cmd += ["--lang", lang]
+    if output:
+        cmd += ["-o", str(output)]
+    for name in ("start", "end"):
+        if getattr(filters, name) is not None:
+            cmd += ["-p", f"{name}={getattr(filters, name)}"]
+    for name in ("organisation_types", "regions", "categories"):
+        if getattr(filters, name):
+            cmd += ["-p", f"{name}={','.join(getattr(filters, name))}"]
+    if filters.freq != "Y":
+        cmd += ["-p", f"freq={filters.freq}"]
+    left = []
+    if filters.origins:
+        left.append("origins")
+    if filters.business_associate is not None:
+        left.append("business_associate")
+    if filters.min_records is not None or filters.max_records is not None:
+        left.append("records")
+    return cmd, left
+
+
+def largest_incidents(df: pd.DataFrame, *, n: int = 25, names: bool = True) -> pd.DataFrame:
+    """The ``n`` incidents affecting the most records (ties kept in table order)."""
+    cols = ["reported_date", "records_affected", "category", "organisation_type", "region"]
+    if names:
+        cols.insert(1, "organisation")
+    top = df.dropna(subset=["records_affected"]).nlargest(n, "records_affected", keep="first")
+    out = top[cols].reset_index(drop=True)
+    out.attrs = {"provenance": dict(df.attrs.get("provenance", {}))}
+    return out
+
+
+def explore_state(
+    df: pd.DataFrame,
+    filters: ExplorerFilters | None = None,
+    lang: str = "en",
+    *,
+    source: str | None = None,
+    inputs=(),
+    report_dir: str | None = None,
+    top_n: int = 25,
+    names: bool = True,
+) -> ExplorerResult:
+    """The tables, the sentence and the report command for one state of the filters.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Canonical incident table (``ist.load``).
+    filters : ExplorerFilters, optional
+        All incidents by default.
+    lang : {"en", "fr"}
+    source, inputs :
+        What the data were loaded from, for the report command (``source`` defaults to
+        the provenance's).
+    report_dir : str, optional
+        ``-o`` of the report command.
+    top_n : int
+        Rows of the largest-incidents table.
+    names : bool
+        Show organisation names in the largest-incidents table.
+
+    Returns
+    -------
+    ExplorerResult
+        ``counts`` is ``stats.fitted_counts`` (or ``counts_by_period`` when no trend can
+        be fitted), ``trend`` ``stats.trend``, ``shares`` ``stats.shares`` by category,
+        ``mix`` ``stats.shares_over_time`` of the primary category, ``records``
+        ``stats.records_summary``, each on the selected incidents with the window as
+        their ``start``/``end``.
+
+    Examples
+    --------
+    >>> import incidentstats as ist
+    >>> r = explore_state(ist.load("hhs"), ExplorerFilters(start="2014", end="2014"))
+    >>> len(r.incidents), r.facts["n"]
+    (278, 278)
+    """
+    lang = check_lang(lang)
+    filters = filters or ExplorerFilters()
+    prov = df.attrs.get("provenance", {})
+    source = source or prov.get("source", "hhs")
+    sel = select(df, filters)
+    window = {"start": filters.start, "end": filters.end}
+    freq = filters.freq
+    facts: dict = {"n": len(sel)}
+    trend = None
+    why = ""
+    if len(sel):
+        try:
+            counts = stats.fitted_counts(sel, freq, **window)
+            trend = stats.trend(sel, freq, **window)
+        except IncidentstatsError as exc:
+            why = str(exc)
+            counts = stats.counts_by_period(sel, freq, **window)
+        shares = stats.shares(sel, by="categories")
+        mix = stats.shares_over_time(sel, by="category", freq=freq, **window)
+        records = stats.records_summary(sel)
+    else:
+        counts = mix = records = None
+        shares = stats.shares(sel, by="categories")
+    largest = largest_incidents(sel, n=top_n, names=names)
+    warnings = [str(w) for w in prov.get("warnings", [])]
+    sentence = _sentence(sel, shares, trend, why, warnings, prov, lang, facts)
+    command, left = report_command(
+        filters, source=source, inputs=inputs, lang=lang, output=report_dir
+    )
+    return ExplorerResult(
+        filters=filters,
+        lang=lang,
+        incidents=sel,
+        counts=counts,
+        trend=trend,
+        shares=shares,
+        mix=mix,
+        largest=largest,
+        records=records,
+        sentence=sentence,
+        facts=facts,
+        warnings=warnings,
+        command=command,
+        not_in_report=left,
+    )
+
+
+def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:
+    parts = []
+    n = len(sel)
+    if n == 0:
+        parts.append(text("none", lang))
+    else:
+        dates = sel["reported_date"].dropna()
+        if dates.empty:
+            dates = sel["occurred_date"].dropna()
+        first, last = (fmt_date(dates.min(), lang), fmt_date(dates.max(), lang)) if len(dates) else ("–", "–")
+        as_of = prov.get("as_of")
+        fields = dict(
+            n=fmt_number(n, lang),
+            first=first,
+            last=last,
+            source=source_name(prov.get("source", ""), prov.get("dataset"), lang),
+            as_of=fmt_date(as_of, lang) if as_of else "–",
+        )
+        facts.update(n_text=fields["n"], first=first, last=last, as_of=fields["as_of"])
+        parts.append(text("selected_one" if n == 1 else "selected", lang, **fields))
+        known = shares[shares["value"] != "unknown"]
+        if len(known):
+            top = known.iloc[0]
+            phrase = stats.describe_share(known.iloc[[0]], lang=lang)
+            facts.update(top_category=str(top["value"]), top_share=phrase)
+            parts.append(text("top_share", lang, category=label(top["value"], lang), share=phrase))
+            n_unknown = int(top["n_unknown"])
+            if n_unknown:
+                parts.append(text("unknown", lang, k=fmt_number(n_unknown, lang)))
+        if trend is not None:
+            phrase = stats.describe_trend(trend, lang)
+            selected = trend[trend["selected"]]
+            model = str(selected["model"].iloc[0]) if len(selected) else "poisson"
+            facts.update(trend=phrase)
+            parts.append(
+                text(
+                    "trend",
+                    lang,
+                    trend=phrase,
+                    model=_MODEL.get(model, {}).get(lang, model),
+                    periods=str(trend.attrs["provenance"].get("periods_used", "")),
+                )
+            )
+        elif why:
+            parts.append(text("no_trend", lang, why=why))
+    for w in warnings:
+        parts.append(text("warning", lang, text=w))
+    return " ".join(parts)
