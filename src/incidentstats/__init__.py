@@ -6,6 +6,7 @@
 __version__ = "0.1.0"
 
 from .errors import IncidentstatsError, InputError, ParameterError, ReportError  # noqa: E402
+from .explorer import ExplorerFilters, explore_state  # noqa: E402
 from .ingest import Ingested, ingest, load  # noqa: E402
 from .stats import *  # noqa: E402,F403
 from .stats import __all__ as _stats_all  # noqa: E402
@@ -19,5 +20,15 @@ __all__ = [
     "Ingested",
     "ingest",
     "load",
+    "explore",
+    "explore_state",
+    "ExplorerFilters",
     *_stats_all,
 ]
+
+
+def explore(df=None, **options):
+    """Explore incidents interactively in JupyterLab (see ``explorer_ui.explore``)."""
+    from .explorer_ui import explore as _explore  # ipywidgets only when the explorer opens
+
+    return _explore(df, **options)

@@ -64,7 +64,10 @@ _FILTER_NAMES = {
 }
 _MODEL = {
     "poisson": {"en": "Poisson regression", "fr": "régression de Poisson"},
-    "negative binomial": {"en": "negative binomial regression", "fr": "régression binomiale négative"},
+    "negative binomial": {
+        "en": "negative binomial regression",
+        "fr": "régression binomiale négative",
+    },
 }
 
 
@@ -85,8 +88,8 @@ class ExplorerFilters:
     soon as either bound is set). ``freq`` is the period of the charts (Y, Q or M).
     """
 
-    start: str | int | None = None
-    end: str | int | None = None
+    start: str | None = None
+    end: str | None = None
     organisation_types: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -103,8 +106,10 @@ class ExplorerFilters:
                 value = [v.strip() for v in value.split(",") if v.strip()]
             object.__setattr__(self, name, tuple(str(v) for v in (value or ())))
         for name in ("start", "end"):
-            if getattr(self, name) in ("", None):
-                object.__setattr__(self, name, None)
+            value = getattr(self, name)
+            # a period as text ("2015", "2015-06"), as the report command and the stats read it
+            value = str(value).strip() if value is not None else ""
+            object.__setattr__(self, name, value or None)
         for name in ("min_records", "max_records"):
             value = getattr(self, name)
             if value in ("", None):
@@ -375,7 +380,9 @@ def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:
         dates = sel["reported_date"].dropna()
         if dates.empty:
             dates = sel["occurred_date"].dropna()
-        first, last = (fmt_date(dates.min(), lang), fmt_date(dates.max(), lang)) if len(dates) else ("–", "–")
+        first, last = (
+            (fmt_date(dates.min(), lang), fmt_date(dates.max(), lang)) if len(dates) else ("–", "–")
+        )
         as_of = prov.get("as_of")
         fields = dict(
             n=fmt_number(n, lang),

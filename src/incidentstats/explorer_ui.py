@@ -168,11 +168,20 @@ class Explorer:
         self.w_lang = w.ToggleButtons(options=[("English", "en"), ("Français", "fr")],
                                       value=self.lang, style={"button_width": "80px"})  # fmt: skip
         self.w_title = w.HTML()
-        self.w_start = w.Text(value=str(f.start or ""), continuous_update=False, layout=lay(width="120px"))
-        self.w_end = w.Text(value=str(f.end or ""), continuous_update=False, layout=lay(width="120px"))
+        self.w_start = w.Text(
+            value=str(f.start or ""), continuous_update=False, layout=lay(width="120px")
+        )
+        self.w_end = w.Text(
+            value=str(f.end or ""), continuous_update=False, layout=lay(width="120px")
+        )
         self.w_freq = w.Dropdown(options=["Y", "Q", "M"], value=f.freq, layout=lay(width="120px"))
         self.w_lists = {}
-        for name, rows in (("organisation_types", 4), ("regions", 6), ("categories", 6), ("origins", 3)):
+        for name, rows in (
+            ("organisation_types", 4),
+            ("regions", 6),
+            ("categories", 6),
+            ("origins", 3),
+        ):
             options = [(label(v, self.lang), v) for v in self.choices[name]]
             self.w_lists[name] = w.SelectMultiple(
                 options=options, value=tuple(v for v in getattr(f, name) if v in self.choices[name]),
@@ -281,7 +290,11 @@ class Explorer:
         self._quiet = True
         try:
             self.w_freq.options = [(_t(k, lang), k) for k in ("Y", "Q", "M")]
-            self.w_ba.options = [(_t("all", lang), None), (_t("yes", lang), True), (_t("no", lang), False)]
+            self.w_ba.options = [
+                (_t("all", lang), None),
+                (_t("yes", lang), True),
+                (_t("no", lang), False),
+            ]
             for name, widget in self.w_lists.items():
                 value = widget.value
                 widget.options = [(label(v, lang), v) for v in self.choices[name]]
@@ -377,9 +390,7 @@ class Explorer:
             filters = self.filters()
             result = self.state(filters, self.lang)
         except IncidentstatsError as exc:
-            self.w_error.value = (
-                f'<p class="ist-warn">{html.escape(_t("bad_filter", self.lang, error=str(exc)))}</p>'
-            )
+            self.w_error.value = f'<p class="ist-warn">{html.escape(_t("bad_filter", self.lang, error=str(exc)))}</p>'
             return
         self.w_error.value = ""
         self.result = result
@@ -394,7 +405,9 @@ class Explorer:
 
             names = ", ".join(_FILTER_NAMES[k][self.lang] for k in result.not_in_report)
             note = f'<p class="ist-note">{html.escape(text("not_in_report", self.lang, names=names))}</p>'
-        self.w_command.value = f'<div class="ist-command">{html.escape(result.command_text)}</div>{note}'
+        self.w_command.value = (
+            f'<div class="ist-command">{html.escape(result.command_text)}</div>{note}'
+        )
         self._sort_options()
         self._show_tab()
 
@@ -451,7 +464,9 @@ class Explorer:
                 table = html_table(r.counts[cols], lang=lang, max_rows=40)
             elif key == "shares":
                 ax = plots.plot_shares(r.shares, lang=lang)
-                table = html_table(r.shares[["value", "x", "n", "share", "lower", "upper"]], lang=lang)
+                table = html_table(
+                    r.shares[["value", "x", "n", "share", "lower", "upper"]], lang=lang
+                )
             elif key == "mix":
                 ax = plots.plot_mix(r.mix, lang=lang)
                 table = ""
@@ -494,7 +509,9 @@ class Explorer:
             table = table.sort_values(self.w_sort.value, ascending=not self.w_desc.value,
                                       kind="stable", na_position="last")  # fmt: skip
         shown = table.assign(reported_date=table["reported_date"].dt.strftime("%Y-%m-%d"))
-        self.w_table["largest"].value = (
+        self.w_table[
+            "largest"
+        ].value = (
             f'<div class="ist-table">{html_table(shown, lang=r.lang, max_rows=len(shown))}</div>'
         )
 
@@ -588,4 +605,3 @@ def explore(
         filters=filters,
     )  # fmt: skip
     return explorer
-
