@@ -84,6 +84,7 @@ UI: dict[str, dict[str, str]] = {
         "fr": "Les 10 plus grands incidents concentrent {share} des dossiers.",
     },
 }
+_BA_VALUE = {None: "all", True: "yes", False: "no"}
 _TABS = ("counts", "shares", "mix", "largest", "records")
 _CSS = """
 <style>
@@ -187,8 +188,9 @@ class Explorer:
                 options=options, value=tuple(v for v in getattr(f, name) if v in self.choices[name]),
                 rows=rows, layout=lay(width="250px"),
             )  # fmt: skip
-        self.w_ba = w.Dropdown(options=[("all", None), ("yes", True), ("no", False)],
-                               value=f.business_associate, layout=lay(width="120px"))  # fmt: skip
+        # string values: a None value leaves the drop-down blank in the browser
+        self.w_ba = w.Dropdown(options=[("all", "all"), ("yes", "yes"), ("no", "no")],
+                               value=_BA_VALUE[f.business_associate], layout=lay(width="120px"))  # fmt: skip
         self.w_min = w.Text(value="" if f.min_records is None else str(f.min_records),
                             continuous_update=False, layout=lay(width="120px"))  # fmt: skip
         self.w_max = w.Text(value="" if f.max_records is None else str(f.max_records),
@@ -258,7 +260,7 @@ class Explorer:
                 self.w_command,
                 w.HBox([self.w_run, self.w_run_status]),
             ],
-            layout=lay(flex="1 1 auto", min_width="0"),
+            layout=lay(flex="1 1 auto", min_width="0", overflow="hidden"),
         )
         header = w.HBox([self.w_title, self.w_lang],
                         layout=lay(justify_content="space-between", align_items="center"))  # fmt: skip
@@ -273,6 +275,16 @@ class Explorer:
         self.w_sort.observe(lambda change: self._show_largest(), names="value")
         self.w_desc.observe(lambda change: self._show_largest(), names="value")
         self.w_reset.on_click(lambda b: self.reset())
+        # class names the page can be read and driven by (the browser tests use them)
+        for name, widget in (("start", self.w_start), ("end", self.w_end), ("freq", self.w_freq),
+                             ("lang", self.w_lang), ("ba", self.w_ba), ("min", self.w_min),
+                             ("max", self.w_max), ("tabs", self.w_tabs), ("run", self.w_run),
+                             ("command", self.w_command), ("link", self.w_link)):  # fmt: skip
+            widget.add_class(f"ist-{name}")
+        for name, widget in self.w_lists.items():
+            widget.add_class(f"ist-{name}")
+        for name, widget in self.w_export.items():
+            widget.add_class(f"ist-{name}")
         for key, button in self.w_export.items():
             button.on_click(lambda b, key=key: self.export(key))
         self.w_run.on_click(lambda b: self.run_report())
@@ -280,7 +292,6 @@ class Explorer:
 
     def _label_widgets(self) -> None:
         lang = self.lang
-        self.w_title.value = f"<h2>{html.escape(_t('title', lang))}</h2>"
         for key, widget in self.w_labels.items():
             text = html.escape(_t(key, lang))
             widget.value = (f"<b>{text}</b>" if key in ("filters",) else
@@ -290,11 +301,9 @@ class Explorer:
         self._quiet = True
         try:
             self.w_freq.options = [(_t(k, lang), k) for k in ("Y", "Q", "M")]
-            self.w_ba.options = [
-                (_t("all", lang), None),
-                (_t("yes", lang), True),
-                (_t("no", lang), False),
-            ]
+            value = self.w_ba.value
+            self.w_ba.options = [(_t(k, lang), k) for k in ("all", "yes", "no")]
+            self.w_ba.value = value
             for name, widget in self.w_lists.items():
                 value = widget.value
                 widget.options = [(label(v, lang), v) for v in self.choices[name]]
@@ -329,7 +338,7 @@ class Explorer:
             start=self.w_start.value.strip() or None,
             end=self.w_end.value.strip() or None,
             freq=self.w_freq.value,
-            business_associate=self.w_ba.value,
+            business_associate={v: k for k, v in _BA_VALUE.items()}[self.w_ba.value],
             min_records=number(self.w_min.value),
             max_records=number(self.w_max.value),
             **{name: tuple(widget.value) for name, widget in self.w_lists.items()},
@@ -350,7 +359,8 @@ class Explorer:
                     {"start": self.w_start, "end": self.w_end, "freq": self.w_freq,
                      "business_associate": self.w_ba}[name].value = (
                         "" if value is None and name in ("start", "end") else
-                        str(value) if name in ("start", "end") else value)  # fmt: skip
+                        str(value) if name in ("start", "end") else
+                        _BA_VALUE[value] if name == "business_associate" else value)  # fmt: skip
         finally:
             self._quiet = False
         self.refresh()
