@@ -57,7 +57,7 @@ def open_explorer(*, source="hhs", input_paths=(), mapping="", lang="en"):
     options = {"mapping": s["mapping"]} if s.get("mapping") else {}
     df = load(s["source"], s["inputs"] or None, **options)
     return Explorer(
-        df, lang=s["lang"], source=s["source"], inputs=s["inputs"],
+        df, lang=s["lang"], source=s["source"], inputs=s.get("command_inputs", s["inputs"]),
         report_dir=s.get("report_dir"), report_cwd=s.get("cwd"),
     )  # fmt: skip
 
@@ -136,13 +136,22 @@ def serve(
         raise InputError(str(mapping), "mapping file not found")
     notebook = notebook_dir() / NOTEBOOK
     port = port or free_port(host)
+    cwd = os.getcwd()
+
+    def typed(path) -> str:
+        # the report command runs here: paths below this folder are shown relative to it
+        full = os.path.abspath(path)
+        rel = os.path.relpath(full, cwd)
+        return full if rel.startswith(os.pardir) else rel
+
     settings = {
         "source": source,
         "inputs": paths,
+        "command_inputs": [typed(p) for p in inputs],
         "mapping": str(Path(mapping).resolve()) if mapping else "",
         "lang": lang,
-        "report_dir": str(Path(report_dir or "reports").resolve()),
-        "cwd": os.getcwd(),
+        "report_dir": typed(report_dir or "reports"),
+        "cwd": cwd,
     }
     with tempfile.TemporaryDirectory(prefix="incidentstats-explore-") as tmp:
         env = {

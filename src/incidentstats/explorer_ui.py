@@ -97,7 +97,8 @@ _CSS = """
 .ist-table table { border-collapse: collapse; font-size: 13px; }
 .ist-table th, .ist-table td { padding: 3px 8px; border-bottom: 1px solid #e3e3e3; text-align: right; }
 .ist-table th { background: #f4f4f4; }
-.ist-note { color: #555; font-size: 12.5px; }
+.ist-note { color: #555; font-size: 12.5px; line-height: 1.35; display: block; margin: 4px 0; }
+.ist-explorer .widget-html-content { line-height: 1.4; }
 .ist-warn { color: #8a4b00; }
 </style>
 """
