@@ -19,7 +19,14 @@ from .filters import filter_incidents
 from .i18n import check_lang, fmt_date, fmt_number, source_name
 from .taxonomy import label
 
-__all__ = ["ExplorerFilters", "ExplorerResult", "explore_state", "filter_choices", "select"]
+__all__ = [
+    "ExplorerFilters",
+    "ExplorerResult",
+    "Prepared",
+    "explore_state",
+    "filter_choices",
+    "select",
+]
 
 #: The explorer's own words; kept here, small, so they can move to ``i18n`` in one piece.
 TEXT: dict[str, dict[str, str]] = {
@@ -137,7 +144,7 @@ class ExplorerResult:
 
     filters: ExplorerFilters
     lang: str
-    incidents: pd.DataFrame  # the selected incidents
+    selection: pd.DataFrame  # the selected incidents, in the columns the statistics read
     counts: pd.DataFrame | None  # fitted_counts, else counts_by_period; None if no incident
     trend: pd.DataFrame | None
     shares: pd.DataFrame
@@ -149,11 +156,80 @@ class ExplorerResult:
     warnings: list[str] = field(default_factory=list)
     command: list[str] = field(default_factory=list)
     not_in_report: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = field(default=None, repr=False)  # the whole input table
 
     @property
     def command_text(self) -> str:
         """The report command as typed in a shell."""
         return shlex.join(self.command)
+
+    @property
+    def incidents(self) -> pd.DataFrame:
+        """The selected incidents with every column (taken when asked: exports, tests)."""
+        if self.table is None or self.table is self.selection:
+            return self.selection
+        out = self.table.loc[self.selection.index]
+        out.attrs = {"provenance": dict(self.selection.attrs.get("provenance", {}))}
+        return out
+
+
+#: The columns the explorer's statistics read; the rest is taken only for an export.
+STATS_COLUMNS = (
+    "reported_date", "occurred_date", "categories", "category", "origin", "organisation_type",
+    "region", "business_associate", "records_affected", "records_placeholder",
+)  # fmt: skip
+#: From this many incidents on, category counts come from a table built once (``Prepared``).
+FAST_ROWS = 100_000
+
+
+class Prepared:
+    """What the explorer computes once per incident table, whatever the filters.
+
+    The statistics read a narrow copy of the table (taking rows of every text column is
+    what costs most on a million rows). On large tables it also holds which categories
+    each incident has, as a boolean matrix, so a filter change counts incidents per
+    category with numpy instead of once more per incident in Python; the intervals still
+    come from ``stats.proportion_table``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Canonical incident table.
+    fast : bool, optional
+        Use the category matrix; by default from ``FAST_ROWS`` incidents on.
+    """
+
+    def __init__(self, df: pd.DataFrame, *, fast: bool | None = None):
+        self.df = df
+        cols = [c for c in STATS_COLUMNS if c in df.columns]
+        unique = df.index.is_unique
+        self.narrow = df[cols] if unique else df
+        self.narrow.attrs = {"provenance": dict(df.attrs.get("provenance", {}))}
+        self.fast = bool(unique and (len(df) >= FAST_ROWS if fast is None else fast))
+        self.choices = filter_choices(df)
+        if self.fast:
+            self._index_categories(df["categories"])
+
+    def _index_categories(self, lists: pd.Series) -> None:
+        values = sorted({str(v) for v in self.choices["categories"]} | {"unknown"})
+        pos = {v: i for i, v in enumerate(values)}
+        member = np.zeros((len(lists), len(values)), dtype=bool)
+        unknown = pos["unknown"]
+        for row, items in enumerate(lists.to_numpy()):
+            if items is None or len(items) == 0:
+                member[row, unknown] = True
+                continue
+            for item in items:
+                member[row, pos[str(item)]] = True
+        self.values = values
+        self.member = member
+        known = [i for i, v in enumerate(values) if v != "unknown"]
+        self.only_unknown = ~member[:, known].any(axis=1)
+        self.positions = pd.Series(np.arange(len(lists)), index=lists.index)
+
+    def rows(self, sel: pd.DataFrame) -> np.ndarray:
+        """Positions in the whole table of the selected incidents."""
+        return self.positions.to_numpy()[self.positions.index.get_indexer(sel.index)]
 
 
 def filter_choices(df: pd.DataFrame) -> dict[str, list[str]]:
@@ -183,41 +259,56 @@ def filter_choices(df: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def select(df: pd.DataFrame, filters: ExplorerFilters) -> pd.DataFrame:
+def select(df: pd.DataFrame, filters: ExplorerFilters, *, prepared: Prepared | None = None):
     """The incidents the filters keep, with the filters in ``attrs["provenance"]``.
 
     The period, organisation types, regions and categories go through
     ``filter_incidents`` (one period model for the whole package); origin, business
-    associate and size are selected here and recorded the same way.
+    associate and size are selected here and recorded the same way. With ``prepared``,
+    only the columns the statistics read are returned (and on large tables the
+    categories are matched on its category matrix).
     """
-    mask = np.ones(len(df), dtype=bool)
+    base = prepared.narrow if prepared is not None else df
+    mask = np.ones(len(base), dtype=bool)
     extra = {}
     if filters.origins:
-        mask &= df["origin"].isin(filters.origins).fillna(False).to_numpy(dtype=bool)
+        mask &= base["origin"].isin(filters.origins).fillna(False).to_numpy(dtype=bool)
         extra["origins"] = list(filters.origins)
     if filters.business_associate is not None:
-        ba = df["business_associate"].astype("boolean")
+        ba = base["business_associate"].astype("boolean")
         mask &= ba.eq(filters.business_associate).fillna(False).to_numpy(dtype=bool)
         extra["business_associate"] = bool(filters.business_associate)
-    records = df["records_affected"]
+    records = base["records_affected"]
     if filters.min_records is not None:
         mask &= records.ge(filters.min_records).fillna(False).to_numpy(dtype=bool)
         extra["min_records"] = filters.min_records
     if filters.max_records is not None:
         mask &= records.le(filters.max_records).fillna(False).to_numpy(dtype=bool)
         extra["max_records"] = filters.max_records
-    base = df if mask.all() else _keep(df, mask)
+    categories = list(filters.categories) or None
+    matched = {}
+    if categories and prepared is not None and prepared.fast:
+        # "has at least one of the listed categories", as filter_incidents matches it
+        cols = [prepared.values.index(c) for c in categories if c in prepared.values]
+        mask &= prepared.member[:, cols].any(axis=1) if cols else False
+        matched, categories = {"categories": list(filters.categories)}, None
+    kept = base if mask.all() else _keep(base, mask)
     out = filter_incidents(
-        base,
+        kept,
         start=filters.start,
         end=filters.end,
         organisation_types=list(filters.organisation_types) or None,
         regions=list(filters.regions) or None,
-        categories=list(filters.categories) or None,
+        categories=categories,
     )
-    if extra:
+    if extra or matched:
         prov = out.attrs["provenance"]
-        prov["filters"] = {**prov.get("filters", {}), **extra}
+        filters_done = {**prov.get("filters", {}), **extra}
+        if matched:  # in the order filter_incidents records them
+            order = ["organisation_types", "regions", "categories"]
+            filters_done = {**{k: filters_done[k] for k in order[:2] if k in filters_done},
+                            **matched, **{k: v for k, v in filters_done.items() if k not in order}}  # fmt: skip
+        prov["filters"] = filters_done
     return out
 
 
@@ -267,13 +358,20 @@ def report_command(
     return cmd, left
 
 
-def largest_incidents(df: pd.DataFrame, *, n: int = 25, names: bool = True) -> pd.DataFrame:
-    """The ``n`` incidents affecting the most records (ties kept in table order)."""
+def largest_incidents(
+    df: pd.DataFrame, *, n: int = 25, names: bool = True, table: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The ``n`` incidents affecting the most records (ties kept in table order).
+
+    ``table``: the whole incident table ``df`` was selected from, when ``df`` lacks the
+    organisation column (the explorer's narrow selection).
+    """
     cols = ["reported_date", "records_affected", "category", "organisation_type", "region"]
     if names:
         cols.insert(1, "organisation")
     top = df.dropna(subset=["records_affected"]).nlargest(n, "records_affected", keep="first")
-    out = top[cols].reset_index(drop=True)
+    source = table if table is not None and not set(cols) <= set(df.columns) else df
+    out = source.loc[top.index, cols].reset_index(drop=True)
     out.attrs = {"provenance": dict(df.attrs.get("provenance", {}))}
     return out
 
@@ -288,6 +386,7 @@ def explore_state(
     report_dir: str | None = None,
     top_n: int = 25,
     names: bool = True,
+    prepared: Prepared | None = None,
 ) -> ExplorerResult:
     """The tables, the sentence and the report command for one state of the filters.
 
@@ -307,6 +406,8 @@ def explore_state(
         Rows of the largest-incidents table.
     names : bool
         Show organisation names in the largest-incidents table.
+    prepared : Prepared, optional
+        ``Prepared(df)``, kept between calls: what does not depend on the filters.
 
     Returns
     -------
@@ -315,7 +416,9 @@ def explore_state(
         be fitted), ``trend`` ``stats.trend``, ``shares`` ``stats.shares`` by category,
         ``mix`` ``stats.shares_over_time`` of the primary category, ``records``
         ``stats.records_summary``, each on the selected incidents with the window as
-        their ``start``/``end``.
+        their ``start``/``end``. On a large table (``Prepared.fast``) the shares and the
+        mix are counted on the category matrix and their intervals computed by
+        ``stats.proportion_table``: the same tables, faster.
 
     Examples
     --------
@@ -328,12 +431,14 @@ def explore_state(
     filters = filters or ExplorerFilters()
     prov = df.attrs.get("provenance", {})
     source = source or prov.get("source", "hhs")
-    sel = select(df, filters)
+    prepared = prepared if prepared is not None and prepared.df is df else Prepared(df)
+    sel = select(df, filters, prepared=prepared)
     window = {"start": filters.start, "end": filters.end}
     freq = filters.freq
     facts: dict = {"n": len(sel)}
     trend = None
     why = ""
+    fast = prepared.fast and sel["reported_date"].notna().any()
     if len(sel):
         try:
             counts = stats.fitted_counts(sel, freq, **window)
@@ -341,13 +446,17 @@ def explore_state(
         except IncidentstatsError as exc:
             why = str(exc)
             counts = stats.counts_by_period(sel, freq, **window)
-        shares = stats.shares(sel, by="categories")
-        mix = stats.shares_over_time(sel, by="category", freq=freq, **window)
+        shares = fast_shares(prepared, sel) if fast else stats.shares(sel, by="categories")
+        mix = (
+            fast_mix(prepared, sel, counts)
+            if fast
+            else stats.shares_over_time(sel, by="category", freq=freq, **window)
+        )
         records = stats.records_summary(sel)
     else:
         counts = mix = records = None
         shares = stats.shares(sel, by="categories")
-    largest = largest_incidents(sel, n=top_n, names=names)
+    largest = largest_incidents(sel, n=top_n, names=names, table=df)
     warnings = [str(w) for w in prov.get("warnings", [])]
     sentence = _sentence(sel, shares, trend, why, warnings, prov, lang, facts)
     command, left = report_command(
@@ -356,7 +465,7 @@ def explore_state(
     return ExplorerResult(
         filters=filters,
         lang=lang,
-        incidents=sel,
+        selection=sel,
         counts=counts,
         trend=trend,
         shares=shares,
@@ -368,7 +477,82 @@ def explore_state(
         warnings=warnings,
         command=command,
         not_in_report=left,
+        table=df,
     )
+
+
+def fast_shares(prepared: Prepared, sel: pd.DataFrame) -> pd.DataFrame:
+    """``stats.shares(sel, by="categories")`` counted on the category matrix."""
+    rows = prepared.rows(sel)
+    member = prepared.member[rows]
+    unknown = prepared.only_unknown[rows]
+    n_total, n_unknown = len(rows), int(unknown.sum())
+    x = member[~unknown].sum(axis=0)
+    order = sorted(
+        (i for i, v in enumerate(prepared.values) if v != "unknown" and x[i] > 0),
+        key=lambda i: (-x[i], prepared.values[i]),
+    )
+    table = stats.proportion_table(
+        x[order].astype(int), n_total - n_unknown, labels=[prepared.values[i] for i in order]
+    )
+    table["value"] = table["value"].astype(str)  # as stats.shares types it
+    table.insert(3, "n_unknown", n_unknown)
+    table.insert(4, "n_total", n_total)
+    table.attrs = {"provenance": {**table.attrs["provenance"], "statistic": "shares",
+                                  "by": "categories", "n": n_total - n_unknown}}  # fmt: skip
+    return table
+
+
+def fast_mix(prepared: Prepared, sel: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """``stats.shares_over_time(sel, by="category")`` counted with numpy.
+
+    The periods (and which are complete) are those of ``counts``, the table
+    ``counts_by_period`` or ``fitted_counts`` made for the same selection and window.
+    """
+    prov = counts.attrs["provenance"]
+    dates = sel["reported_date"].dt.normalize().to_numpy()
+    lo, hi = np.datetime64(prov["coverage_start"]), np.datetime64(prov["coverage_end"])
+    inside = ~np.isnat(dates) & (dates >= lo) & (dates <= hi)
+    starts = counts["start"].to_numpy()
+    period = np.searchsorted(starts, dates[inside], side="right") - 1
+    category = sel["category"].astype("string").fillna("unknown").to_numpy()[inside].astype(str)
+    codes, values = pd.factorize(category, sort=True)
+    n_periods = len(counts)
+    known = values != "unknown"
+    unknown_rows = ~known[codes] if len(codes) else np.zeros(0, dtype=bool)
+    n_total = np.bincount(period, minlength=n_periods)
+    n_unknown = np.bincount(period[unknown_rows], minlength=n_periods)
+    grid = np.zeros((n_periods, len(values)), dtype=int)
+    np.add.at(grid, (period, codes), 1)
+    totals = grid.sum(axis=0)
+    keep = sorted((i for i in range(len(values)) if known[i] and totals[i] > 0),
+                  key=lambda i: (-totals[i], values[i]))  # fmt: skip
+    k = len(keep)
+    n = np.repeat(n_total - n_unknown, k)
+    x = grid[:, keep].reshape(-1)
+    ci = stats.proportion_table(x, n) if len(x) else None
+    out = pd.DataFrame(
+        {
+            "period": pd.PeriodIndex(np.repeat(counts["period"].to_numpy(), k)),
+            "start": np.repeat(starts, k),
+            "value": pd.Series(np.tile(np.asarray(values, dtype=object)[keep], n_periods)).astype(
+                str
+            ),
+            "x": x,
+            "n": n,
+            "n_unknown": np.repeat(n_unknown, k),
+            "share": ci["share"].to_numpy() if ci is not None else np.zeros(0),
+            "lower": ci["lower"].to_numpy() if ci is not None else np.zeros(0),
+            "upper": ci["upper"].to_numpy() if ci is not None else np.zeros(0),
+            "complete": np.repeat(counts["complete"].to_numpy(dtype=bool), k),
+            "method": ci["method"].iloc[0] if ci is not None else "",
+        }
+    )
+    out.attrs = {"provenance": {**dict(sel.attrs.get("provenance", {})),
+                                "statistic": "shares_over_time", "by": "category",
+                                "freq": prov.get("freq"), "coverage_start": prov["coverage_start"],
+                                "coverage_end": prov["coverage_end"]}}  # fmt: skip
+    return out
 
 
 def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:

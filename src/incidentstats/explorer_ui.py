@@ -20,7 +20,7 @@ import pandas as pd
 from . import plots
 from ._files import dump_csv
 from .errors import IncidentstatsError
-from .explorer import ExplorerFilters, explore_state, filter_choices
+from .explorer import ExplorerFilters, Prepared, explore_state
 from .i18n import check_lang, fmt_number, fmt_percent
 from .notebook import html_table
 from .taxonomy import label
@@ -100,6 +100,7 @@ _CSS = """
 .ist-note { color: #555; font-size: 12.5px; line-height: 1.35; display: block; margin: 4px 0; }
 .ist-explorer .widget-html-content { line-height: 1.4; }
 .ist-warn { color: #8a4b00; }
+.ist-chart img { max-width: 100%; height: auto; }
 </style>
 """
 
@@ -154,7 +155,8 @@ class Explorer:
         self.source, self.inputs = source, list(inputs)
         self.report_dir, self.report_cwd = report_dir, report_cwd
         self.names = names
-        self.choices = filter_choices(df)  # independent of the filters: computed once
+        self.prepared = Prepared(df)  # what does not depend on the filters, computed once
+        self.choices = self.prepared.choices
         self._states: OrderedDict = OrderedDict()
         self._charts: OrderedDict = OrderedDict()
         self._quiet = False
@@ -227,7 +229,7 @@ class Explorer:
         )  # fmt: skip
         self.w_sentence = w.HTML(layout=lay(width="100%"))
         self.w_error = w.HTML()
-        self.w_chart = {k: w.Image(format="png", layout=lay(width="100%", max_width="760px"))
+        self.w_chart = {k: w.HTML(layout=lay(width="100%", max_width="760px"))
                         for k in ("counts", "shares", "mix", "records")}  # fmt: skip
         self.w_table = {k: w.HTML() for k in ("counts", "shares", "mix", "records", "largest")}
         self.w_sort = w.Dropdown(layout=lay(width="220px"))
@@ -379,7 +381,7 @@ class Explorer:
             return self._states[key]
         result = explore_state(
             self.df, filters, lang, source=self.source, inputs=self.inputs,
-            report_dir=self.report_dir, names=self.names,
+            report_dir=self.report_dir, names=self.names, prepared=self.prepared,
         )  # fmt: skip
         self._states[key] = result
         while len(self._states) > 8:
@@ -437,31 +439,33 @@ class Explorer:
             self.figure = None
             self._show_largest()
             return
-        png, table_html = self._chart(key, r)
-        self.w_chart[key].value = png or b""
-        self.w_chart[key].layout.display = None if png else "none"
+        img, table_html = self._chart(key, r)
+        self.w_chart[key].value = f'<div class="ist-chart">{img}</div>' if img else ""
         self.w_table[key].value = table_html
 
     def _chart(self, key: str, r):
         cache_key = (key, r.filters, r.lang)
         if cache_key in self._charts:
             self._charts.move_to_end(cache_key)
-            png, table_html, fig = self._charts[cache_key]
+            img, table_html, fig = self._charts[cache_key]
             self.figure = fig
-            return png, table_html
+            return img, table_html
         fig, table_html = self._draw(key, r)
-        png = b""
+        img = ""
         if fig is not None:
+            # PNG: matplotlib's SVG paints a hatch in the bar's own colour, and the hatched
+            # (partial) periods would look plain
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=96)
-            png = buf.getvalue()
+            b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+            img = f'<img alt="" src="data:image/png;base64,{b64}">'
         self.figure = fig
-        self._charts[cache_key] = (png, table_html, fig)
+        self._charts[cache_key] = (img, table_html, fig)
         while len(self._charts) > 12:
             _, (_, _, old) = self._charts.popitem(last=False)
             if old is not None:
                 plt.close(old)
-        return png, table_html
+        return img, table_html
 
     def _draw(self, key: str, r):
         lang = r.lang
@@ -482,7 +486,7 @@ class Explorer:
                 ax = plots.plot_mix(r.mix, lang=lang)
                 table = ""
             else:
-                ax = plots.plot_records(r.incidents, lang=lang)
+                ax = plots.plot_records(r.selection, lang=lang)
                 s = r.records.set_index("statistic")["value"]
                 table = "<p>" + html.escape(_t(
                     "median", lang, median=fmt_number(s["median"], lang, 0),
