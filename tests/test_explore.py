@@ -275,3 +275,54 @@ def test_fast_path_equals_the_api(hhs2024, f):
         fast.incidents.attrs["provenance"]["filters"]
         == plain.incidents.attrs["provenance"]["filters"]
     )
+
+
+# --- the notebook and the web app's launch settings -----------------------------------------
+
+
+@pytest.mark.slow
+def test_explore_notebook_runs_in_a_kernel(tmp_path):
+    """notebooks/explore.ipynb, as JupyterLab runs it: the explorer's widget is its output."""
+    pytest.importorskip("ipywidgets")
+    import json
+
+    import papermill
+
+    from incidentstats.report import notebook_dir
+
+    out = tmp_path / "explore.ipynb"
+    papermill.execute_notebook(
+        str(notebook_dir() / "explore.ipynb"), str(out), parameters={"lang": "fr"},
+        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+    )  # fmt: skip
+    nb = json.loads(out.read_text())
+    outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_launch_settings_come_from_the_command_line(monkeypatch):
+    import json
+
+    from incidentstats import explorer_app
+
+    monkeypatch.delenv(explorer_app.ENV, raising=False)
+    assert explorer_app.launch_settings(source="prc", input_paths=["a.csv"], lang="fr") == {
+        "source": "prc", "inputs": ["a.csv"], "mapping": "", "lang": "fr",
+        "report_dir": None, "cwd": None,
+    }  # fmt: skip
+    fixed = {"source": "hhs", "inputs": ["/data/x.csv"], "lang": "en"}
+    monkeypatch.setenv(explorer_app.ENV, json.dumps(fixed))
+    # the notebook's own parameters cannot widen what the app was launched with
+    assert explorer_app.launch_settings(source="prc", input_paths=["other.csv"]) == fixed
+
+
+def test_voila_command_listens_on_loopback_and_serves_no_file():
+    from pathlib import Path
+
+    from incidentstats.explorer_app import voila_command
+
+    cmd = voila_command(Path("explore.ipynb"), host="127.0.0.1", port=8870)
+    assert "--Voila.ip=127.0.0.1" in cmd and "--port=8870" in cmd and "--no-browser" in cmd
+    assert "--VoilaConfiguration.file_allowlist=^$" in cmd
+    assert "--template=incidentstats" in cmd

@@ -129,7 +129,7 @@ def serve(
     paths = []
     for item in inputs:
         path = Path(item)
-        if not path.is_file():
+        if not path.exists():  # a file, or a folder of files (VERIS)
             raise InputError(str(item), "file not found")
         paths.append(str(path.resolve()))
     if mapping and not Path(mapping).is_file():
