@@ -326,3 +326,33 @@ def test_voila_command_listens_on_loopback_and_serves_no_file():
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8870" in cmd and "--no-browser" in cmd
     assert "--VoilaConfiguration.file_allowlist=^$" in cmd
     assert "--template=incidentstats" in cmd
+
+
+def test_a_size_that_is_not_a_number_is_a_parameter_error(explorer):
+    with pytest.raises(ist.ParameterError, match="min_records"):
+        ExplorerFilters(min_records="a lot")
+    explorer.w_min.value = "a lot"
+    assert "min_records" in explorer.w_error.value
+
+
+def test_run_report_runs_the_shown_command_where_the_app_started(explorer, monkeypatch, tmp_path):
+    import sys
+    from types import SimpleNamespace
+
+    from incidentstats import explorer_ui
+
+    seen = {}
+
+    def fake_run(cmd, **kw):
+        seen.update(cmd=cmd, cwd=kw.get("cwd"))
+        return SimpleNamespace(returncode=0, stdout="report written to reports/x\n", stderr="")
+
+    monkeypatch.setattr(explorer_ui.subprocess, "run", fake_run)
+    explorer.report_cwd = str(tmp_path)
+    explorer.set_filters(start="2018", regions=("WA",))
+    explorer.run_report(wait=True)
+    assert seen["cmd"][:3] == [sys.executable, "-m", "incidentstats.cli"]
+    assert seen["cmd"][3:] == explorer.result.command[1:]
+    assert seen["cwd"] == str(tmp_path)
+    assert "Done: report written to reports/x" in explorer.w_run_status.value
+    assert not explorer.w_run.disabled

@@ -78,6 +78,12 @@ _MODEL = {
 }
 
 
+def _whole(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    return float(value).is_integer() and value >= 0
+
+
 def text(key: str, lang: str, **fields) -> str:
     """One of the explorer's sentences in ``lang`` with its fields filled in."""
     return TEXT[key][check_lang(lang)].format(**fields)
@@ -121,7 +127,7 @@ class ExplorerFilters:
             value = getattr(self, name)
             if value in ("", None):
                 object.__setattr__(self, name, None)
-            elif isinstance(value, bool) or not float(value).is_integer() or value < 0:
+            elif not _whole(value):
                 raise ParameterError(name, f"expected a whole number >= 0, got {value!r}")
             else:
                 object.__setattr__(self, name, int(value))
@@ -148,15 +154,31 @@ class ExplorerResult:
     counts: pd.DataFrame | None  # fitted_counts, else counts_by_period; None if no incident
     trend: pd.DataFrame | None
     shares: pd.DataFrame
-    mix: pd.DataFrame | None
     largest: pd.DataFrame
-    records: pd.DataFrame | None
     sentence: str
     facts: dict = field(default_factory=dict)  # the sentence's numbers, for the page
     warnings: list[str] = field(default_factory=list)
     command: list[str] = field(default_factory=list)
     not_in_report: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = field(default=None, repr=False)  # the whole input table
+    # tables the sentence does not need are computed when first read (a hidden tab's)
+    later: dict = field(default_factory=dict, repr=False)
+
+    def _later(self, name: str):
+        value = self.later.get(name)
+        if callable(value):
+            value = self.later[name] = value()
+        return value
+
+    @property
+    def mix(self) -> pd.DataFrame | None:
+        """``stats.shares_over_time`` of the primary category (None if no incident)."""
+        return self._later("mix")
+
+    @property
+    def records(self) -> pd.DataFrame | None:
+        """``stats.records_summary`` (None if no incident)."""
+        return self._later("records")
 
     @property
     def command_text(self) -> str:
@@ -447,14 +469,18 @@ def explore_state(
             why = str(exc)
             counts = stats.counts_by_period(sel, freq, **window)
         shares = fast_shares(prepared, sel) if fast else stats.shares(sel, by="categories")
-        mix = (
-            fast_mix(prepared, sel, counts)
-            if fast
-            else stats.shares_over_time(sel, by="category", freq=freq, **window)
-        )
-        records = stats.records_summary(sel)
+        table = counts
+        later = {
+            "mix": (
+                (lambda: fast_mix(prepared, sel, table))
+                if fast
+                else (lambda: stats.shares_over_time(sel, by="category", freq=freq, **window))
+            ),
+            "records": lambda: stats.records_summary(sel),
+        }
     else:
-        counts = mix = records = None
+        counts = None
+        later = {"mix": None, "records": None}
         shares = stats.shares(sel, by="categories")
     largest = largest_incidents(sel, n=top_n, names=names, table=df)
     warnings = [str(w) for w in prov.get("warnings", [])]
@@ -469,15 +495,14 @@ def explore_state(
         counts=counts,
         trend=trend,
         shares=shares,
-        mix=mix,
         largest=largest,
-        records=records,
         sentence=sentence,
         facts=facts,
         warnings=warnings,
         command=command,
         not_in_report=left,
         table=df,
+        later=later,
     )
 
 
