@@ -280,6 +280,12 @@ def _drive(driver, server, df, *, start, region):
     _wait(driver, lambda: "match the filters" in _sentence(find), what="the English page")
     tabs = [t for t in find(".ist-tabs .lm-TabBar-tab") if "Incidents over time" in t.text]
     tabs[0].click()
+    # exports arrive as download links
+    for button, name in ((".ist-table_csv", "incidents.csv"), (".ist-chart_png", "counts.png")):
+        find(button)[0].click()
+        _wait(driver, lambda name=name: _fresh(lambda: [a.get_attribute("download")
+                                                        for a in find(".ist-download")]) == [name],
+              what=f"the link to {name}")  # fmt: skip
     return find
 
 
