@@ -212,7 +212,8 @@ def table(info: dict, ours: list[dict], theirs: list[dict], args) -> str:
     lines += [
         "",
         f"x and n agree for every action: {'yes' if agree_all else '**no**'}. (verispy gives no n "
-        "for its Unknown action; incidentstats counts it like any other action.)",
+        "for its Unknown action; incidentstats, like verispy, leaves incidents whose only action "
+        "is Unknown out of n and shows no Unknown row.)",
         "",
     ]
     return "\n".join(lines)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import ParameterError
+from .periods import data_coverage, parse_window, rows_described
+from .values import check_values, vocabulary
 
 
 def _as_list(value, name) -> list[str] | None:
@@ -18,19 +20,6 @@ def _as_list(value, name) -> list[str] | None:
     if isinstance(value, list | tuple | set):
         return [str(v) for v in value]
     raise ParameterError(name, f"expected a list of strings, got {value!r}")
-
-
-def _as_date(value, name, *, end=False):
-    if value in (None, ""):
-        return None
-    text = str(value)
-    try:
-        if len(text) == 4 and text.isdigit():
-            year = int(text)
-            return pd.Timestamp(year=year, month=12, day=31) if end else pd.Timestamp(year=year, month=1, day=1)
-        return pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise ParameterError(name, f"expected an ISO date (YYYY-MM-DD) or a year, got {value!r}") from None
 
 
 def filter_incidents(
@@ -49,11 +38,15 @@ def filter_incidents(
     ----------
     df : DataFrame
         Canonical incident table.
-    start, end : str or date, optional
-        Inclusive bounds on ``date`` (a year such as ``"2012"`` means its whole year).
+    start, end : int, str, date or Period, optional
+        Inclusive bounds on ``date``: ``start`` from the first day of its period, ``end``
+        to the last (``2012`` or ``"2012"`` is the whole year, ``"2014-06"`` as an end
+        is 30 June). The window is recorded as the table's ``coverage``, so statistics on
+        the result count exactly this span.
     organisation_types, regions, categories : list of str or comma-separated str, optional
         Keep incidents whose organisation type / region is listed, or that have at
-        least one of the listed categories.
+        least one of the listed categories. A value that occurs nowhere in the column
+        raises a ParameterError naming it and the closest values that do occur.
     date : str, optional
         Date column; ``reported_date`` unless it is empty, then ``occurred_date``.
 
@@ -68,9 +61,7 @@ def filter_incidents(
         date = "reported_date" if df["reported_date"].notna().any() else "occurred_date"
     if date not in df.columns:
         raise ParameterError("date", f"no column {date!r}")
-    lo, hi = _as_date(start, "start"), _as_date(end, "end", end=True)
-    if lo is not None and hi is not None and hi < lo:
-        raise ParameterError("end", f"end {end} is before start {start}")
+    lo, hi = parse_window(start, end)
     mask = pd.Series(True, index=df.index)
     if lo is not None:
         mask &= df[date].ge(lo).fillna(False)
@@ -80,10 +71,13 @@ def filter_incidents(
     for name, col in (("organisation_types", "organisation_type"), ("regions", "region")):
         wanted = _as_list(locals()[name], name)
         if wanted:
+            check_values(wanted, {*df[col].dropna().astype(str), *vocabulary(col)}, name)
             mask &= df[col].isin(wanted).fillna(False)
             filters[name] = wanted
     cats = _as_list(categories, "categories")
     if cats:
+        present = {str(c) for cs in df["categories"] for c in cs}
+        check_values(cats, present | set(vocabulary("categories")), "categories")
         wanted = set(cats)
         mask &= df["categories"].map(lambda c: bool(wanted & set(c)))
         filters["categories"] = cats
@@ -93,6 +87,24 @@ def filter_incidents(
         filters["end"] = hi.strftime("%Y-%m-%d")
     out = df.loc[mask].copy()
     prov = dict(df.attrs.get("provenance", {}))
+    # What the selection stands for: the parent's coverage (its rows' own span when the
+    # parent is itself a pandas slice), cut to the requested window.
+    if rows_described(df) in (None, len(df)):
+        c_lo, c_hi = data_coverage(df)
+    else:
+        c_lo = c_hi = None
+    dates_all = pd.to_datetime(df[date], errors="coerce").dropna()
+    if c_lo is None and len(dates_all):
+        c_lo = dates_all.min().normalize()
+    if c_hi is None and len(dates_all):
+        c_hi = dates_all.max().normalize()
+    if lo is not None:
+        c_lo = lo if c_lo is None else max(lo, c_lo)
+    if hi is not None:
+        c_hi = hi if c_hi is None else min(hi, c_hi)
+    if c_lo is not None and c_hi is not None and c_lo <= c_hi:
+        prov["coverage"] = {"start": c_lo.strftime("%Y-%m-%d"), "end": c_hi.strftime("%Y-%m-%d")}
+    prov["n_rows"] = len(out)
     prov["filters"] = {**prov.get("filters", {}), **filters}
     prov["n_selected"] = int(mask.sum())
     if filters:

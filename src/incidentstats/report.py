@@ -44,7 +44,6 @@ ROUTED = {"source": "--source", "input_paths": "--input", "output_dir": "-o"}
 #: A ``.part`` folder whose owner is gone, or older than this, is removed by the next run.
 STALE_PART_HOURS = 12
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _OWNER = ".owner.json"
 # Kernel options: no IPython history database (parallel kernels would contend for it,
 # and a cron user's home stays clean), no start-up chatter on stderr, and charts whose
@@ -252,25 +251,15 @@ def check_parameters(
 
 
 def _parse_bound(key, value) -> tuple[dt.date, dt.date]:
-    """First and last day of a year, month or date given as text."""
-    text = str(value).strip()
-    bad = ParameterError(
-        key, f"expected an ISO date (YYYY-MM-DD), a month (YYYY-MM) or a year, got {value!r}"
-    )
-    if not _DATE.match(text):
-        raise bad
-    parts = [int(p) for p in text.split("-")]
-    try:
-        if len(parts) == 1:
-            return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
-        if len(parts) == 2:
-            first = dt.date(parts[0], parts[1], 1)
-            nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
-            return first, nxt - dt.timedelta(days=1)
-        day = dt.date(*parts)
-        return day, day
-    except ValueError:
-        raise bad from None
+    """First and last day of the period a bound names (the package's one reading)."""
+    from .periods import parse_period
+
+    if isinstance(value, str) and value.strip().isdigit():
+        value = value.strip()  # "2015" and 2015 are the same year
+    span = parse_period(value, key)
+    if span is None:
+        raise ParameterError(key, f"expected a year, a month or a date, got {value!r}")
+    return span[0].date(), span[1].date()
 
 
 def _literal(text):

@@ -6,18 +6,21 @@ its provenance (source, as-of date, n, filters) in ``attrs["provenance"]``.
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from collections import deque
 
-import importlib
-
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import ParameterError, data_warning
+from .periods import _day, parse_bound, parse_window
+from .periods import data_coverage as _data_coverage
+from .periods import rows_described as _rows_described
 from .schema import LIST_COLUMNS
 from .taxonomy import label
+from .values import check_values, is_unknown, vocabulary
 
 
 class _Lazy:
@@ -90,7 +93,6 @@ _UNIT_WORDS = {
     "en": {"Y": ("year", "years"), "Q": ("quarter", "quarters"), "M": ("month", "months")},
     "fr": {"Y": ("an", "ans"), "Q": ("trimestre", "trimestres"), "M": ("mois", "mois")},
 }
-_UNKNOWN = {"unknown"}
 #: Suppression rules: (threshold, mask zero counts too). France's statistical secrecy
 #: masks counts under 11; the US CMS cell-size policy masks 1 to 10 and shows zeros.
 _SUPPRESSION_RULES = {"fr": (11, True), "us-cms": (11, False)}
@@ -155,6 +157,9 @@ def _provenance(df: pd.DataFrame | None, **extra) -> dict:
     if prov.get("period"):
         # The span the data cover, so charts of any table can say "2009–2015".
         base["period"] = prov["period"]
+    warned = [*(prov.get("warnings") or []), *extra.pop("warnings", [])]
+    if warned:
+        base["warnings"] = list(dict.fromkeys(warned))
     base.update(extra)
     return _json_safe(base)
 
@@ -352,15 +357,33 @@ def _values_per_incident(df: pd.DataFrame, by: str, name: str = "by") -> pd.Seri
     return col.astype("string").fillna("unknown").map(lambda v: [v])
 
 
+def _known_values(df: pd.DataFrame, col: str) -> set[str]:
+    """Values that occur in a column, plus its canonical vocabulary."""
+    if _is_list_column(df, col):
+        present = {str(i) for v in df[col] if _is_list(v) for i in v}
+    else:
+        present = set(df[col].dropna().astype(str).unique())
+        if pd.api.types.is_bool_dtype(df[col].dtype):
+            present |= {"True", "False"}  # a flag unset throughout is still a flag
+    return present | set(vocabulary(col))
+
+
+def _check_present(df: pd.DataFrame, col: str, wanted, name: str) -> list[str]:
+    """Refuse a value that occurs nowhere in ``col`` (a misspelling would count 0)."""
+    return check_values(
+        [w for w in wanted if w is not None and not pd.isna(w)], _known_values(df, col), name
+    )
+
+
 def _only_unknown(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: set(v) <= _UNKNOWN).astype(bool)
+    return values.map(lambda v: all(is_unknown(i) for i in v)).astype(bool)
 
 
-def _group_labels(df: pd.DataFrame, within: str) -> pd.Series:
-    _check_column(df, within, "within")
+def _group_labels(df: pd.DataFrame, within: str, name: str = "within") -> pd.Series:
+    _check_column(df, within, name)
     if _is_list_column(df, within):
         raise ParameterError(
-            "within", f"column {within!r} holds lists; expected a single-valued column"
+            name, f"column {within!r} holds lists; expected a single-valued column"
         )
     return df[within].astype("string").fillna("unknown")
 
@@ -377,7 +400,7 @@ def _share_counts(values: pd.Series, groups: pd.Series, unknown: str, keep_zero:
     kept = frame[~frame["u"]] if unknown == "exclude" else frame
     exploded = kept.explode("v")
     if unknown == "exclude":
-        exploded = exploded[~exploded["v"].isin(_UNKNOWN)]
+        exploded = exploded[~exploded["v"].map(is_unknown).astype(bool)]
     counts = exploded.groupby(["group", "v"], sort=False).size().rename("x").reset_index()
     counts = counts.rename(columns={"v": "value"})
     if keep_zero and len(counts):
@@ -471,26 +494,15 @@ def shares(
 
 
 def _bound(value, side: str, name: str) -> pd.Timestamp:
-    """A coverage bound: a string is read as a period ("2018" ends on 2018-12-31)."""
-    try:
-        if isinstance(value, str):
-            p = pd.Period(value)
-            ts = p.start_time if side == "start" else p.end_time
-        elif isinstance(value, pd.Period):
-            ts = value.start_time if side == "start" else value.end_time
-        else:
-            ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(
-            name, f"expected a date like 2018-09-30 or a period like 2018, got {value!r}"
-        ) from None
-    if pd.isna(ts):
-        raise ParameterError(name, f"expected a date, got {value!r}")
-    return ts.normalize()
+    """A window bound: the first or last day of the period ``value`` names (see periods)."""
+    ts = parse_bound(value, side, name)
+    if ts is None:
+        raise ParameterError(name, f"expected a date or a period, got {value!r}")
+    return ts
 
 
-def _dates(df: pd.DataFrame, date: str) -> pd.Series:
-    _check_column(df, date, "date")
+def _dates(df: pd.DataFrame, date: str, name: str = "date") -> pd.Series:
+    _check_column(df, date, name)
     if (
         date == "reported_date"
         and len(df)
@@ -503,25 +515,119 @@ def _dates(df: pd.DataFrame, date: str) -> pd.Series:
     return pd.to_datetime(df[date], errors="coerce").dt.normalize()
 
 
-def _coverage(df: pd.DataFrame, dates: pd.Series, start, end):
-    """First and last day the data cover: given bounds, else data dates and as-of."""
+class _Window(tuple):
+    """``(first day, last day)`` of an analysis window, with the notes made choosing it."""
+
+    notes: tuple = ()
+    partial_spans: tuple = ()
+
+
+def _round_out(valid: pd.Series, freq: str | None):
+    """The rows' own span, stretched to whole periods where the empty edge is ordinary.
+
+    An edge stretch without incidents (e.g. 1 to 4 January before the first incident of
+    a year) is taken as covered when it is no longer than the longest gap between the
+    rows' own consecutive incident days; a longer one means the rows were cut there.
+    """
+    lo, hi = valid.min(), valid.max()
+    if freq is None:
+        return lo, hi
+    days = np.unique(valid.to_numpy(dtype="datetime64[D]"))
+    longest = int(np.diff(days).astype(int).max()) if len(days) > 1 else 0
+    p_lo, p_hi = lo.to_period(freq).start_time, hi.to_period(freq).end_time.normalize()
+    if (lo - p_lo).days <= longest:
+        lo = p_lo
+    if (p_hi - hi).days <= longest:
+        hi = p_hi
+    return lo, hi
+
+
+def _partial_spans(df: pd.DataFrame) -> tuple:
+    """Spans the provenance marks as only partly covered (e.g. an open-cases list's past)."""
+    prov = df.attrs.get("provenance", {}) or {}
+    spans = []
+    for span in prov.get("partial_spans") or []:
+        lo, hi = _day(span.get("start")), _day(span.get("end"))
+        if lo is not None and hi is not None:
+            spans.append((lo, hi, str(span.get("reason", ""))))
+    return tuple(spans)
+
+
+def _coverage(df: pd.DataFrame, dates: pd.Series, start, end, freq: str | None = None):
+    """The analysis window: ``[start, end]`` clipped to what the data cover.
+
+    What the data cover comes from the provenance when it describes these rows (the
+    loaded span up to the as-of date); for a frame whose rows differ from those the
+    provenance describes (a pandas slice), from the rows' own span (see ``_round_out``),
+    with a DataWarning. Without provenance, the requested bounds are trusted and the
+    missing ones are the first and last incident.
+    """
     valid = dates.dropna()
-    cov_start = (
-        _bound(start, "start", "start")
-        if start is not None
-        else (valid.min() if len(valid) else None)
-    )
-    if end is not None:
-        cov_end = _bound(end, "end", "end")
-    else:
-        cov_end = valid.max() if len(valid) else None
-        as_of = (df.attrs.get("provenance", {}) or {}).get("as_of")
-        if as_of and cov_end is not None:
-            # Zeros after the last incident up to the as-of date are real zeros.
-            cov_end = max(cov_end, pd.Timestamp(as_of).normalize())
+    req_lo, req_hi = parse_window(start, end)
+    d_lo, d_hi = _data_coverage(df)
+    described = _rows_described(df)
+    notes = []
+    if described is not None and described != len(df) and (d_lo is not None or d_hi is not None):
+        # A subset (or any reshaping) of the loaded rows: the parent's span says nothing
+        # about which stretch these rows stand for; the rows do.
+        if len(valid):
+            # Stretched no further than the loaded coverage, but never cutting off a row
+            # (rows appended to a loaded table count too).
+            r_lo, r_hi = _round_out(valid, freq)
+            own_lo = min(max(r_lo, d_lo), valid.min()) if d_lo is not None else r_lo
+            own_hi = max(min(r_hi, d_hi), valid.max()) if d_hi is not None else r_hi
+        else:
+            own_lo = own_hi = None
+        if req_lo is None or req_hi is None:
+            shown = (
+                f"{own_lo.date()} to {own_hi.date()}" if own_lo is not None else "no dated rows"
+            )
+            notes.append(
+                f"the table has {len(df)} rows where its provenance describes {described}: "
+                f"its coverage is taken from the rows themselves ({shown}); "
+                "pass start and end, or use filter_incidents, to set it"
+            )
+        # An explicit bound stands; the loaded coverage still limits it.
+        d_lo = own_lo if req_lo is None else d_lo
+        d_hi = own_hi if req_hi is None else d_hi
+    elif len(valid):
+        # The rows are the ones described: none of them lies outside what they cover.
+        d_lo = None if d_lo is None else min(d_lo, valid.min())
+        d_hi = None if d_hi is None else max(d_hi, valid.max())
+    if d_lo is None and req_lo is None and len(valid):
+        d_lo = valid.min()
+    if d_hi is None and req_hi is None and len(valid):
+        d_hi = valid.max()
+    cov_start = req_lo if d_lo is None else (d_lo if req_lo is None else max(req_lo, d_lo))
+    cov_end = req_hi if d_hi is None else (d_hi if req_hi is None else min(req_hi, d_hi))
     if cov_start is not None and cov_end is not None and cov_start > cov_end:
+        if req_lo is not None and d_hi is not None and req_lo > d_hi:
+            raise ParameterError(
+                "start", f"start {start} is after the data end ({d_hi.date()})"
+            )
+        if req_hi is not None and d_lo is not None and req_hi < d_lo:
+            raise ParameterError("end", f"end {end} is before the data begin ({d_lo.date()})")
         raise ParameterError("start", f"start {cov_start.date()} is after end {cov_end.date()}")
-    return cov_start, cov_end
+    if cov_start is None or cov_end is None:
+        cov_start = cov_end = None
+    out = _Window((cov_start, cov_end))
+    out.notes = tuple(notes)
+    out.partial_spans = _partial_spans(df)
+    for note in notes:
+        data_warning(note, stacklevel=_caller_level())
+    return out
+
+
+def _caller_level() -> int:
+    """``stacklevel`` for data_warning() called here that points at the user's code."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1  # the caller of this function, inside the package
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level + 1  # one more for data_warning's own frame
 
 
 def _in_coverage(dates: pd.Series, cov_start, cov_end) -> pd.Series:
@@ -547,7 +653,8 @@ def _period_frame(df, freq, date, start=None, end=None):
     """Periods covering the data: count, complete, covered span; plus per-row periods."""
     f = _check_freq(freq)
     dates = _dates(df, date)
-    cov_start, cov_end = _coverage(df, dates, start, end)
+    cov = _coverage(df, dates, start, end, f)
+    cov_start, cov_end = cov
     used = _in_coverage(dates, cov_start, cov_end)
     row_period = pd.Series(pd.NaT, index=df.index, dtype=f"period[{_period_code(f)}]")
     if cov_start is None:
@@ -561,16 +668,17 @@ def _period_frame(df, freq, date, start=None, end=None):
         )
         empty["span_start"] = pd.DatetimeIndex([])
         empty["span_end"] = pd.DatetimeIndex([])
-        return empty, row_period, (cov_start, cov_end), int(used.sum())
+        return empty, row_period, cov, int(used.sum())
     row_period[used] = dates[used].dt.to_period(f)
     full = pd.period_range(cov_start.to_period(f), cov_end.to_period(f), freq=f)
     counts = row_period[used].value_counts().reindex(full, fill_value=0)
     starts = full.start_time
     ends = full.end_time.normalize()
-    # A period is complete when the data cover it from its first to its last day; the
-    # first period starts with the first incident seen, so it is partial unless that
-    # incident falls on the period's first day (or ``start`` says otherwise).
-    complete = (starts >= cov_start) & (ends <= cov_end)
+    # A period is complete when the window holds it from its first to its last day and
+    # no part of it is marked partial in the provenance (e.g. an open-cases list's past).
+    complete = np.asarray((starts >= cov_start) & (ends <= cov_end), dtype=bool)
+    for lo, hi, _ in cov.partial_spans:
+        complete &= ~np.asarray((starts <= hi) & (ends >= lo), dtype=bool)
     out = pd.DataFrame(
         {
             "period": full,
@@ -581,7 +689,7 @@ def _period_frame(df, freq, date, start=None, end=None):
             "span_end": np.minimum(ends, cov_end),
         }
     )
-    return out, row_period, (cov_start, cov_end), int(used.sum())
+    return out, row_period, cov, int(used.sum())
 
 
 def _period_code(f: str) -> str:
@@ -590,10 +698,13 @@ def _period_code(f: str) -> str:
 
 def _coverage_prov(cov) -> dict:
     start, end = cov
-    return {
+    out = {
         "coverage_start": None if start is None else start.strftime("%Y-%m-%d"),
         "coverage_end": None if end is None else end.strftime("%Y-%m-%d"),
     }
+    if getattr(cov, "notes", ()):
+        out["warnings"] = list(cov.notes)
+    return out
 
 
 def counts_by_period(
@@ -866,7 +977,8 @@ def rate_per(
     u = _check_freq(unit, "unit")
     level = _check_level(level)
     dates = _dates(df, date)
-    cov_start, cov_end = _coverage(df, dates, start, end)
+    cov = _coverage(df, dates, start, end, u)
+    cov_start, cov_end = cov
     if cov_start is None:
         raise ParameterError("df", f"no incident has a {date}; cannot compute a rate")
     count = int(_in_coverage(dates, cov_start, cov_end).sum())
@@ -893,7 +1005,7 @@ def rate_per(
         date=date,
         n=count,
         level=level,
-        **_coverage_prov((cov_start, cov_end)),
+        **_coverage_prov(cov),
     )
 
 
@@ -929,8 +1041,39 @@ def _periods_text(used: pd.DataFrame) -> str:
     return f"{first}–{last}"
 
 
+def _fit_nb(y, X, offset, start_params):
+    """Negative binomial (NB2, ML) fit, trying statsmodels' optimisers in turn.
+
+    Newton from the Poisson estimates first; when it fails to converge (flat likelihood
+    in alpha, common with few periods), L-BFGS, BFGS and Nelder-Mead. A fit counts only
+    when its optimiser converged and its standard errors are finite.
+    """
+    notes = []
+    for method in ("newton", "lbfgs", "bfgs", "nm"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
+                    start_params=start_params, method=method, disp=0, maxiter=5000
+                )
+            except Exception as exc:  # statsmodels raises several types on degenerate data
+                notes.append(f"{method}: {type(exc).__name__}")
+                continue
+        params, bse = np.asarray(res.params), np.asarray(res.bse)
+        ok = res.mle_retvals.get("converged", False)
+        if ok and np.all(np.isfinite(params)) and np.all(np.isfinite(bse)) and params[-1] > 0:
+            return res, method, notes
+        notes.append(f"{method}: did not converge")
+    return None, None, notes
+
+
 def _fit_counts(used: pd.DataFrame, level: float, overdispersion_alpha: float = 0.05):
-    """Poisson GLM, then negative binomial if the Pearson test shows overdispersion."""
+    """Poisson GLM; negative binomial (or quasi-Poisson) when the counts are overdispersed.
+
+    When the Pearson test shows overdispersion and no optimiser fits the negative
+    binomial, the Pearson-scaled (quasi-Poisson) interval is selected: never the plain
+    Poisson one, which would be too narrow.
+    """
     y = used["count"].to_numpy(dtype=float)
     t = used["t"].to_numpy(dtype=float)
     t_mean = float(t.mean())
@@ -941,25 +1084,24 @@ def _fit_counts(used: pd.DataFrame, level: float, overdispersion_alpha: float = 
     dispersion = float(pois.pearson_chi2 / pois.df_resid)
     p_over = float(sps.chi2.sf(pois.pearson_chi2, pois.df_resid))
     fits["poisson"] = pois
+    fits["quasi"] = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
     fits["poisson_dispersion"] = dispersion
     fits["overdispersion_p"] = p_over
     fits["overdispersed"] = dispersion > 1 and p_over < overdispersion_alpha
-    nb, note = None, ""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            nb = NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
-                disp=0, maxiter=500
-            )
-            if not nb.mle_retvals.get("converged", False) or not np.all(np.isfinite(nb.bse)):
-                note, nb = "negative binomial fit did not converge", None
-        except Exception as exc:  # statsmodels raises several types on degenerate data
-            note, nb = f"negative binomial fit failed: {type(exc).__name__}", None
+    start = np.append(np.asarray(pois.params), max(dispersion - 1, 0.01) / max(y.mean(), 1))
+    nb, method, tried = _fit_nb(y, X, offset, start)
+    note = ""
+    if nb is None:
+        note = "negative binomial fit did not converge (" + "; ".join(tried) + ")"
+    elif method != "newton":
+        note = f"negative binomial fitted with {method} (newton did not converge)"
     fits["nb"] = nb
+    fits["nb_method"] = method
     fits["nb_note"] = note
-    fits["selected"] = (
-        "negative binomial" if fits["overdispersed"] and nb is not None else "poisson"
-    )
+    if not fits["overdispersed"]:
+        fits["selected"] = "poisson"
+    else:
+        fits["selected"] = "negative binomial" if nb is not None else "quasi-poisson"
     return fits
 
 
@@ -1052,7 +1194,7 @@ def trend(
             n_periods,
             text,
             fits["selected"] == "poisson",
-            "overdispersed: prefer the negative binomial interval" if fits["overdispersed"] else "",
+            "overdispersed: the Poisson interval is too narrow" if fits["overdispersed"] else "",
         )
     ]
     nb = fits["nb"]
@@ -1067,7 +1209,14 @@ def trend(
                 n_periods,
                 text,
                 fits["selected"] == "negative binomial",
-                "" if fits["overdispersed"] else "no overdispersion: the Poisson fit suffices",
+                "; ".join(
+                    n
+                    for n in (
+                        fits["nb_note"],
+                        "" if fits["overdispersed"] else "no overdispersion: the Poisson fit suffices",
+                    )
+                    if n
+                ),
                 alpha=float(np.asarray(nb.params)[-1]),
             )
         )
@@ -1078,6 +1227,20 @@ def trend(
         )
         empty.update(level=level, note=fits["nb_note"])
         rows.append(empty)
+    rows.append(
+        _model_row(
+            "quasi-poisson",
+            fits["quasi"],
+            level,
+            fits["poisson_dispersion"],
+            n_periods,
+            text,
+            fits["selected"] == "quasi-poisson",
+            "overdispersed and no negative binomial fit: Pearson-scaled Poisson interval"
+            if fits["selected"] == "quasi-poisson"
+            else "",
+        )
+    )
     y_rate = (used["count"] / used["cover"]).to_numpy(dtype=float)
     t = used["t"].to_numpy(dtype=float)
     tau = sps.kendalltau(t, y_rate)
@@ -1102,6 +1265,7 @@ def trend(
     out["method"] = [
         f"Poisson GLM on counts per {unit}, log link, Wald {level:.0%} CI, per year",
         f"negative binomial (NB2, ML) on counts per {unit}, Wald {level:.0%} CI, per year",
+        f"quasi-Poisson GLM (Pearson-scaled) on counts per {unit}, Wald {level:.0%} CI, per year",
         f"Mann-Kendall test (Kendall's tau); Sen's slope: change per year in incidents per {unit}, {level:.0%} CI",
     ]
     out["selected"] = out["selected"].astype(bool)
@@ -1158,8 +1322,9 @@ def fitted_counts(
     alpha = 1 - level
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if fits["selected"] == "poisson":
-            frame = fits["poisson"].get_prediction(exog=X, offset=offset).summary_frame(alpha=alpha)
+        if fits["selected"] in ("poisson", "quasi-poisson"):
+            glm = fits["poisson" if fits["selected"] == "poisson" else "quasi"]
+            frame = glm.get_prediction(exog=X, offset=offset).summary_frame(alpha=alpha)
             fitted, lo, hi = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
         else:
             frame = (
@@ -1213,13 +1378,32 @@ def _level_of(table: pd.DataFrame) -> float:
     return float((table.attrs.get("provenance", {}) or {}).get("level") or 0.95)
 
 
+_MODEL_WORDS = {
+    "en": {
+        "poisson": "Poisson model",
+        "negative binomial": "negative binomial model",
+        "quasi-poisson": "quasi-Poisson model",
+        "logistic": "logistic model",
+        "quasi-binomial": "quasi-binomial logistic model",
+    },
+    "fr": {
+        "poisson": "modèle de Poisson",
+        "negative binomial": "modèle binomial négatif",
+        "quasi-poisson": "modèle de quasi-Poisson",
+        "logistic": "modèle logistique",
+        "quasi-binomial": "modèle logistique quasi-binomial",
+    },
+}
+
+
 def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) -> str:
-    """The trend as one sentence: "+9% a year (95% CI 6% to 12%)".
+    """The trend as one sentence, naming the model: "+9% a year (95% CI 6% to 12%, Poisson model)".
 
     Parameters
     ----------
     table : DataFrame
-        The result of ``trend``; the ``selected`` model's row is described.
+        The result of ``trend`` (the ``selected`` model's row is described) or of
+        ``share_trend`` (the change in the odds of the share, per year).
     lang : {"en", "fr"}
     digits : int
 
@@ -1228,14 +1412,16 @@ def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) ->
     >>> t = pd.DataFrame({"model": ["poisson"], "pct_change": [9.2], "pct_lower": [6.1],
     ...                   "pct_upper": [12.4], "selected": [True], "level": [0.95]})
     >>> describe_trend(t)
-    '+9% a year (95% CI 6% to 12%)'
+    '+9% a year (95% CI 6% to 12%, Poisson model)'
     >>> describe_trend(t, "fr")
-    '+9\\xa0% par an (IC à 95\\xa0% : 6\\xa0% à 12\\xa0%)'
+    '+9\\xa0% par an (IC à 95\\xa0% : 6\\xa0% à 12\\xa0%, modèle de Poisson)'
     """
     _check_lang(lang)
+    if {"odds_ratio", "lower", "upper"} <= set(table.columns) and "rate_ratio" not in table:
+        return _describe_share_trend(table, lang, digits)
     need = {"model", "pct_change", "pct_lower", "pct_upper"}
     if not need <= set(table.columns):
-        raise ParameterError("table", "expected the result of trend()")
+        raise ParameterError("table", "expected the result of trend() or share_trend()")
     rows = table[table["selected"].astype(bool)] if "selected" in table.columns else table.iloc[0:0]
     if rows.empty:
         rows = table[table["model"] != "mann-kendall"].dropna(subset=["pct_change"])
@@ -1246,9 +1432,27 @@ def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) ->
     est = _fmt_pct(row["pct_change"], digits, lang, sign=True)
     lo, hi = _fmt_pct(row["pct_lower"], digits, lang), _fmt_pct(row["pct_upper"], digits, lang)
     lvl = _fmt_pct(level * 100, 0, lang)
+    model = _MODEL_WORDS[lang].get(str(row["model"]), str(row["model"]))
     if lang == "fr":
-        return f"{est} par an (IC à {lvl} : {lo} à {hi})"
-    return f"{est} a year ({lvl} CI {lo} to {hi})"
+        return f"{est} par an (IC à {lvl} : {lo} à {hi}, {model})"
+    return f"{est} a year ({lvl} CI {lo} to {hi}, {model})"
+
+
+def _describe_share_trend(table: pd.DataFrame, lang: str, digits: int) -> str:
+    """``share_trend``'s odds ratio per year in words."""
+    if table.empty:
+        raise ParameterError("table", "no fitted model row to describe")
+    row = table.iloc[0]
+    level = _level_of(table)
+    pct = [100 * (float(row[c]) - 1) for c in ("odds_ratio", "lower", "upper")]
+    est = _fmt_pct(pct[0], digits, lang, sign=True)
+    lo, hi = _fmt_pct(pct[1], digits, lang), _fmt_pct(pct[2], digits, lang)
+    lvl = _fmt_pct(level * 100, 0, lang)
+    model = _MODEL_WORDS[lang].get(str(row.get("model", "logistic")), str(row.get("model")))
+    value = row.get("value", "")
+    if lang == "fr":
+        return f"{est} par an sur la cote de « {value} » (IC à {lvl} : {lo} à {hi}, {model})"
+    return f"{est} a year in the odds of {value!s} (" + f"{lvl} CI {lo} to {hi}, {model})"
 
 
 def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits: int = 1) -> str:
@@ -1275,6 +1479,7 @@ def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits:
     if value is not None:
         if "value" not in table.columns:
             raise ParameterError("value", "the table has no value column")
+        check_values([value], table["value"].dropna().astype(str).unique(), "value")
         rows = table[table["value"].astype("string") == str(value)]
     if len(rows) != 1:
         raise ParameterError("value", f"expected one matching row, got {len(rows)}; name a value")
@@ -1368,6 +1573,7 @@ def _as_mask(df: pd.DataFrame, spec, name: str) -> pd.Series:
         for col, val in spec.items():
             _check_column(df, col, name)
             vals = list(val) if _is_list(val) else [val]
+            _check_present(df, col, vals, name)
             if _is_list_column(df, col):
                 wanted = {str(v) for v in vals}
                 hit = df[col].map(lambda v, w=wanted: _is_list(v) and bool(w & {str(i) for i in v}))
@@ -1415,18 +1621,20 @@ def _unknown_mask(df: pd.DataFrame, spec) -> pd.Series:
         return unknown
     for col, val in spec.items():
         vals = list(val) if _is_list(val) else [val]
-        if any(v is None or str(v).lower() == "unknown" for v in vals):
+        if any(v is None or is_unknown(str(v)) for v in vals):
             continue  # asking for the unknowns themselves: they stay in the denominator
         if _is_list_column(df, col):
             unknown |= (
-                df[col].map(lambda v: not _is_list(v) or set(map(str, v)) <= _UNKNOWN).astype(bool)
+                df[col].map(lambda v: not _is_list(v) or all(is_unknown(str(i)) for i in v))
+                .astype(bool)
             )
         else:
             col_values = df[col]
-            is_unknown = col_values.isna()
+            missing = col_values.isna()
             if pd.api.types.is_string_dtype(col_values.dtype) or col_values.dtype == object:
-                is_unknown |= col_values.astype("string").str.lower().eq("unknown").fillna(False)
-            unknown |= is_unknown.astype(bool)
+                missing |= col_values.astype("string").str.strip().str.casefold().eq("unknown")
+                missing = missing.fillna(False)
+            unknown |= missing.astype(bool)
     return unknown
 
 
@@ -1626,7 +1834,7 @@ def shares_over_time(
     )
     if values is not None:
         wanted = [values] if isinstance(values, str) else list(values)
-        all_values = [str(v) for v in wanted]
+        all_values = _check_present(df, by, wanted, "values")
     grid = pd.MultiIndex.from_product([labels, all_values], names=["group", "value"]).to_frame(
         index=False
     )
@@ -1745,9 +1953,8 @@ def share_trend(
         else {by: value}
     )
     if isinstance(numerator, dict) and len(numerator) == 1 and by in numerator:
-        present = _values_per_incident(df, by).map(lambda v: str(value) in v).any()
-        if not present:
-            raise ParameterError("value", f"{value!r} never occurs in column {by!r}")
+        _check_column(df, by, "by")
+        _check_present(df, by, [value], "value")
     over = ratio_over_time(
         df,
         numerator,
@@ -1783,9 +1990,17 @@ def share_trend(
     p_over = float(sps.chi2.sf(res.pearson_chi2, res.df_resid)) if res.df_resid > 0 else np.nan
     ca_z, ca_p = _cochran_armitage(x, n, t)
     fitted = np.asarray(res.fittedvalues)
-    note = ""
+    note, model = "", "logistic"
     if dispersion > 1 and p_over < 0.05:
-        note = "overdispersed: year-to-year variation exceeds binomial; the interval is too narrow"
+        # Year-to-year variation beyond binomial: the Pearson-scaled interval, not the
+        # binomial one, which would be too narrow. Shares with weights, because
+        # statsmodels' scale="X2" is wrong with a (successes, failures) endog.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sm.GLM(x / n, X, family=sm.families.Binomial(), var_weights=n).fit(scale="X2")
+        ci = np.asarray(res.conf_int(alpha=1 - level))[1]
+        note = "overdispersed: Pearson-scaled (quasi-binomial) interval"
+        model = "quasi-binomial"
     text = _periods_text(used)
     out = pd.DataFrame(
         {
@@ -1794,6 +2009,7 @@ def share_trend(
                 if not isinstance(numerator, dict) or by not in numerator
                 else str(value)
             ],
+            "model": [model],
             "odds_ratio": [math.exp(float(np.asarray(res.params)[1]))],
             "lower": [math.exp(ci[0])],
             "upper": [math.exp(ci[1])],
@@ -1810,7 +2026,8 @@ def share_trend(
             "level": [level],
             "note": [note],
             "method": [
-                f"binomial GLM (logistic) on shares per {_unit_name(f)}, odds ratio per year, Wald {level:.0%} CI; "
+                f"{'quasi-binomial (Pearson-scaled)' if model == 'quasi-binomial' else 'binomial'} GLM "
+                f"(logistic) on shares per {_unit_name(f)}, odds ratio per year, Wald {level:.0%} CI; "
                 "Cochran-Armitage (linear-by-linear) test"
             ],
         }
@@ -1934,8 +2151,8 @@ def crosstab(
     keep = pd.Series(True, index=df.index)
     if unknown == "exclude":
         keep = ~_only_unknown(rv) & ~_only_unknown(cv)
-        rv = rv[keep].map(lambda v: [i for i in v if i not in _UNKNOWN])
-        cv = cv[keep].map(lambda v: [i for i in v if i not in _UNKNOWN])
+        rv = rv[keep].map(lambda v: [i for i in v if not is_unknown(i)])
+        cv = cv[keep].map(lambda v: [i for i in v if not is_unknown(i)])
     frame = pd.DataFrame({"row": rv, "col": cv}).explode("row").explode("col")
     x = frame.groupby(["row", "col"]).size()
     n_row = pd.DataFrame({"row": rv}).explode("row").groupby("row").size()
@@ -1965,17 +2182,17 @@ def crosstab(
 
 
 def _period_span(spec, name: str):
-    """(start, end) days of a period given as a string/Period or a (start, end) pair."""
+    """(start, end) days of a period (anything ``periods.parse_period`` reads) or a pair."""
     if isinstance(spec, tuple | list):
         if len(spec) != 2:
             raise ParameterError(name, f"expected (start, end), got {spec!r}")
         lo, hi = _bound(spec[0], "start", name), _bound(spec[1], "end", name)
-    elif isinstance(spec, str | pd.Period):
-        lo, hi = _bound(spec, "start", name), _bound(spec, "end", name)
-    else:
+    elif spec is None or isinstance(spec, dict | set):
         raise ParameterError(
             name, f"expected a period like '2014' or a (start, end) pair, got {spec!r}"
         )
+    else:
+        lo, hi = _bound(spec, "start", name), _bound(spec, "end", name)
     if lo > hi:
         raise ParameterError(name, f"starts {lo.date()} after it ends {hi.date()}")
     return lo, hi
@@ -2032,7 +2249,7 @@ def compare_periods(
     u = _check_freq(unit, "unit")
     level = _check_level(level)
     dates = _dates(df, date)
-    cov = _coverage(df, dates, start, end)
+    cov = _coverage(df, dates, start, end, "M")
     if cov[0] is None:
         raise ParameterError("df", f"no incident has a {date}")
     spans, counts, expos, notes = [], [], [], []
@@ -2089,7 +2306,7 @@ def compare_periods(
 def _group_series(df: pd.DataFrame, groups, date: str) -> pd.Series:
     """A group label per incident from a column name or a set of periods."""
     if isinstance(groups, str):
-        return _group_labels(df, groups).rename(None)
+        return _group_labels(df, groups, "groups").rename(None)
     if isinstance(groups, dict):
         items = list(groups.items())
     elif isinstance(groups, list | tuple):
@@ -2169,7 +2386,7 @@ def category_mix_test(
     grp = _group_series(df, groups, date)
     frame = pd.DataFrame({"g": grp, "v": values}).dropna()
     if unknown == "exclude":
-        frame = frame[~frame["v"].isin(_UNKNOWN)]
+        frame = frame[~frame["v"].map(is_unknown).astype(bool)]
     table = pd.crosstab(frame["g"], frame["v"])
     table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
@@ -2252,6 +2469,8 @@ def _median_ci(values: np.ndarray, level: float):
 def records_summary(
     df: pd.DataFrame,
     *,
+    by: str | None = None,
+    date: str = "reported_date",
     top_k: int = 10,
     column: str = "records_affected",
     quantiles=(0.1, 0.25, 0.5, 0.75, 0.9),
@@ -2267,6 +2486,12 @@ def records_summary(
     Parameters
     ----------
     df : DataFrame
+    by : str, optional
+        ``"year"`` (``"quarter"``, ``"month"``: periods of ``date``) or a single-valued
+        column (e.g. ``"organisation_type"``): one block of statistics per group, with
+        the group in a first column ``group``.
+    date : str
+        Date column used by ``by="year"``.
     top_k : int
         Size of the "largest incidents" group whose share of all records is given.
     column : str
@@ -2291,7 +2516,36 @@ def records_summary(
     >>> t = records_summary(df, top_k=1).set_index("statistic")["value"]
     >>> float(t["median"]), float(t["n_missing"]), round(float(t["top_k_share"]), 3)
     (1500.0, 1.0, 0.966)
+    >>> df["reported_date"] = pd.to_datetime(["2020-01-01", "2020-05-01", "2021-01-01", "2021-02-01", "2021-03-01"])
+    >>> t = records_summary(df, by="year", top_k=1)
+    >>> t[t["statistic"] == "median"][["group", "value"]].to_dict("list")
+    {'group': ['2020', '2021'], 'value': [750.0, 51000.0]}
     """
+    options = dict(top_k=top_k, column=column, quantiles=quantiles, placeholders=placeholders)
+    if by is None:
+        out, n = _records_rows(df, level=level, **options)
+        return _finish(out, df, statistic="records_summary", column=column, n=n, top_k=int(top_k),
+                       placeholders=placeholders)  # fmt: skip
+    periods = {"year": "Y", "quarter": "Q", "month": "M"}
+    if by in periods:
+        labels = _dates(df, date).dt.to_period(periods[by]).astype("string")
+    else:
+        labels = _group_labels(df, by, "by")
+    blocks, total = [], 0
+    for group in sorted(labels.dropna().unique()):
+        rows, n = _records_rows(df[labels.eq(group).fillna(False).to_numpy()], level=level, **options)
+        rows.insert(0, "group", str(group))
+        blocks.append(rows)
+        total += n
+    if not blocks:
+        raise ParameterError("by", f"no incident has a value of {by!r}")
+    out = pd.concat(blocks, ignore_index=True)
+    return _finish(out, df, statistic="records_summary", by=by, column=column, n=total,
+                   top_k=int(top_k), placeholders=placeholders)  # fmt: skip
+
+
+def _records_rows(df, *, top_k, column, quantiles, placeholders, level):
+    """The statistics of ``records_summary`` for one group of incidents."""
     _check_column(df, column, "column")
     if isinstance(top_k, bool) or not isinstance(top_k, int | np.integer) or top_k < 1:
         raise ParameterError("top_k", f"expected a positive integer, got {top_k!r}")
@@ -2358,15 +2612,7 @@ def records_summary(
         ]
     out = pd.DataFrame(rows, columns=["statistic", "value", "note"])
     out["value"] = out["value"].astype(float)
-    return _finish(
-        out,
-        df,
-        statistic="records_summary",
-        column=column,
-        n=len(values),
-        top_k=int(top_k),
-        placeholders=placeholders,
-    )
+    return out, len(values)
 
 
 def reporting_delay(
@@ -2410,9 +2656,9 @@ def reporting_delay(
     """
     qs = _check_quantiles(quantiles)
     level = _check_level(level)
-    rep, occ = _dates(df, reported), _dates(df, occurred)
+    rep, occ = _dates(df, reported, "reported"), _dates(df, occurred, "occurred")
     delay = (rep - occ).dt.days
-    groups = _group_labels(df, by) if by is not None else pd.Series("", index=df.index)
+    groups = _group_labels(df, by, "by") if by is not None else pd.Series("", index=df.index)
     rows = []
     for g in sorted(groups.unique()):
         d = delay[groups == g]

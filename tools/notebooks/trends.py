@@ -63,14 +63,18 @@ rep.table(trend, "trend-models", columns=["model", "rate_ratio", "lower", "upper
 """, []),
     ("md", """
 The Poisson model assumes the yearly counts vary no more than chance would; when they vary
-more (overdispersion) the negative binomial model is used instead. The Mann–Kendall test and
-Sen's slope make no assumption about the distribution and serve as a check.
+more (overdispersion) the negative binomial model is used instead, or, when it cannot be
+fitted, the Poisson estimate with an interval widened for the extra variation
+(quasi-Poisson). The sentence above names the model used. The Mann–Kendall test and Sen's
+slope make no assumption about the distribution and serve as a check.
 """, EN),
     ("md", """
 Le modèle de Poisson suppose que les effectifs annuels ne varient pas plus que le hasard ne
 le voudrait ; s'ils varient davantage (surdispersion), on utilise un modèle binomial
-négatif. Le test de Mann–Kendall et la pente de Sen ne font aucune hypothèse de loi et
-servent de contrôle.
+négatif ou, s'il ne peut être ajusté, l'estimation de Poisson avec un intervalle élargi à
+la mesure de cette variation (quasi-Poisson). La phrase ci-dessus nomme le modèle utilisé.
+Le test de Mann–Kendall et la pente de Sen ne font aucune hypothèse de loi et servent de
+contrôle.
 """, FR),
     ("md", "## Category mix over time", EN),
     ("md", "## Répartition par catégorie au fil du temps", FR),
