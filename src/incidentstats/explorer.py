@@ -285,59 +285,64 @@ def select(df: pd.DataFrame, filters: ExplorerFilters, *, prepared: Prepared | N
     """The incidents the filters keep, with the filters in ``attrs["provenance"]``.
 
     The period, organisation types, regions and categories go through
-    ``filter_incidents`` (one period model for the whole package); origin, business
-    associate and size are selected here and recorded the same way. With ``prepared``,
-    only the columns the statistics read are returned (and on large tables the
-    categories are matched on its category matrix).
+    ``filter_incidents`` (one period model for the whole package, and the coverage the
+    selection stands for); origin, business associate and size then select among its
+    rows, recorded the same way: they narrow the incidents, not the span covered. With
+    ``prepared``, only the columns the statistics read are returned (and on large tables
+    the categories are matched on its category matrix).
     """
     base = prepared.narrow if prepared is not None else df
-    mask = np.ones(len(base), dtype=bool)
+    fast = prepared is not None and prepared.fast
+    out = filter_incidents(
+        base,
+        start=filters.start,
+        end=filters.end,
+        organisation_types=list(filters.organisation_types) or None,
+        regions=list(filters.regions) or None,
+        categories=None if fast else list(filters.categories) or None,
+    )
+    mask = np.ones(len(out), dtype=bool)
     extra = {}
+    if fast and filters.categories:
+        # "has at least one of the listed categories", as filter_incidents matches it
+        filter_incidents(base.iloc[:0], categories=list(filters.categories))  # checks names
+        cols = [prepared.values.index(c) for c in filters.categories if c in prepared.values]
+        mask &= prepared.member[prepared.rows(out)][:, cols].any(axis=1) if cols else False
+        extra["categories"] = list(filters.categories)
     if filters.origins:
-        mask &= base["origin"].isin(filters.origins).fillna(False).to_numpy(dtype=bool)
+        mask &= out["origin"].isin(filters.origins).fillna(False).to_numpy(dtype=bool)
         extra["origins"] = list(filters.origins)
     if filters.business_associate is not None:
-        ba = base["business_associate"].astype("boolean")
+        ba = out["business_associate"].astype("boolean")
         mask &= ba.eq(filters.business_associate).fillna(False).to_numpy(dtype=bool)
         extra["business_associate"] = bool(filters.business_associate)
-    records = base["records_affected"]
+    records = out["records_affected"]
     if filters.min_records is not None:
         mask &= records.ge(filters.min_records).fillna(False).to_numpy(dtype=bool)
         extra["min_records"] = filters.min_records
     if filters.max_records is not None:
         mask &= records.le(filters.max_records).fillna(False).to_numpy(dtype=bool)
         extra["max_records"] = filters.max_records
-    categories = list(filters.categories) or None
-    matched = {}
-    if categories and prepared is not None and prepared.fast:
-        # "has at least one of the listed categories", as filter_incidents matches it
-        cols = [prepared.values.index(c) for c in categories if c in prepared.values]
-        mask &= prepared.member[:, cols].any(axis=1) if cols else False
-        matched, categories = {"categories": list(filters.categories)}, None
-    kept = base if mask.all() else _keep(base, mask)
-    out = filter_incidents(
-        kept,
-        start=filters.start,
-        end=filters.end,
-        organisation_types=list(filters.organisation_types) or None,
-        regions=list(filters.regions) or None,
-        categories=categories,
+    if not extra:
+        return out
+    prov = dict(out.attrs.get("provenance", {}))
+    kept = out.loc[mask]
+    done = dict(prov.get("filters", {}))
+    if "categories" in extra:  # where filter_incidents would have recorded them
+        done = {**{k: done[k] for k in ("organisation_types", "regions") if k in done},
+                "categories": extra.pop("categories"), **done}  # fmt: skip
+    prov["filters"] = {**done, **extra}
+    # the rows it describes: these, over the coverage filter_incidents worked out
+    prov["n_rows"] = prov["n_selected"] = len(kept)
+    date = "reported_date" if base["reported_date"].notna().any() else "occurred_date"
+    dates = kept[date].dropna()
+    prov["period"] = (
+        {"start": dates.min().strftime("%Y-%m-%d"), "end": dates.max().strftime("%Y-%m-%d")}
+        if len(dates)
+        else {"start": None, "end": None}
     )
-    if extra or matched:
-        prov = out.attrs["provenance"]
-        filters_done = {**prov.get("filters", {}), **extra}
-        if matched:  # in the order filter_incidents records them
-            order = ["organisation_types", "regions", "categories"]
-            filters_done = {**{k: filters_done[k] for k in order[:2] if k in filters_done},
-                            **matched, **{k: v for k, v in filters_done.items() if k not in order}}  # fmt: skip
-        prov["filters"] = filters_done
-    return out
-
-
-def _keep(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    out = df.loc[mask]
-    out.attrs = {"provenance": dict(df.attrs.get("provenance", {}))}
-    return out
+    kept.attrs = {"provenance": prov}
+    return kept
 
 
 def report_command(
