@@ -46,13 +46,17 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The most frequent category is {category}: {share} of incidents whose category is known.",
         "fr": "La catégorie la plus fréquente est {category} : {share} des incidents de catégorie connue.",
     },
+    "unknown_one": {
+        "en": "1 incident of unknown category is left out of the shares' denominator.",
+        "fr": "1 incident de catégorie inconnue est exclu du dénominateur des parts.",
+    },
     "unknown": {
         "en": "{k} incidents of unknown category are left out of the shares' denominator.",
         "fr": "{k} incidents de catégorie inconnue sont exclus du dénominateur des parts.",
     },
     "trend": {
-        "en": "Trend in incidents per year: {trend}, {model} fitted on {periods}.",
-        "fr": "Tendance du nombre d'incidents : {trend}, {model} ajustée sur {periods}.",
+        "en": "Trend in incidents per year: {trend}, fitted on {periods}.",
+        "fr": "Tendance du nombre d'incidents : {trend}, ajustée sur {periods}.",
     },
     "no_trend": {
         "en": "Too few complete periods for a trend ({why}).",
@@ -615,20 +619,19 @@ def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:
             parts.append(text("top_share", lang, category=label(top["value"], lang), share=phrase))
             n_unknown = int(top["n_unknown"])
             if n_unknown:
-                parts.append(text("unknown", lang, k=fmt_number(n_unknown, lang)))
+                key = "unknown_one" if n_unknown == 1 else "unknown"
+                parts.append(text(key, lang, k=fmt_number(n_unknown, lang)))
         if trend is not None:
             phrase = stats.describe_trend(trend, lang)
             selected = trend[trend["selected"]]
             model = str(selected["model"].iloc[0]) if len(selected) else "poisson"
             facts.update(trend=phrase)
+            name = _MODEL.get(model, {}).get(lang, model)
+            # describe_trend may already name the model ("…, negative binomial model)")
+            named = any(word in phrase for word in ("model", "modèle"))
+            periods = str(trend.attrs["provenance"].get("periods_used", ""))
             parts.append(
-                text(
-                    "trend",
-                    lang,
-                    trend=phrase,
-                    model=_MODEL.get(model, {}).get(lang, model),
-                    periods=str(trend.attrs["provenance"].get("periods_used", "")),
-                )
+                text("trend", lang, trend=phrase if named else f"{phrase}, {name}", periods=periods)
             )
         elif why:
             parts.append(text("no_trend", lang, why=why))
