@@ -13,6 +13,7 @@ from .errors import (  # noqa: E402
     ParameterError,
     ReportError,
 )
+from .explorer import ExplorerFilters, explore_state  # noqa: E402
 from .filters import filter_incidents  # noqa: E402
 from .ingest import Ingested, ingest, load  # noqa: E402
 from .stats import *  # noqa: E402,F403
@@ -29,8 +30,18 @@ __all__ = [
     "ingest",
     "load",
     "filter_incidents",
+    "explore",
+    "explore_state",
+    "ExplorerFilters",
     *_stats_all,
 ]
+
+
+def explore(df=None, **options):
+    """Explore incidents interactively in JupyterLab (see ``explorer_ui.explore``)."""
+    from .explorer_ui import explore as _explore  # ipywidgets only when the explorer opens
+
+    return _explore(df, **options)
 
 
 def __getattr__(name):

@@ -1,4 +1,4 @@
-"""The ``incidentstats`` command: ``clean`` input files, make a ``report``.
+"""The ``incidentstats`` command: ``clean`` input files, make a ``report``, ``explore``.
 
 User errors print one line on stderr and exit non-zero; tracebacks are for bugs.
 """
@@ -215,6 +215,38 @@ def report(source, inputs, notebooks, pairs, params_file, lang, formats, outdir,
         )
         sys.exit(EXIT_FAILED_RUNS)
     click.echo(f"report written to {result.run_dir}")
+
+
+@cli.command()
+@click.option("--source", default="hhs", show_default=True, help="hhs, veris, prc, csv or auto")
+@click.option(
+    "-i", "--input", "inputs", multiple=True, type=click.Path(path_type=Path),
+    help="Input file (repeatable); none: the embedded HHS list",
+)  # fmt: skip
+@click.option(
+    "--mapping", type=click.Path(path_type=Path), help="Mapping file (YAML/TOML) for --source csv"
+)
+@click.option("--lang", default="en", show_default=True, help="en or fr")
+@click.option("--port", type=int, default=None, help="Port to listen on  [default: a free one]")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="Address to listen on; anything but loopback shows the data to your network",
+)  # fmt: skip
+def explore(source, inputs, mapping, lang, port, host):
+    """Serve the interactive explorer as a local web app (Voilà) and print its URL.
+
+    \b
+    The inputs are read when a page opens; no other file is read. Ctrl-C stops the
+    server and its kernels and removes what they wrote.
+    """
+    from .explorer_app import serve
+
+    if port is not None and not 0 < port < 65536:
+        raise ParameterError("--port", f"expected 1 to 65535, got {port}")
+    serve(
+        source=source, inputs=inputs, mapping=str(mapping or ""), lang=lang, host=host,
+        port=port, echo=lambda line: click.echo(line),
+    )  # fmt: skip
 
 
 def _interrupt(signum, frame):
