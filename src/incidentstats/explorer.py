@@ -208,6 +208,26 @@ STATS_COLUMNS = (
 FAST_ROWS = 100_000
 
 
+def _field_presence(df: pd.DataFrame) -> dict:
+    """``source`` and, for each field a value is detected from, whether a row has it.
+
+    The statistics only ask whether such a field is present (the coverage of a value
+    detected from descriptions), so the narrow copy holds an empty string where the text
+    is present and a missing value where it is not, not the text itself.
+    """
+    from .taxonomy import DETECTED_FROM
+
+    out = {}
+    if "source" in df.columns:
+        out["source"] = df["source"]
+    for fields in DETECTED_FROM.values():
+        for col in fields.values():
+            if col in df.columns and col not in out:
+                has = df[col].notna().to_numpy(dtype=bool)
+                out[col] = pd.Series(np.where(has, "", None), index=df.index, dtype="string")
+    return out
+
+
 class Prepared:
     """What the explorer computes once per incident table, whatever the filters.
 
@@ -230,6 +250,8 @@ class Prepared:
         cols = [c for c in STATS_COLUMNS if c in df.columns]
         unique = df.index.is_unique
         self.narrow = df[cols] if unique else df
+        if unique:
+            self.narrow = self.narrow.assign(**_field_presence(df))
         self.narrow.attrs = {"provenance": dict(df.attrs.get("provenance", {}))}
         self.fast = bool(unique and (len(df) >= FAST_ROWS if fast is None else fast))
         self.choices = filter_choices(df)
@@ -532,9 +554,18 @@ def fast_shares(prepared: Prepared, sel: pd.DataFrame) -> pd.DataFrame:
     table["value"] = table["value"].astype(str)  # as stats.shares types it
     table.insert(3, "n_unknown", n_unknown)
     table.insert(4, "n_total", n_total)
+    # Values detected from a field some rows lack (ransomware) carry their coverage and are
+    # not measurable below one half, exactly as in stats.shares.
+    every = pd.Series(True, index=sel.index)
+    table.insert(
+        len(table.columns) - 1,
+        "coverage",
+        stats._coverage_by_group(sel, every, pd.Series("", index=sel.index), "", table["value"]),
+    )
+    found = stats._mask_unmeasurable(table, lambda t: t["value"])
     table.attrs = {"provenance": {**table.attrs["provenance"], "statistic": "shares",
                                   "by": "categories", "n": n_total - n_unknown}}  # fmt: skip
-    return table
+    return stats._warn_all(table, found)
 
 
 def fast_mix(prepared: Prepared, sel: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -582,11 +613,20 @@ def fast_mix(prepared: Prepared, sel: pd.DataFrame, counts: pd.DataFrame) -> pd.
             "method": ci["method"].iloc[0] if ci is not None else "",
         }
     )
+    keep_rows = pd.Series(inside, index=sel.index)
+    out.insert(
+        out.columns.get_loc("complete"),
+        "coverage",
+        stats._coverage_by_group(
+            sel, keep_rows, period, pd.Series(np.repeat(np.arange(n_periods), k)), out["value"]
+        ),
+    )
+    found = stats._mask_unmeasurable(out, lambda t: t["value"])
     out.attrs = {"provenance": {**dict(sel.attrs.get("provenance", {})),
                                 "statistic": "shares_over_time", "by": "category",
                                 "freq": prov.get("freq"), "coverage_start": prov["coverage_start"],
                                 "coverage_end": prov["coverage_end"]}}  # fmt: skip
-    return out
+    return stats._warn_all(out, found)
 
 
 def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:
