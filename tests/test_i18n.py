@@ -159,7 +159,7 @@ def test_t_fills_fields_and_follows_language():
     n = fmt_number(1151, "fr")
     assert t("n", "fr", n=n) == f"n = 1{NNBSP}151"
     caption = t("source_caption", "fr", source="X", date=fmt_date("2015-02-26", "fr"))
-    assert caption == f"Source{NBSP}: X · données au 26 février 2015"
+    assert caption == f"Source{NNBSP}: X · données au 26 février 2015"
     caption = t("source_caption", "en", source="X", date=fmt_date("2015-02-26", "en"))
     assert caption == "Source: X · data as of 26 February 2015"
     with pytest.raises(KeyError):
