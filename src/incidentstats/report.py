@@ -26,10 +26,10 @@ from pathlib import Path
 from . import __version__
 from ._files import sha256_file, write_bytes, write_json, write_text
 from .errors import ParameterError, ReportError
+from .i18n import LANGS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CSS_PATH = PACKAGE_DIR / "templates" / "report.css"
-LANGS = ("en", "fr")
 FORMATS = ("pdf", "html")
 KEY_DEPENDENCIES = (
     "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scipy", "pyarrow",
@@ -55,38 +55,12 @@ _KERNEL_ARGS = (
     "--IPKernelApp.log_level=CRITICAL",
     "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('svg.fonttype', 'none')",
 )
-_TEXT = {
-    "en": {
-        "report": "Health-sector cyber incidents",
-        "source": "Data",
-        "as_of": "Data as of",
-        "period": "Period covered",
-        "inputs": "Input files",
-        "embedded": "embedded default (no input file)",
-        "params": "Parameters",
-        "defaults": "defaults",
-        "generated": "Generated",
-        "run_id": "Run",
-        "notebooks": "Contents",
-        "note": "Made with incidentstats {version}. Every estimate is given with its "
-        "denominator and a 95% interval; counts are incidents, not rows.",
-    },
-    "fr": {
-        "report": "Incidents de cybersécurité dans la santé",
-        "source": "Données",
-        "as_of": "Données au",
-        "period": "Période couverte",
-        "inputs": "Fichiers d'entrée",
-        "embedded": "données intégrées par défaut (aucun fichier)",
-        "params": "Paramètres",
-        "defaults": "valeurs par défaut",
-        "generated": "Produit le",
-        "run_id": "Exécution",
-        "notebooks": "Sommaire",
-        "note": "Produit avec incidentstats {version}. Chaque estimation est donnée avec "
-        "son dénominateur et un intervalle à 95 % ; on compte des incidents, pas des lignes.",
-    },
-}
+
+
+def _title(lang: str) -> str:
+    from . import i18n
+
+    return i18n.t("title.report", lang)
 
 
 # --- notebooks and their declared parameters ----------------------------------------
@@ -749,6 +723,8 @@ def _describe_input(p: str) -> dict:
 
 def _data_meta(provenance: dict) -> dict:
     return {
+        "data_source": provenance.get("source"),
+        "input_paths": [i.get("path") for i in provenance.get("inputs") or [] if isinstance(i, dict)],
         "dataset": provenance.get("dataset"),
         "as_of": provenance.get("as_of"),
         "period": provenance.get("period"),
@@ -1287,14 +1263,26 @@ def _format_param(value) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=1)
+def _templates():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+
+
 def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
     """The title page: title, data, as-of date, period, inputs, parameters, generation time.
 
     ``contents`` lists ``(name, title)`` of the notebooks that follow; in the PDF each
-    title gets the page it starts on.
+    title gets the page it starts on. Every word comes from the catalogue of ``lang``
+    and every date is written out (``templates/title_page.html.j2``).
     """
-    t = _TEXT[lang]
-    esc = html.escape
+    from . import i18n
+
     period = meta.get("period") or {}
     inputs = "; ".join(
         f"{Path(i['path']).name} (sha256 {str(i['sha256'])[:12]}…)"
@@ -1303,38 +1291,20 @@ def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
         for i in meta.get("inputs", [])
     )
     params = meta.get("parameters") or {}
-    rows = [
-        (t["source"], esc(str(meta.get("dataset") or meta.get("source")))),
-        (t["as_of"], esc(str(meta.get("as_of") or "—"))),
-        (
-            t["period"],
-            esc(f"{period.get('start') or '…'} – {period.get('end') or '…'}") if period else "—",
-        ),
-        (t["inputs"], esc(inputs or t["embedded"])),
-        (
-            t["params"],
-            esc(
-                ", ".join(f"{k} = {_format_param(v)}" for k, v in sorted(params.items()))
-                or t["defaults"]
-            ),
-        ),
-        (t["generated"], esc(str(meta.get("generated")))),
-        (t["run_id"], esc(str(meta.get("run_id") or "—"))),
-    ]
-    toc = "".join(
-        f'<li><a class="toc" href="#nb-{esc(name)}">{esc(title)}</a></li>'
-        for name, title in contents
-    )
-    rows.append((t["notebooks"], f'<ol class="toc">{toc}</ol>'))
-    cells = "\n".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return (
-        '<section class="title-page">'
-        f"<h1>{esc(t['report'])}</h1>"
-        f'<div class="subtitle">{esc(str(meta.get("dataset") or meta.get("source")))}<br>'
-        f'<span class="asof">{esc(t["as_of"])} {esc(str(meta.get("as_of") or "—"))}</span></div>'
-        f'<table class="meta">{cells}</table>'
-        f'<p class="note">{esc(t["note"].format(version=__version__))}</p>'
-        "</section>"
+    template = _templates().get_template("title_page.html.j2")
+    return template.render(
+        t=lambda key, **fields: i18n.t(key, lang, **fields),
+        dataset=i18n.dataset_text(meta, lang),
+        as_of=i18n.fmt_when(meta.get("as_of"), lang),
+        as_of_phrase=i18n.fmt_as_of(meta.get("as_of"), lang),
+        period=i18n.fmt_date_range(period.get("start"), period.get("end"), lang) if period else "—",
+        inputs=inputs,
+        params=", ".join(f"{k} = {_format_param(v)}" for k, v in sorted(params.items())),
+        generated=i18n.fmt_when(meta.get("generated"), lang),
+        run_id=str(meta.get("run_id") or "—"),
+        contents=contents,
+        warnings=meta.get("warnings") or [],
+        version=__version__,
     )
 
 
@@ -1388,7 +1358,7 @@ def _render_combined(
     contents = [(r.name, r.title or r.name) for r in results]
     combined = document_html(
         title_page_html(meta, lang=lang, contents=contents) + "".join(r.body for r in results),
-        title=_TEXT[lang]["report"],
+        title=_title(lang),
         lang=lang,
         meta=meta,
     )

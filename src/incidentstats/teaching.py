@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .errors import InputError, ParameterError
 
 DATA_FILE = "hhs_yearly_by_type.csv"
@@ -84,9 +85,7 @@ _TABLE_LABELS = {
 
 
 def _check_lang(lang) -> str:
-    if lang not in ("en", "fr"):
-        raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
-    return lang
+    return i18n.check_lang(lang)
 
 
 # --- the bundled aggregate ------------------------------------------------------------------
@@ -363,11 +362,13 @@ def record_provenance(rep, df: pd.DataFrame, figures: pd.DataFrame, by_type: pd.
     }
     starts = [p.get("period", {}).get("start") for p in parts.values() if p.get("period")]
     ends = [p.get("period", {}).get("end") for p in parts.values() if p.get("period")]
-    names = [_DATA_TEXT["en"][k] for k in ("hhs", "france", "by_type")]
+    names = [_DATA_TEXT[getattr(rep, "lang", "en")][k] for k in ("hhs", "france", "by_type")]
     prov = {
         "source": "teaching",
         "dataset": " + ".join(names),
-        "as_of": " · ".join(f"{p.get('as_of')}" for p in parts.values()),
+        "as_of": " · ".join(
+            i18n.fmt_when(p.get("as_of"), getattr(rep, "lang", "en")) for p in parts.values()
+        ),
         "period": {"start": min(s for s in starts if s), "end": max(e for e in ends if e)},
         "parts": parts,
     }
@@ -391,8 +392,8 @@ def data_sources(
         rows.append(
             {
                 "dataset": text[key],
-                "as_of": str(prov.get("as_of")),
-                "period": f"{period.get('start')} – {period.get('end')}",
+                "as_of": i18n.fmt_when(prov.get("as_of"), lang),
+                "period": i18n.fmt_date_range(period.get("start"), period.get("end"), lang),
                 "used_for": text[f"{key}_use"],
             }
         )

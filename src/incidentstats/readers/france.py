@@ -498,7 +498,7 @@ _TEXT = {
         "inferred": "inferred",
         "published_as": ": published figures as reported by the cited pages",
         "note": "Data: {dataset} — {rows} published figures from {sources} sources; periods "
-        "{start} – {end}; as of {as_of} (the latest publication date among the sources). "
+        "{start} to {end}; as of {as_of} (the latest publication date among the sources). "
         "Each figure is a number as published, not a count of incident records.",
         "source": "Source: {source} · figures published up to {as_of}",
     },
@@ -523,9 +523,9 @@ _DATASET_NAME = {
 
 
 def _check_lang(lang) -> str:
-    if lang not in ("en", "fr"):
-        raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
-    return lang
+    from ..i18n import check_lang
+
+    return check_lang(lang)
 
 
 def _check_figures(figures) -> None:
@@ -548,7 +548,7 @@ def source_date_text(value, lang: str = "en") -> str:
     Examples
     --------
     >>> source_date_text("2018-10 (inferred)", "fr")
-    '2018-10 (déduite)'
+    'octobre 2018 (déduite)'
     >>> source_date_text(None)
     '—'
     """
@@ -556,7 +556,15 @@ def source_date_text(value, lang: str = "en") -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return "—"
     text = str(value).strip() or "—"
+    date, _, rest = text.partition(" ")
+    text = " ".join(x for x in (_when(date, lang), rest) if x)
     return text.replace("(inferred)", f"({_TEXT[lang]['inferred']})")
+
+
+def _when(value, lang: str) -> str:
+    from ..i18n import fmt_when
+
+    return fmt_when(value, lang) if value else "…"
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:/(\d{4})(?:-(\d{2}))?)?$")
@@ -950,7 +958,7 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
     >>> [c["value"] for c in headline_figures(read_figures())]
     ['319', '749', '×2.35', '47%']
     """
-    from ..i18n import fmt_number, fmt_percent
+    from ..i18n import fmt_number, fmt_percent, t
 
     _check_lang(lang)
     fr = lang == "fr"
@@ -1137,8 +1145,8 @@ def data_note(figures: pd.DataFrame, *, lang: str = "en"):
         dataset=_DATASET_NAME[lang],
         rows=len(figures),
         sources=int(figures["source_url"].nunique()),
-        start=period.get("start") or "…",
-        end=period.get("end") or "…",
+        start=_when(period.get("start"), lang),
+        end=_when(period.get("end"), lang),
         as_of=_as_of_text(prov.get("as_of"), lang),
     )
     return HTMLBlock(f'<p class="provenance">{html.escape(text)}</p>')
