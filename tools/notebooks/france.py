@@ -17,7 +17,7 @@ CELLS = [
     ("md", """
 # France: the health-sector incident observatory
 
-Since October 2017 French health establishments must report serious information-system
+Since October 2017 French health and social-care organisations must report serious information-system
 incidents; the national observatory (ASIP Santé, then ANS and its CERT Santé) publishes
 yearly figures. This report gathers the figures as published — incidents per year, the
 share of malicious origin, patients put in danger — adds the intervals the publications
@@ -57,7 +57,7 @@ not drawn as zero.
     ("md", """
 ## Incidents déclarés par an
 
-La première année de déclaration va d'octobre 2017 à septembre 2018. Elle chevauche
+La première année de signalement va d'octobre 2017 à septembre 2018. Elle chevauche
 l'année civile 2018 sur neuf mois : ses 319 incidents restent donc distincts des 327 de
 l'année 2018, sans être ajoutés ni confondus. Une année pour laquelle aucune source ne
 donne de total reste vide, elle n'est pas dessinée comme un zéro.
@@ -133,7 +133,7 @@ Calendar 2018 shares nine months with the first year and is not compared.
 ## Comparaison avec la première année
 
 Les incidents par mois de chaque année, rapportés aux 319 incidents en douze mois de la
-première année de déclaration. L'intervalle à 95 % du rapport de taux et la p-valeur sont
+première année de signalement. L'intervalle à 95 % du rapport de taux et la p-valeur sont
 exacts (conditionnellement au total des deux années). L'année 2018, qui partage neuf mois
 avec la première année, n'est pas comparée.
 """, FR),

@@ -431,7 +431,7 @@ _CALENDAR_YEAR = re.compile(r"^\d{4}$")
 
 #: Reader-facing names of the metrics the report tables show.
 METRIC_LABELS: dict[str, dict[str, str]] = {
-    "incidents_reported": {"en": "incidents reported", "fr": "incidents déclarés"},
+    "incidents_reported": {"en": "incidents reported", "fr": "incidents signalés"},
     "share_malicious": {"en": "share of malicious origin", "fr": "part d'origine malveillante"},
     "share_potential_patient_endangerment": {
         "en": "share with a potential patient endangerment",
@@ -460,11 +460,11 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     },
     "incidents_reported_cumulative": {
         "en": "incidents reported since October 2017",
-        "fr": "incidents déclarés depuis octobre 2017",
+        "fr": "incidents signalés depuis octobre 2017",
     },
     "share_incidents_declared_estimate": {
         "en": "estimated share of incidents that get declared",
-        "fr": "part estimée des incidents qui sont déclarés",
+        "fr": "part estimée des incidents qui sont signalés",
     },
 }
 #: Metrics of the patient-endangerment table, in the order shown.
@@ -504,7 +504,7 @@ _TEXT = {
     },
     "fr": {
         "no_count": "{years} : aucun nombre d'incidents publié dans les sources.",
-        "first_year": "La première année de déclaration, d'oct. 2017 à sept. 2018 ({n} "
+        "first_year": "La première année de signalement, d'oct. 2017 à sept. 2018 ({n} "
         "incidents), chevauche 2018 et n'est pas montrée comme une année.",
         "inferred": "déduite",
         "published_as": " : chiffres publiés, tels que repris par les pages citées",
@@ -936,7 +936,7 @@ def describe_comparison(table: pd.DataFrame, year=None, *, lang: str = "en") -> 
         return (
             f"{r['period_b']} : {fmt_number(r['count_b'], lang)} incidents, soit {num(r['rate_b'])} "
             f"{unit}, contre {fmt_number(r['count_a'], lang)} ({num(r['rate_a'])} {unit}) la "
-            f"première année de déclaration (oct. 2017–sept. 2018) : un taux {num(r['rate_ratio'], 2)} "
+            f"première année de signalement (oct. 2017–sept. 2018) : un taux {num(r['rate_ratio'], 2)} "
             f"fois plus élevé (IC à {lvl} : {num(r['lower'], 2)} à {num(r['upper'], 2)} ; test "
             f"exact {p_text})."
         )
