@@ -508,6 +508,8 @@ def fmt_when(value, lang: str = "en") -> str:
     """
     check_lang(lang)
     text = str(value) if not _is_missing(value) else ""
+    if " · " in text:  # several datasets, each with its own date
+        return " · ".join(fmt_when(part, lang) for part in text.split(" · "))
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::\d{2})?(.*)", text)
     if m:
         return f"{fmt_date(m.group(1), lang)}, {m.group(2)}{m.group(3)}"
