@@ -15,7 +15,9 @@ from incidentstats import i18n
 from incidentstats import report as rep
 
 # Dates as a machine writes them: 2015-02-26, 2018-10 (years alone are fine in prose).
-ISO_DATE = re.compile(r"(?<![\w/.-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\w-])")
+ISO_DATE = re.compile(
+    r"(?<![\w/.-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\w-])"
+)
 # Column names of statistics tables, as code spells them: never a header in a report.
 RAW_NAMES = re.compile(r"\b[a-z]+_[a-z_]+\b")
 # English words that have no place in a French table or sentence.

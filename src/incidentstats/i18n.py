@@ -54,7 +54,7 @@ def _catalogue_path(lang: str):
     return importlib.resources.files("incidentstats").joinpath("locale", f"{lang}.yaml")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every string shown to readers in ``lang``: key -> text, typography already applied.
 
@@ -553,7 +553,7 @@ def dataset_text(provenance: dict, lang: str = "en") -> str:
 
 
 def fmt_as_of(value, lang: str = "en") -> str:
-    """"Data as of …" with the date in words; a month or a year reads "à jour en …" in French.
+    """ "Data as of …" with the date in words; a month or a year reads "à jour en …" in French.
 
     Examples
     --------

@@ -454,6 +454,10 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "fr": "part avec impact sur la prise en charge",
     },
     "incidents_per_month": {"en": "incidents a month", "fr": "incidents par mois"},
+    "structures_reporting": {
+        "en": "organisations reporting at least one incident",
+        "fr": "structures ayant signalé au moins un incident",
+    },
     "share_incidents_from_provider_incidents": {
         "en": "share of incidents due to major incidents at service providers",
         "fr": "part des incidents due à des incidents majeurs chez des prestataires",
