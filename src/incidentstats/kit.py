@@ -305,7 +305,10 @@ def show_answer(key: str, *, lang: str = "en", show: bool = False):
         raise ParameterError("show_answers", f"expected True or False, got {show!r}")
     words = texts(lang)
     if not show:
-        return HTMLBlock(f'<p class="caption">{html.escape(words["answer_hidden"])}</p>')
+        note = html.escape(words["answer_hidden"]).replace(
+            "show_answers = True", "<code>show_answers = True</code>"
+        )
+        return HTMLBlock(f'<p class="caption">{note}</p>')
     a = answer(key, lang=lang)
     points = "".join(f"<li>{html.escape(p)}</li>" for p in a["draw_out"])
     wrong = "".join(f"<li>{html.escape(p)}</li>" for p in a["misconceptions"])
@@ -367,25 +370,36 @@ def guide_html(lang: str = "en") -> str:
     return _render("kit_guide.html.j2", lang, answers=answers)
 
 
+def exercise_markdown(key: str, lang: str) -> str:
+    """An exercise as a notebook markdown cell: title, context, questions, paper path."""
+    words = texts(lang)
+    ex = exercise(key, lang=lang)
+    questions = "\n".join(f"{i}. {q}" for i, q in enumerate(ex["questions"], 1))
+    return (f"## {ex['number']}. {ex['title']}\n\n{ex['context']}\n\n{questions}\n\n"
+            f"**{words['paper']}.** {ex['paper']}")  # fmt: skip
+
+
+def exercise_code(key: str, lang: str) -> list[str]:
+    """The code cells of an exercise: its data, an empty cell to fill in, the hidden answer."""
+    number = EXERCISES.index(key) + 1
+    return [
+        f'kit.data_table("{key}", lang=lang)',
+        f"# {texts(lang)['todo']}\nanswer_{number} = None",
+        f'kit.show_answer("{key}", lang=lang, show=show_answers)',
+    ]
+
+
 def notebook_cells(lang: str) -> list[tuple[str, str, list[str]]]:
     """The student notebook's cells in ``lang`` as ``(kind, source, tags)``; no answer in them."""
     words = texts(lang)
     tag = [f"lang-{lang}"]
-    todo = words["todo"]
     cells = [
         ("md", f"# {words['title']}\n\n{words['notebook_intro']}", tag),
         ("md", f"## {words['how_heading']}\n\n{words['how']}", tag),
     ]
     for key in EXERCISES:
-        ex = exercise(key, lang=lang)
-        questions = "\n".join(f"{i}. {q}" for i, q in enumerate(ex["questions"], 1))
-        cells.append(
-            ("md", f"## {ex['number']}. {ex['title']}\n\n{ex['context']}\n\n{questions}\n\n"
-                   f"**{words['paper']}.** {ex['paper']}", tag)
-        )  # fmt: skip
-        cells.append(("code", f'kit.data_table("{key}", lang=lang)', []))
-        cells.append(("code", f"# {todo}\nanswer_{ex['number']} = None", ["lang-code"]))
-        cells.append(("code", f'kit.show_answer("{key}", lang=lang, show=show_answers)', []))
+        cells.append(("md", exercise_markdown(key, lang), tag))
+        cells += [("code", source, []) for source in exercise_code(key, lang)]
     return cells
 
 
@@ -411,7 +425,7 @@ def build_notebook(lang: str = "en"):
             if kind == "md"
             else nbformat.v4.new_code_cell(source)
         )
-        cell.metadata["tags"] = [t for t in tags if t != "lang-code"]
+        cell.metadata["tags"] = list(tags)
         nb.cells.append(cell)
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"
