@@ -194,6 +194,38 @@ class Report:
         return HTMLBlock(f"<p>{template.format(**safe)}</p>")
 
 
+def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True) -> HTMLBlock:
+    """Two boxes for beside the headline figures: what France and the US count, and misreadings.
+
+    The misreadings quote the French figures (organisations reporting, who reports, incidents
+    cascading from providers), looked up by ``fact_id`` in ``figures`` (``ist.load("france")``).
+    """
+    from .readers import france
+
+    figures = france.read_figures() if figures is None else figures
+
+    def value(fact):
+        return float(figures.loc[figures["fact_id"].eq(fact), "value_num"].iloc[0])
+
+    def pct(fact):
+        return i18n.fmt_percent(value(fact) / 100, lang)
+
+    def box(kind, items):
+        lis = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+        title = html.escape(i18n.t(f"box.{kind}.title", lang))
+        return f'<div class="box box-{kind}"><p class="box-title">{title}</p><ul>{lis}</ul></div>'
+
+    myths = [
+        i18n.t("box.myths.reports", lang, s18=_fmt_number(value("FR021"), lang), s24=_fmt_number(value("FR073"), lang)),
+        i18n.t("box.myths.who", lang, es_2019=pct("FR011"), ms_2021=pct("FR048")),
+        i18n.t("box.myths.cascade", lang, cascade=pct("FR042")),
+    ]  # fmt: skip
+    parts = [box("myths", myths)]
+    if scope:
+        parts.insert(0, box("scope", [i18n.t(f"box.scope.{k}", lang) for k in ("fr", "us", "so")]))
+    return HTMLBlock(f'<div class="context-boxes">{"".join(parts)}</div>')
+
+
 def _figure_metadata(ext):
     # Fixed metadata keep repeated runs byte-identical.
     if ext == "png":

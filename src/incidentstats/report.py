@@ -1154,6 +1154,11 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
         f"lang-{x}" for x in LANGS if x != lang
     }
     cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
+    from . import i18n
+
+    for cell in cells:  # one typographic rule set for the narrative too
+        if cell.cell_type == "markdown":
+            cell.source = i18n.typography(cell.source, lang)
     for i, cell in enumerate(cells):
         nxt = cells[i + 1] if i + 1 < len(cells) else None
         if cell.cell_type == "markdown" and nxt is not None and _introduces(cell, nxt):
@@ -1172,6 +1177,9 @@ _TAG = re.compile(r"<[^>]+>")
 # Numbers, percentages, intervals, dates and dashes, in English or French typography.
 _NUMERIC = re.compile(r"^[\s\d.,:/%+\-\u2212\u2013\u2014\u202f\u00a0…*<>=]*$")
 SHORT_TABLE_ROWS = 12
+#: A short table with more text than this is left free to split: kept whole, it would
+#: leave its heading at the foot of a page and half a page blank.
+SHORT_TABLE_CHARS = 900
 
 
 def polish_tables(body: str) -> str:
@@ -1225,7 +1233,8 @@ def _polish_table(match) -> str:
         return _CELL.sub(fix_cell, row_match.group(0))
 
     out = _ROW.sub(fix_row, table)
-    if len(body_rows) <= SHORT_TABLE_ROWS:
+    chars = len(html.unescape(_TAG.sub("", table)))
+    if len(body_rows) <= SHORT_TABLE_ROWS and chars <= SHORT_TABLE_CHARS:
         head = re.match(r"<table\b[^>]*>", out).group(0)
         if 'class="' in head:
             new_head = head.replace('class="', 'class="short ', 1)

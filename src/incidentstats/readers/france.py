@@ -6,6 +6,7 @@ Aggregates, not incidents: one row per sourced number, with shares, denominators
 from __future__ import annotations
 
 import hashlib
+import math
 import importlib.resources
 import io
 import re
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ParameterError
+from ..i18n import typography
 from .base import check_readable, decode_bytes, parse_csv_text, sniff_binary
 
 SOURCE = "france"
@@ -39,8 +41,15 @@ FILE_COLUMNS = (
     "source_url",
     "source_publisher",
     "source_date",
+    "status",
+    "note",
 )
-_REQUIRED = tuple(c for c in FILE_COLUMNS if c != "scope")
+#: Optional columns and their value when a file leaves them out.
+_OPTIONAL = {"scope": "", "status": "published", "note": ""}
+_REQUIRED = tuple(c for c in FILE_COLUMNS if c not in _OPTIONAL)
+#: How a figure came about: as published, computed from published figures (the ``scope``
+#: gives the calculation), or an order of magnitude a source put forward.
+STATUSES = ("published", "derived", "estimated")
 
 #: Columns of the tidy table ``read_figures`` returns.
 COLUMNS = (
@@ -63,6 +72,8 @@ COLUMNS = (
     "source_publisher",
     "source_date",
     "fact_id",
+    "status",
+    "note",
 )
 
 #: Metrics that count incidents; their value is the denominator of incident shares
@@ -191,8 +202,16 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
             f"found {', '.join(map(str, raw.columns[:15]))}",
         )
     df = raw.fillna("").astype(str).apply(lambda s: s.str.strip())
-    if "scope" not in df.columns:
-        df["scope"] = ""
+    for col, default in _OPTIONAL.items():
+        if col not in df.columns:
+            df[col] = default
+    df["status"] = df["status"].where(df["status"].ne(""), "published")
+    bad_status = ~df["status"].isin(STATUSES)
+    if bad_status.any():
+        i = int(np.flatnonzero(bad_status)[0])
+        raise InputError(
+            source, f"row {i + 1}: status {df['status'].iloc[i]!r} is not one of {', '.join(STATUSES)}"
+        )
     n = len(df)
     where = lambda i: f"row {i + 1} (fact_id {df['fact_id'].iloc[i] or '?'})"  # noqa: E731
 
@@ -250,7 +269,9 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
     share_of = by_fact.where(by_fact.notna(), share_of)
     share_of = share_of.where(is_percent & ~is_change).astype("string")
 
-    denominator = _incident_denominators(df["period"], df["metric"], count)
+    # Only published counts are denominators: a derived count gets no interval.
+    published = df["status"].eq("published")
+    denominator = _incident_denominators(df["period"], df["metric"], count.where(published))
     denominator = denominator.where(share.notna() & share_of.eq("incidents"))
 
     group = pd.Series(pd.NA, index=df.index, dtype="string")
@@ -280,6 +301,8 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
             "source_publisher": df["source_publisher"],
             "source_date": df["source_date"].where(df["source_date"].ne("")),
             "fact_id": df["fact_id"],
+            "status": df["status"],
+            "note": df["note"].where(df["note"].ne("")),
         }
     )
     text_cols = [
@@ -293,6 +316,8 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
         "source_publisher",
         "source_date",
         "fact_id",
+        "status",
+        "note",
     ]
     out[text_cols] = out[text_cols].astype("string")
     out = out.reset_index(drop=True)
@@ -453,6 +478,47 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "share with an impact on patient care",
         "fr": "part avec impact sur la prise en charge",
     },
+    "anssi_fssi_interventions": {"en": "organisations where ANSSI/FSSI intervened",
+                                 "fr": "structures où l'ANSSI ou le FSSI est intervenu"},
+    "cert_sante_alerts": {"en": "alerts sent by CERT Santé", "fr": "alertes envoyées par le CERT Santé"},
+    "cert_sante_technical_support": {"en": "organisations given technical support by CERT Santé",
+                                     "fr": "structures accompagnées techniquement par le CERT Santé"},
+    "change_incidents_pct": {"en": "change in incidents reported, against the year before",
+                             "fr": "évolution des incidents signalés, par rapport à l'année précédente"},
+    "change_structures_reporting_pct": {"en": "change in organisations reporting, against the year before",
+                                        "fr": "évolution des structures signalantes, par rapport à l'année précédente"},
+    "cyberattacks": {"en": "incidents that were cyberattacks", "fr": "incidents qui étaient des cyberattaques"},
+    "data_disclosure_cases": {"en": "cases with data disclosure", "fr": "cas de divulgation de données"},
+    "health_establishments_count": {"en": "health establishments in France", "fr": "établissements de santé en France"},
+    "medico_social_structures_count": {"en": "social-care organisations in France",
+                                       "fr": "établissements et services médico-sociaux en France"},
+    "ose_reporting": {"en": "operators of essential services reporting",
+                      "fr": "opérateurs de services essentiels signalants"},
+    "public_establishments_major_attacks": {"en": "public health establishments hit by major attacks",
+                                            "fr": "établissements publics de santé touchés par des attaques majeures"},
+    "ransomware_incidents": {"en": "ransomware incidents", "fr": "incidents par rançongiciel"},
+    "ransomware_major_compromises": {"en": "ransomware incidents that were major compromises",
+                                     "fr": "rançongiciels ayant entraîné une compromission majeure"},
+    "share_declarations_by_structure_type": {"en": "share of reports by type of organisation",
+                                             "fr": "part des signalements par type de structure"},
+    "share_degraded_mode": {"en": "share in degraded mode", "fr": "part en mode dégradé"},
+    "share_impact_data": {"en": "share with an impact on data", "fr": "part avec impact sur les données"},
+    "share_impact_patient_personal_data": {"en": "share affecting patients' personal data",
+                                           "fr": "part touchant des données personnelles de patients"},
+    "share_no_impact": {"en": "share reporting no impact on operations", "fr": "part sans impact sur le fonctionnement"},
+    "share_ransomware": {"en": "share of ransomware", "fr": "part de rançongiciels"},
+    "share_support_requested": {"en": "share with a request for support", "fr": "part avec demande d'accompagnement"},
+    "share_victims_private_clinics": {"en": "share of victims that are private clinics",
+                                      "fr": "part des victimes qui sont des cliniques privées"},
+    "share_victims_public_hospitals": {"en": "share of victims that are public hospitals",
+                                       "fr": "part des victimes qui sont des hôpitaux publics"},
+    "structures_data_loss_or_no_access": {"en": "organisations that lost data or access to it",
+                                          "fr": "structures ayant perdu des données ou leur accès"},
+    "structures_disclosure": {"en": "organisations with data disclosure or unauthorised access",
+                              "fr": "structures avec divulgation de données ou accès non autorisé"},
+    "structures_integrity_breach": {"en": "organisations with a data-integrity breach",
+                                    "fr": "structures avec atteinte à l'intégrité des données"},
+    "support_requests": {"en": "organisations that requested support", "fr": "structures ayant demandé un accompagnement"},
     "incidents_per_month": {"en": "incidents a month", "fr": "incidents par mois"},
     "structures_reporting": {
         "en": "organisations reporting at least one incident",
@@ -486,13 +552,13 @@ _TABLE_LABELS = {
            "published": "published", "count_a": "first year", "count_b": "incidents",
            "period_b": "year", "period_label": "period", "source": "source", "rate_a": "a month, first year", "rate_b": "a month",
            "rate_ratio": "rate ratio", "p_value": "p-value", "title": "title", "url": "address",
-           "facts": "figures"},
+           "facts": "figures", "status": "status", "note": "note"},
     "fr": {"period": "période", "measure": "chiffre", "number": "nombre", "x": "incidents",
            "n": "sur n", "source_publisher": "publié par", "source_date": "date de publication",
            "published": "publié", "count_a": "première année", "count_b": "incidents",
            "period_b": "année", "period_label": "période", "source": "source", "rate_a": "par mois, première année", "rate_b": "par mois",
            "rate_ratio": "rapport de taux", "p_value": "p", "title": "titre", "url": "adresse",
-           "facts": "chiffres"},
+           "facts": "chiffres", "status": "statut", "note": "remarque"},
 }  # fmt: skip
 _TEXT = {
     "en": {
@@ -519,6 +585,8 @@ _TEXT = {
         "source": "Source : {source} · chiffres publiés jusqu'en {as_of}",
     },
 }
+# One typographic rule set for every sentence shown (no-break spaces, apostrophes).
+_TEXT = {lang: {k: typography(v, lang) for k, v in texts.items()} for lang, texts in _TEXT.items()}
 _DATASET_NAME = {
     "en": "French health-sector incident observatory (ASIP Santé / ANS, CERT Santé)",
     "fr": "Observatoire des incidents de sécurité des systèmes d'information en santé "
@@ -582,9 +650,9 @@ def period_label(period, lang: str = "en") -> str:
     >>> period_label("2017-10/2018-09", "fr")
     'oct. 2017 – sept. 2018'
     >>> period_label("2017-10/2019"), period_label("2021")
-    ('Oct 2017 – 2019', '2021')
+    ('Oct 2017 – 2019 (end not stated)', '2021')
     """
-    from ..i18n import month_name
+    from ..i18n import month_name, t
 
     _check_lang(lang)
     m = _PERIOD.match(str(period))
@@ -596,7 +664,80 @@ def period_label(period, lang: str = "en") -> str:
         return f"{month_name(int(month), lang, short=True)} {year}" if month else year
 
     first = part(y0, m0)
-    return first if y1 is None else f"{first} – {part(y1, m1)}"
+    if y1 is None:
+        return first
+    label = f"{first} – {part(y1, m1)}"
+    # "Oct 2017 to 2019" stops at an unstated month of 2019, not at its end.
+    return t("period_end_unstated", lang, period=label) if m0 and not m1 else label
+
+
+def figure_status(row, lang: str = "en") -> str:
+    """How a figure came about, in words: published, derived (with the calculation), estimated.
+
+    Examples
+    --------
+    >>> fig = read_figures()
+    >>> figure_status(fig[fig["fact_id"].eq("FR080")].iloc[0], "fr")
+    'dérivé\u202f: 581 ÷ (1 − 2\u202f%) = 593'
+    """
+    from ..i18n import t
+
+    status = str(row.get("status") or "published")
+    if status == "derived" and str(row.get("note") or "") == "derived_2022_from_2023_change":
+        values = _derived_2022_values(row, lang)
+        return t("figure_status.derived_calc", lang, calc=values["calc"])
+    return t(f"figure_status.{status}", lang)
+
+
+def _derived_2022_values(row, lang: str, figures: pd.DataFrame | None = None) -> dict:
+    from ..i18n import fmt_number, fmt_percent
+
+    figures = read_figures() if figures is None else figures
+    later = float(figures.loc[figures["fact_id"].eq("FR063"), "value_num"].iloc[0])
+    change = float(figures.loc[figures["fact_id"].eq("FR079"), "value_num"].iloc[0]) / 100
+    # The published change is rounded to a whole percent: it lies within half a point.
+    lo, hi = later / (1 + change + 0.005), later / (1 + change - 0.005)
+    return {
+        "value": fmt_number(float(row["value_num"]), lang),
+        "calc": f"{fmt_number(later, lang)} ÷ (1 − {fmt_percent(abs(change), lang)}) = "
+        f"{fmt_number(round(later / (1 + change)), lang)}",
+        "lo": fmt_number(math.ceil(lo), lang),
+        "hi": fmt_number(math.floor(hi), lang),
+        "later": fmt_number(later, lang),
+        "change": fmt_percent(change, lang, sign=True),
+    }
+
+
+def figure_note(row, figures: pd.DataFrame | None = None, lang: str = "en") -> str:
+    """What a reader must know about a figure (a duplicate, an unstated end, a disagreement).
+
+    Empty when the figure needs no note. The notes are codes in the figures file, written
+    out here from the catalogue with the figures they involve.
+
+    Examples
+    --------
+    >>> fig = read_figures()
+    >>> figure_note(fig[fig["fact_id"].eq("FR009")].iloc[0], fig, "en")[:40]
+    'Same figure as the first-year 47% (FR003'
+    """
+    from ..i18n import fmt_number, fmt_percent, t
+
+    code = row.get("note")
+    if code is None or code is pd.NA or str(code) == "" or str(code) == "nan":
+        return ""
+    code = str(code)
+    figures = read_figures() if figures is None else figures
+
+    def value(fact):
+        return float(figures.loc[figures["fact_id"].eq(fact), "value_num"].iloc[0])
+
+    if code == "derived_2022_from_2023_change":
+        return t(f"figure_note.{code}", lang, **_derived_2022_values(row, lang, figures))
+    if code in ("structures_disagree", "slug_sign_and_structures_disagree"):
+        s21, s22 = value("FR041"), value("FR052")
+        return t(f"figure_note.{code}", lang, s21=fmt_number(s21, lang), s22=fmt_number(s22, lang),
+                 change=fmt_percent(s22 / s21 - 1, lang, sign=True))  # fmt: skip
+    return t(f"figure_note.{code}", lang)
 
 
 def _source_text(publisher, date, lang: str) -> str:
@@ -644,11 +785,11 @@ def yearly_counts(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """
     _check_lang(lang)
     _check_figures(figures)
-    rows = figures[
-        figures["metric"].eq("incidents_reported")
-        & figures["period"].str.fullmatch(_CALENDAR_YEAR).fillna(False)
-        & figures["count"].notna()
-    ]
+    yearly = figures["metric"].eq("incidents_reported") & figures["period"].str.fullmatch(
+        _CALENDAR_YEAR
+    ).fillna(False)
+    derived = figures[yearly & figures["status"].ne("published") & figures["count"].notna()]
+    rows = figures[yearly & figures["status"].eq("published") & figures["count"].notna()]
     if rows.empty:
         raise ParameterError("figures", "no yearly incident count in the figures")
     rows = rows.drop_duplicates("period", keep="first")
@@ -676,8 +817,12 @@ def yearly_counts(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     first = figures[figures["period"].eq(FIRST_YEAR) & figures["metric"].eq("incidents_reported")]
     notes = {lang: [] for lang in ("en", "fr")}
     for lang in notes:
-        if missing:
-            notes[lang].append(_TEXT[lang]["no_count"].format(years=", ".join(missing)))
+        explained = derived[derived["period"].isin(missing)]
+        unexplained = [y for y in missing if y not in set(explained["period"])]
+        if unexplained:
+            notes[lang].append(_TEXT[lang]["no_count"].format(years=", ".join(unexplained)))
+        for _, row in explained.iterrows():
+            notes[lang].append(figure_note(row, figures, lang))
         if first["count"].notna().any():
             notes[lang].append(
                 _TEXT[lang]["first_year"].format(n=int(first["count"].dropna().iloc[0]))
@@ -723,7 +868,8 @@ def malicious_shares(
     _check_lang(lang)
     _check_figures(figures)
     with_ci = figures_with_ci(figures, level=level, method=method)
-    rows = with_ci[with_ci["metric"].eq("share_malicious")].copy()
+    duplicate = with_ci["note"].fillna("").str.startswith("duplicate_of_")
+    rows = with_ci[with_ci["metric"].eq("share_malicious") & ~duplicate].copy()
     rows = rows.sort_values(
         ["period_start", "period_end", "fact_id"], kind="stable", na_position="last"
     )
@@ -802,6 +948,7 @@ def _incident_count(figures: pd.DataFrame, period: str):
         figures["metric"].eq("incidents_reported")
         & figures["period"].eq(period)
         & figures["count"].notna()
+        & figures["status"].eq("published")  # a derived count has no exact interval
     ]
     if rows.empty:
         return None
@@ -969,7 +1116,7 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
     cmp = compare_with_first_year(figures, year)
     r = cmp.iloc[0]
     first, later = _incident_count(figures, FIRST_YEAR), _incident_count(figures, str(year))
-    mal = malicious_shares(figures)
+    mal = malicious_shares(figures, lang=lang)
     mal = mal[mal["period"].eq(FIRST_YEAR) & mal["n"].notna()].iloc[0]
 
     def cite(row):
@@ -994,9 +1141,9 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
         },
         {
             "value": f"×{num(r['rate_ratio'], 2)}",
-            "label": f"taux mensuel {year} / première année"
-            if fr
-            else f"monthly rate, {year} over the first year",
+            "label": (f"taux mensuel {year} / première année"
+                      if fr else f"monthly rate, {year} over the first year")
+            + f" ({t('headline.reports_not_attacks', lang)})",
             "ci": f"{ci}{num(r['lower'], 2)}–{num(r['upper'], 2)}",
         },  # fmt: skip
         {
@@ -1073,10 +1220,30 @@ def published_figures(figures: pd.DataFrame, *, fact_ids=None, metrics=None, lan
                 _source_text(p, d, lang)
                 for p, d in zip(rows["source_publisher"], rows["source_date"], strict=True)
             ],
+            "status": [figure_status(r, lang) for _, r in rows.iterrows()],
+            "note": [figure_note(r, figures, lang) for _, r in rows.iterrows()],
         }
     ).reset_index(drop=True)
     out.insert(1, "period_label", out["period"].map(lambda v: period_label(v, lang)))
     return _attach(out, figures, statistic="published_figures")
+
+
+def annotated_figures(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """The figures that need a note (derived, duplicated, undated end, sources that disagree).
+
+    Returns
+    -------
+    DataFrame
+        Like ``published_figures``, one row per annotated figure, with ``status`` and ``note``.
+
+    Examples
+    --------
+    >>> sorted(annotated_figures(read_figures())["fact_id"])[:3]
+    ['FR009', 'FR015', 'FR016']
+    """
+    _check_figures(figures)
+    ids = figures.loc[figures["note"].notna() | figures["status"].ne("published"), "fact_id"]
+    return published_figures(figures, fact_ids=list(ids), lang=lang)
 
 
 def table_labels(lang: str = "en") -> dict[str, str]:
@@ -1156,6 +1323,17 @@ def data_note(figures: pd.DataFrame, *, lang: str = "en"):
     return HTMLBlock(f'<p class="provenance">{html.escape(text)}</p>')
 
 
+def _title_text(title, lang: str) -> str:
+    """A source's title; one rebuilt from the page address says so."""
+    from ..i18n import t
+
+    text = str(title)
+    marker = " [title from URL slug]"
+    if text.endswith(marker):
+        return t("title_from_slug", lang, title=text[: -len(marker)])
+    return text
+
+
 def cited_sources(figures: pd.DataFrame, *tables, lang: str = "en") -> pd.DataFrame:
     """The sources behind the figures of ``tables`` (their ``fact_id`` columns).
 
@@ -1183,9 +1361,7 @@ def cited_sources(figures: pd.DataFrame, *tables, lang: str = "en") -> pd.DataFr
         {
             "source_publisher": grouped["source_publisher"].first(),
             "source_date": grouped["source_date"].first(),
-            "title": grouped["source_title"]
-            .first()
-            .str.replace(" [title from URL slug]", "", regex=False),
+            "title": grouped["source_title"].first().map(lambda v: _title_text(v, lang)),
             "facts": grouped["fact_id"].agg(lambda s: ", ".join(sorted(s))),
         }
     )
