@@ -333,11 +333,15 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
 
 
 def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = "") -> Report:
-    """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report."""
+    """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report.
+
+    Each chart is kept as SVG and as a 2x PNG: the report prints the SVG, unless it holds
+    hatch patterns or embedded rasters, which the PDF renderer drops or distorts.
+    """
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("svg")
+        set_matplotlib_formats("svg", "retina")
     except Exception:  # not in a kernel (e.g. doctest) — nothing to configure
         pass
     import matplotlib

@@ -1159,6 +1159,8 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
     for cell in cells:  # one typographic rule set for the narrative too
         if cell.cell_type == "markdown":
             cell.source = i18n.typography(cell.source, lang)
+        for output in cell.get("outputs", []):
+            choose_chart_format(output)
     for i, cell in enumerate(cells):
         nxt = cells[i + 1] if i + 1 < len(cells) else None
         if cell.cell_type == "markdown" and nxt is not None and _introduces(cell, nxt):
@@ -1168,6 +1170,32 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
     exporter = _html_exporter()
     body, _ = exporter.from_notebook_node(nb)
     return polish_tables(body)
+
+
+#: SVG features WeasyPrint does not print faithfully: hatch patterns lose their lines and
+#: embedded rasters (heatmaps, colour bars) are stretched. Such charts print as PNG.
+_SVG_UNPRINTABLE = ("<pattern", "<image")
+
+
+def choose_chart_format(output: dict) -> dict:
+    """Keep one image format in a notebook output: SVG, or the PNG when the SVG would misprint.
+
+    Examples
+    --------
+    >>> out = {"data": {"image/svg+xml": "<svg><pattern/></svg>", "image/png": "iVBOR"}, "metadata": {}}
+    >>> sorted(choose_chart_format(out)["data"])
+    ['image/png']
+    >>> sorted(choose_chart_format({"data": {"image/svg+xml": "<svg/>", "image/png": "x"}})["data"])
+    ['image/svg+xml']
+    """
+    data = output.get("data") or {}
+    if "image/svg+xml" in data and "image/png" in data:
+        svg = data["image/svg+xml"]
+        svg = svg if isinstance(svg, str) else "".join(svg)
+        drop = "image/svg+xml" if any(tag in svg for tag in _SVG_UNPRINTABLE) else "image/png"
+        data.pop(drop)
+        (output.get("metadata") or {}).pop(drop, None)
+    return output
 
 
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
