@@ -272,6 +272,8 @@ def _cell_text(col, val, lang) -> str:
         return "—"
     if col in _PERCENT_COLS and col not in ("lower", "upper") and isinstance(val, int | float) and not isinstance(val, bool):
         return _fmt_pct(val, lang)
+    if ("p_value" in str(col) or col == "fisher_p") and isinstance(val, int | float):
+        return i18n.fmt_pvalue(val, lang)
     if isinstance(val, bool):
         return i18n.t("bool.true" if val else "bool.false", lang)
     if isinstance(val, pd.Timestamp):

@@ -1457,6 +1457,9 @@ def plot_heatmap(
     if ncols > 12:
         ax.tick_params(axis="x", labelrotation=90)
     if colorbar:
+        # A caption running to the figure's edge would sit under the colour bar, and the
+        # layout would shrink the cells at every redraw: keep it within the axes.
+        ax._ist_own_figure = False
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, aspect=30)
         bar.set_label(t("heatmap_counts", lang), fontsize=SMALL)
         bar.ax.tick_params(labelsize=SMALL)
@@ -1564,6 +1567,9 @@ def plot_crosstab(
         tick.set_horizontalalignment("center")
         tick.set_verticalalignment("bottom")
     if colorbar:
+        # A caption running to the figure's edge would sit under the colour bar, and the
+        # layout would shrink the cells at every redraw: keep it within the axes.
+        ax._ist_own_figure = False
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, aspect=20)
         bar.set_label(t("share_of_row", lang), fontsize=SMALL)
         bar.ax.tick_params(labelsize=SMALL)
