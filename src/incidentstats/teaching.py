@@ -72,19 +72,21 @@ _DATA_TEXT = {
         "hhs": "HHS breach list (US, breaches of 500+ people), embedded",
         "france": "French observatory: published figures",
         "by_type": "HHS breaches per year and type of breach (aggregate shipped with the package)",
-        "hhs_use": "questions 1–3: incidents, origin, theft and hacking 2010–2014",
-        "france_use": "questions 1–2: first year (319 incidents), malicious share",
-        "by_type_use": "question 3: mix of breach types 2010–2023",
+        "hhs_use": "exercise 5: malicious share with two denominators",
+        "france_use": "exercises 1–3: first year, malicious share, reports 2018–2024",
+        "by_type_use": "exercise 4: from theft to hacking, 2010–2025",
     },
     "fr": {
-        "hhs": "Liste HHS des violations (États-Unis, 500 personnes ou plus), intégrée",
-        "france": "Observatoire français : chiffres publiés",
-        "by_type": "Violations HHS par année et par type (agrégat fourni avec le paquet)",
-        "hhs_use": "questions 1 à 3 : incidents, origine, vol et piratage 2010–2014",
-        "france_use": "questions 1 et 2 : première année (319 incidents), part malveillante",
-        "by_type_use": "question 3 : types de violation 2010–2023",
+        "hhs": "Liste HHS des violations de données (États-Unis, 500 personnes ou plus), intégrée",
+        "france": "Observatoire français : chiffres publiés",
+        "by_type": "Violations de données HHS par année et par type (agrégat fourni avec le paquet)",
+        "hhs_use": "exercice 5 : part malveillante avec deux dénominateurs",
+        "france_use": "exercices 1 à 3 : première année, part malveillante, signalements 2018–2024",
+        "by_type_use": "exercice 4 : du vol au piratage, 2010–2025",
     },
 }
+_DATA_TEXT = {lang: {k: i18n.typography(v, lang) for k, v in texts.items()}
+              for lang, texts in _DATA_TEXT.items()}  # fmt: skip
 _TABLE_LABELS = {
     "en": {"dataset": "data", "as_of": "as of", "period": "period", "used_for": "used for",
            "value": "", "x": "breaches", "n": "of n"},
@@ -306,7 +308,10 @@ def type_shares_by_year(
             "share": np.where(n > 0, x / np.where(n > 0, n, 1), np.nan),
             "lower": lower,
             "upper": upper,
-            "complete": True,
+            # 2024 stops in June and 2025 holds open cases only: drawn as partial
+            "complete": (rows["coverage"] == "full_year").to_numpy()
+            if "coverage" in rows.columns
+            else True,
             "method": f"{method} {level:.0%}",
         }
     )
