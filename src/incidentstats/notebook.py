@@ -44,8 +44,7 @@ class Report:
     """What one executing notebook needs: its language and where to save tables and figures."""
 
     def __init__(self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""):
-        if lang not in ("en", "fr"):
-            raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
+        i18n.check_lang(lang)
         if suppression not in ("", None, "fr", "us-cms"):
             raise ParameterError("suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}")
         self.lang = lang
@@ -173,11 +172,12 @@ class Report:
     def headline(self, items) -> HTMLBlock:
         """Headline figures as cards: items are dicts with value, label and optional ci."""
         cards = []
+        typeset = lambda text: html.escape(i18n.typography(str(text), self.lang))  # noqa: E731
         for item in items:
-            ci = f'<div class="ci">{html.escape(item["ci"])}</div>' if item.get("ci") else ""
+            ci = f'<div class="ci">{typeset(item["ci"])}</div>' if item.get("ci") else ""
             cards.append(
                 f'<div class="figure"><div class="value">{html.escape(str(item["value"]))}</div>'
-                f'<div class="label">{html.escape(str(item["label"]))}</div>{ci}</div>'
+                f'<div class="label">{typeset(item["label"])}</div>{ci}</div>'
             )
         return HTMLBlock(f'<div class="headline">{"".join(cards)}</div>')
 
@@ -190,8 +190,8 @@ class Report:
 
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
-        safe = {k: html.escape(str(v)) for k, v in values.items()}
-        return HTMLBlock(f"<p>{template.format(**safe)}</p>")
+        safe = {k: html.escape(i18n.typography(str(v), self.lang)) for k, v in values.items()}
+        return HTMLBlock(f"<p>{i18n.typography(template, self.lang).format(**safe)}</p>")
 
 
 def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True) -> HTMLBlock:

@@ -1125,7 +1125,7 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
     def num(v, d=1):
         return fmt_number(float(v), lang, decimals=d)
 
-    ci = "IC 95 % " if fr else "95% CI "
+    ci = t("ci_label", lang, level=fmt_percent(0.95, lang)) + " "
     return [
         {
             "value": fmt_number(r["count_a"], lang),
