@@ -13,7 +13,6 @@ import pytest
 from incidentstats import i18n
 from incidentstats.errors import ParameterError
 from incidentstats.i18n import (
-    NBSP,
     NNBSP,
     fmt_date,
     fmt_interval,

@@ -53,7 +53,8 @@ for _key in kit.EXERCISES:
 mix = teaching.type_shares_by_year(by_type, values=["theft", "hacking", "unauthorized_access"])
 rep.figure(plots.plot_mix(mix, lang=lang), "types-by-year")
 """, []))
-    CELLS.append(("code", "answer_%d = None  # your calculation / votre calcul" % (kit.EXERCISES.index(_key) + 1), []))
+    _number = kit.EXERCISES.index(_key) + 1
+    CELLS.append(("code", f"answer_{_number} = None  # your calculation / votre calcul", []))
     CELLS.append(("code", _code[2], []))
 for _lang, _tag in (("en", EN), ("fr", FR)):
     _words = kit.texts(_lang)

@@ -6,9 +6,9 @@ Aggregates, not incidents: one row per sourced number, with shares, denominators
 from __future__ import annotations
 
 import hashlib
-import math
 import importlib.resources
 import io
+import math
 import re
 from pathlib import Path
 
