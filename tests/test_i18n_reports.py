@@ -1,4 +1,4 @@
-"""French reports read as French: no English label from the catalogue, no ISO date in prose.
+"""French reports read as French (no English label, no ISO date in prose) and print as drawn.
 
 Renders the French default, france and teaching reports once (HTML only) and reads their
 visible text, the way a reader of the PDF would.
@@ -104,3 +104,19 @@ def test_french_reports_hold_no_english_label_and_no_iso_date(french_runs, run_i
     document = (french_runs / run_id / "report.html").read_text(encoding="utf-8")
     found = problems(document, run_id=run_id)
     assert found == [], "\n".join(found[:40])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run_id", ["fr-default", "fr-teaching"])
+def test_printed_charts_keep_hatches_and_heatmap_cells(french_runs, run_id):
+    # WeasyPrint drops the lines of SVG hatch patterns and stretches rasters embedded in
+    # an SVG; such charts must reach the document as PNG, the others stay SVG.
+    import base64
+
+    document = (french_runs / run_id / "report.html").read_text(encoding="utf-8")
+    svgs = [base64.b64decode(b).decode("utf-8") for b in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", document)]  # fmt: skip
+    pngs = re.findall(r"data:image/png;base64,", document)
+    assert pngs, "the hatched incidents-per-year chart should print from its PNG"
+    assert not [s for s in svgs if "<pattern" in s or "<image" in s]
+    if run_id == "fr-default":
+        assert svgs  # charts without hatches keep their searchable vector text

@@ -270,7 +270,8 @@ def test_html_fetches_nothing_from_the_network(default_run):
         # charts are inline SVG (data: URLs), not files or links
         images = re.findall(r"<img\b[^>]*>", text)
         assert images, page.name
-        assert all('src="data:image/svg+xml;base64,' in img for img in images), page.name
+        # charts only, inline: SVG, or PNG for the hatched and heatmap charts
+        assert all(re.search(r'src="data:image/(svg\+xml|png);base64,', img) for img in images), page.name
 
 
 def test_pdf_rendering_fetches_only_data_urls(tmp_path):
@@ -395,7 +396,7 @@ def test_hostile_strings_stay_inert_in_html_pdf_and_csv(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Clinic" in text
     # (quotes in text need no escaping: only < and & could start markup there)
     assert re.search(r"&lt;img src=x onerror=(&quot;|\")alert\(2\)(&quot;|\")&gt; Hospital", text)
-    assert not re.search(r"<img\b(?![^>]*src=\"data:image/svg\+xml;base64,)", text), (
+    assert not re.search(r"<img\b(?![^>]*src=\"data:image/(svg\+xml|png);base64,)", text), (
         "an <img> that is not a chart"
     )
     assert not re.search(r"<[a-z][^>]*\bonerror\s*=", text, re.I)
