@@ -1066,7 +1066,7 @@ def describe_comparison(table: pd.DataFrame, year=None, *, lang: str = "en") -> 
     >>> describe_comparison(t)
     '2024: 749 incidents, 62.4 a month, against 319 (26.6 a month) in the first reporting year (Oct 2017–Sep 2018): 2.35 times the rate (95% CI 2.06 to 2.69; exact test p < 0.001).'
     """
-    from ..i18n import fmt_number
+    from ..i18n import fmt_number, fmt_percent, fmt_pvalue, t
 
     _check_lang(lang)
     rows = table if year is None else table[table["period_b"].astype(str) == str(year)]
@@ -1080,24 +1080,21 @@ def describe_comparison(table: pd.DataFrame, year=None, *, lang: str = "en") -> 
         return fmt_number(float(v), lang, decimals=d)
 
     p = float(r["p_value"])
-    if lang == "fr":
-        p_text = "p < 0,001" if p < 0.001 else f"p = {num(p, 3)}"
-        unit = "par mois" if r["unit"] == "month" else "par an"
-        lvl = f"{level * 100:.0f}\u202f%"
-        return (
-            f"{r['period_b']} : {fmt_number(r['count_b'], lang)} incidents, soit {num(r['rate_b'])} "
-            f"{unit}, contre {fmt_number(r['count_a'], lang)} ({num(r['rate_a'])} {unit}) la "
-            f"première année de signalement (oct. 2017–sept. 2018) : un taux {num(r['rate_ratio'], 2)} "
-            f"fois plus élevé (IC à {lvl} : {num(r['lower'], 2)} à {num(r['upper'], 2)} ; test "
-            f"exact {p_text})."
-        )
-    p_text = "p < 0.001" if p < 0.001 else f"p = {num(p, 3)}"
-    unit = "a month" if r["unit"] == "month" else "a year"
-    return (
-        f"{r['period_b']}: {fmt_number(r['count_b'], lang)} incidents, {num(r['rate_b'])} {unit}, "
-        f"against {fmt_number(r['count_a'], lang)} ({num(r['rate_a'])} {unit}) in the first "
-        f"reporting year (Oct 2017–Sep 2018): {num(r['rate_ratio'], 2)} times the rate "
-        f"({level:.0%} CI {num(r['lower'], 2)} to {num(r['upper'], 2)}; exact test {p_text})."
+    p_text = f"p {fmt_pvalue(p, lang)}" if p < 0.001 else f"p = {fmt_pvalue(p, lang)}"
+    return t(
+        "compare_sentence",
+        lang,
+        period=r["period_b"],
+        n_b=fmt_number(r["count_b"], lang),
+        rate=num(r["rate_b"]),
+        unit=t(f"compare_unit_{'month' if r['unit'] == 'month' else 'year'}", lang),
+        count_a=fmt_number(r["count_a"], lang),
+        rate_a=num(r["rate_a"]),
+        ratio=num(r["rate_ratio"], 2),
+        ci=t("ci_label", lang, level=fmt_percent(level, lang)),
+        lo=num(r["lower"], 2),
+        hi=num(r["upper"], 2),
+        p=p_text,
     )
 
 
