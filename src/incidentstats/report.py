@@ -1331,7 +1331,8 @@ def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
     template = _templates().get_template("title_page.html.j2")
     return template.render(
         t=lambda key, **fields: i18n.t(key, lang, **fields),
-        dataset=i18n.dataset_text(meta, lang),
+        # the data's own source (a notebook may combine several), not the run's --source
+        dataset=i18n.dataset_text({**meta, "source": meta.get("data_source") or meta.get("source")}, lang),
         as_of=i18n.fmt_when(meta.get("as_of"), lang),
         as_of_phrase=i18n.fmt_as_of(meta.get("as_of"), lang),
         period=i18n.fmt_date_range(period.get("start"), period.get("end"), lang) if period else "—",
