@@ -13,7 +13,6 @@ import pytest
 from incidentstats import i18n
 from incidentstats.errors import ParameterError
 from incidentstats.i18n import (
-    NBSP,
     NNBSP,
     fmt_date,
     fmt_interval,
@@ -159,7 +158,7 @@ def test_t_fills_fields_and_follows_language():
     n = fmt_number(1151, "fr")
     assert t("n", "fr", n=n) == f"n = 1{NNBSP}151"
     caption = t("source_caption", "fr", source="X", date=fmt_date("2015-02-26", "fr"))
-    assert caption == f"Source{NBSP}: X · données au 26 février 2015"
+    assert caption == f"Source{NNBSP}: X · données au 26 février 2015"
     caption = t("source_caption", "en", source="X", date=fmt_date("2015-02-26", "en"))
     assert caption == "Source: X · data as of 26 February 2015"
     with pytest.raises(KeyError):
@@ -171,7 +170,8 @@ def test_every_string_exists_in_both_languages_with_the_same_fields():
     for key, texts in i18n.STRINGS.items():
         assert set(texts) == set(i18n.LANGS), key
         assert sorted(fields.findall(texts["en"])) == sorted(fields.findall(texts["fr"])), key
-        assert texts["en"] != "" and texts["fr"] != "", key
+        # the label column of a notebook table has no header, on purpose
+        assert (texts["en"] != "" and texts["fr"] != "") or key == "column.value", key
 
 
 def test_french_strings_use_french_spacing():

@@ -17,7 +17,6 @@ import pytest
 from conftest import REPO, shared_path
 
 import incidentstats as ist
-from incidentstats import teaching
 from incidentstats.i18n import fmt_number
 from incidentstats.readers import france
 from incidentstats.report import declared_parameters, notebook_meta
@@ -293,25 +292,28 @@ def test_teaching_notebook_runs(tmp_path, case_id, lang):
     nb, out = _run(tmp_path, "teaching", params)
     text = _outputs(nb)
     _check_language(text, lang, ("used for", "utilisées pour"))
-    todo = [c for c in nb.cells if c.cell_type == "code" and "# TODO" in c.source]
-    assert len(todo) == 3 and all("= None" in c.source for c in todo)
-    assert text.count('class="exercise"') == 3
-    hint = "replace None" if lang == "en" else "remplacez None"
-    assert text.count(hint) == 3  # the exercises run as left, printing a hint
+    from incidentstats import kit
+
+    todo = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("answer_")]
+    assert len(todo) == len(kit.EXERCISES) and all("= None" in c.source for c in todo)
+    # The source solves nothing: no statistics call, and answers only through the package.
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "rate_table" not in source and "proportion_table" not in source
     rate = ist.describe_rate(ist.rate_table(319, 12, unit="month"), lang=lang)
     share = ist.describe_share(ist.proportion_table(150, 319), lang=lang)
-    pooled = teaching.pooled_shares(teaching.hhs_yearly_by_type(), [(2010, 2014)])
-    theft = ist.describe_share(pooled, "theft", lang=lang)
+    theft = kit.answer_values("shift", lang=lang)["theft_2010"]
     if show:
-        assert text.count('class="answer"') == 3
+        assert text.count('class="answer"') == len(kit.EXERCISES)
         assert rate in text and share in text and theft in text
     else:
         assert 'class="answer"' not in text
         assert rate not in text and share not in text and theft not in text
     prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
-    assert prov["as_of"] == "2015-02-26 · 2025 · 2024-06-28"
+    assert prov["as_of"] == "2015-02-26 · 2025 · 2026-07-01"
     data = _table(out, "teaching-data")
-    assert data["as_of"].astype(str).tolist() == ["2015-02-26", "2025", "2024-06-28"]
+    dates = {"en": ["26 February 2015", "2025", "1 July 2026"],
+             "fr": ["26 février 2015", "2025", "1er juillet 2026"]}[lang]  # fmt: skip
+    assert data["as_of"].astype(str).tolist() == dates
     assert (out / "figures" / "teaching-types-by-year.png").is_file()
 
 

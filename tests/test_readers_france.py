@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "raw" / "fr_observatoire.csv"
 #: Facts the project file adds: FR077b is the second count of health establishments
 #: that the shared file only mentions in the notes of FR077.
-ADDED = {"FR077b"}
+ADDED = {"FR077b", "FR079", "FR080"}  # FR080: 2022 derived from FR063 and FR079
 
 
 def committed() -> pd.DataFrame:
@@ -116,10 +116,10 @@ def test_package_ships_the_committed_file():
 
 def test_table_shape_and_provenance(figures):
     assert tuple(figures.columns) == france.COLUMNS
-    assert len(figures) == len(committed()) == 79
+    assert len(figures) == len(committed()) == 81
     prov = figures.attrs["provenance"]
     assert prov["source"] == "france"
-    assert prov["rows"] == 79
+    assert prov["rows"] == 81
     assert prov["as_of"] == "2025"  # What's up Doc, 2025 (inferred)
     assert len(prov["sha256"]) == 64
     assert "quote" not in figures.columns
@@ -277,7 +277,8 @@ def test_yearly_counts_keeps_calendar_years_and_gaps(figures):
         france.yearly_counts(figures, lang="fr").loc[0, "source"] == "Next INpact, 2022 (déduite)"
     )
     notes = table.attrs["notes"]
-    assert notes["en"][0].startswith("2022: no incident count")
+    assert notes["en"][0].startswith("2022: no total published; about 593 incidents derived")
+    assert "581 ÷ (1 − 2%) = 593" in notes["en"][0] and "between 590 and 595" in notes["en"][0]
     assert "319" in notes["en"][1] and "319" in notes["fr"][1]
     assert table.attrs["provenance"]["as_of"] == "2025"
 
@@ -292,15 +293,14 @@ def test_yearly_counts_draw_as_bars_with_the_gap(figures):
     heights = [b.get_height() for b in ax.patches]
     assert heights[:4] == [327, 392, 369, 733] and heights[5:] == [581, 749]
     assert heights[4] != heights[4]  # NaN: nothing drawn for 2022
-    assert "aucun nombre d'incidents publié" in plots.caption_of(ax)
+    assert "aucun total publié" in plots.caption_of(ax)
     plt.close(ax.figure)
 
 
 def test_malicious_shares_keep_periods_apart(figures):
     table = france.malicious_shares(figures)
     assert table["period"].tolist() == [
-        "2017-10/2018-09",
-        "2017-10/2018",
+        "2017-10/2018-09",  # 2017-10/2018 is the same 47%, counted once
         "2017-10/2019",
         "2018",
         "2019",
@@ -314,7 +314,8 @@ def test_malicious_shares_keep_periods_apart(figures):
     assert first["upper"] == pytest.approx(0.5250, abs=5e-4)
     assert first["method"] == "wilson 95%"
     assert first["period_label"] == "Oct 2017 – Sep 2018"
-    cumulative = table.iloc[2]
+    cumulative = table.iloc[1]
+    assert cumulative["period_label"] == "Oct 2017 – 2019 (end not stated)"
     assert (cumulative["x"], cumulative["n"]) == (298, 693)  # 43% of 693 = 297.99
     no_count = table[table["period"] == "2022"].iloc[0]
     assert pd.isna(no_count["n"]) and pd.isna(no_count["lower"]) and pd.isna(no_count["method"])
@@ -390,14 +391,14 @@ def test_describe_comparison_in_both_languages(figures):
 def test_headline_figures_cite_their_sources(figures):
     cards = france.headline_figures(figures, year=2023, lang="fr")
     assert [c["value"] for c in cards] == ["319", "581", "×1,82", "47\u202f%"]
-    assert cards[0]["ci"] == "ZATAZ, 2018-10 (déduite)"
+    assert cards[0]["ci"] == "ZATAZ, octobre 2018 (déduite)"
     assert "ANS / CERT Santé" in cards[1]["ci"]
 
 
 def test_published_figures_and_cited_sources(figures):
     shown = france.published_figures(figures, fact_ids=["FR002", "FR003", "FR010"], lang="fr")
     assert shown["published"].tolist() == ["27 par mois", "47\u202f%", "près de 500"]
-    assert shown["source"].iloc[0] == "ZATAZ, 2018-10 (déduite)"
+    assert shown["source"].iloc[0] == "ZATAZ, octobre 2018 (déduite)"
     mal = france.published_figures(figures, metrics="share_malicious")
     assert len(mal) == 8
     cited = france.cited_sources(figures, france.yearly_counts(figures), mal)
@@ -412,7 +413,7 @@ def test_published_figures_and_cited_sources(figures):
 
 def test_period_labels():
     assert france.period_label("2017-10/2019-05") == "Oct 2017 – May 2019"
-    assert france.period_label("2017-10/2018", "fr") == "oct. 2017 – 2018"
+    assert france.period_label("2017-10/2018", "fr") == "oct. 2017 – 2018 (fin non précisée)"
     assert france.period_label("undated") == "undated"
 
 

@@ -218,10 +218,12 @@ def test_pdf_is_a4_with_title_page_contents_and_page_numbers(default_run, manife
         )
     title = flat(pages[0])
     assert title.startswith("Health-sector cyber incidents")
-    assert "Data as of 2015-02-26" in title
-    assert "Period covered 2009-10-21 – 2015-02-26" in title
+    assert "Data as of 26 February 2015" in title  # dates in words, never ISO in prose
+    assert "Period covered 21 October 2009 to 26 February 2015" in title
     assert "Input files embedded default (no input file)" in title
-    assert f"Generated {manifest['generated']}" in title
+    from incidentstats.i18n import fmt_when
+
+    assert f"Generated {fmt_when(manifest['generated'], 'en')}" in title
     assert f"Run {manifest['run_id']}" in title
     # the contents give each notebook's first page, and that page starts with its title
     entries = []
@@ -234,9 +236,9 @@ def test_pdf_is_a4_with_title_page_contents_and_page_numbers(default_run, manife
         assert flat(pages[int(page) - 1]).startswith(heading)
     # footer: the page number of the total, and the as-of date, on every page but the first
     total = len(pages)
-    assert "Data as of 2015-02-26 ·" not in flat(pages[0])
+    assert "Data as of 26 February 2015 ·" not in flat(pages[0])
     for i, page in enumerate(pages[1:], start=2):
-        assert re.search(rf"Data as of 2015-02-26 · {i}\s*/\s*{total}", flat(page)), (
+        assert re.search(rf"Data as of 26 February 2015 · {i}\s*/\s*{total}", flat(page)), (
             i,
             flat(page)[-120:],
         )
@@ -268,7 +270,8 @@ def test_html_fetches_nothing_from_the_network(default_run):
         # charts are inline SVG (data: URLs), not files or links
         images = re.findall(r"<img\b[^>]*>", text)
         assert images, page.name
-        assert all('src="data:image/svg+xml;base64,' in img for img in images), page.name
+        # charts only, inline: SVG, or PNG for the hatched and heatmap charts
+        assert all(re.search(r'src="data:image/(svg\+xml|png);base64,', img) for img in images), page.name
 
 
 def test_pdf_rendering_fetches_only_data_urls(tmp_path):
@@ -306,11 +309,11 @@ def test_french_run_is_french_throughout(tmp_path):
     pages = pdf_text(run / "report.pdf")
     title = flat(pages[0])
     assert title.startswith("Incidents de cybersécurité dans la santé")
-    for label in ("Données au 2015-02-26", "Période couverte", "Fichiers d'entrée", "Paramètres",
+    for label in ("Données au 26 février 2015", "Période couverte", "Fichiers d’entrée", "Paramètres",
                   "Produit le", "Sommaire", "données intégrées par défaut"):  # fmt: skip
         assert label in title, label
     body = flat(" ".join(pages[1:]))
-    for heading in ("Vue d'ensemble : incidents de cybersécurité dans la santé", "Chiffres clés",
+    for heading in ("Vue d’ensemble : incidents de cybersécurité dans la santé", "Chiffres clés",
                     "Incidents par catégorie", "Incidents par année", "Incidents les plus importants"):  # fmt: skip
         assert heading in body, heading
     for english in (
@@ -322,9 +325,9 @@ def test_french_run_is_french_throughout(tmp_path):
     ):
         assert english not in body, english
     # table headers and numbers in French typography; the footer too
-    assert "sur n" in body and "IC 95 %" in body
+    assert "sur n" in body and "IC à 95 %" in body
     assert "1 151" in body or "1\u202f151" in body
-    assert re.search(r"Données au 2015-02-26 · 2\s*/\s*\d+", flat(pages[1]))
+    assert re.search(r"Données au 26 février 2015 · 2\s*/\s*\d+", flat(pages[1]))
     html_text = re.sub(
         r"<style>.*?</style>", "", (run / "overview.html").read_text(encoding="utf-8"), flags=re.S
     )
@@ -393,7 +396,7 @@ def test_hostile_strings_stay_inert_in_html_pdf_and_csv(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Clinic" in text
     # (quotes in text need no escaping: only < and & could start markup there)
     assert re.search(r"&lt;img src=x onerror=(&quot;|\")alert\(2\)(&quot;|\")&gt; Hospital", text)
-    assert not re.search(r"<img\b(?![^>]*src=\"data:image/svg\+xml;base64,)", text), (
+    assert not re.search(r"<img\b(?![^>]*src=\"data:image/(svg\+xml|png);base64,)", text), (
         "an <img> that is not a chart"
     )
     assert not re.search(r"<[a-z][^>]*\bonerror\s*=", text, re.I)

@@ -92,7 +92,7 @@ def test_french_first_year_worked_example(shared):
     assert ist.describe_rate(rate) == "26.6 a month (95% CI 23.7 to 29.7; 319 in 12 months)"
     assert (
         ist.describe_rate(rate, lang="fr")
-        == "26,6 par mois (IC à 95\u00a0% : 23,7 à 29,7 ; 319 en 12 mois)"
+        == "26,6 par mois (IC à 95\u202f%\u202f: 23,7 à 29,7\u202f; 319 en 12 mois)"
     )
 
 
@@ -1197,20 +1197,20 @@ def test_format_table_english_and_french():
     en = ist.format_table(table).data
     assert en[["value", "share", "95% CI"]].iloc[0].tolist() == ["Malicious", "47.0%", "41.6–52.5%"]
     fr = ist.format_table(table, "fr").data
-    assert fr[["valeur", "part", "IC à 95\u00a0%"]].iloc[0].tolist() == [
+    assert fr[["valeur", "part", "IC à 95\u202f%"]].iloc[0].tolist() == [
         "Malveillante",
-        "47,0\u00a0%",
-        "41,6–52,5\u00a0%",
+        "47,0\u202f%",
+        "41,6–52,5\u202f%",
     ]
 
 
 def test_format_table_caption_and_html(hhs):
     table = ist.shares(hhs, "origin")
     html = ist.format_table(table).to_html()
-    assert "as of 2015-02-26" in html and "n = 859" in html and "84.2%" in html
+    assert "data as of 26 February 2015" in html and "n = 859" in html and "84.2%" in html
     assert table._repr_html_().count("<table") == 1
     trend_html = ist.format_table(ist.trend(hhs)).to_html()
-    assert "+10%" in trend_html and "&lt;0.001" in trend_html
+    assert "+10%" in trend_html and "&lt; 0.001" in trend_html
 
 
 def all_results(hhs) -> dict:

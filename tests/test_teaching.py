@@ -20,6 +20,7 @@ HHS_2024 = (
     "hhs_ocr_archive_2024-07_soudunno.csv",
     "hhs_ocr_under_investigation_2024-07_soudunno.csv",
 )
+HHS_2026_OPEN = "hhs_ocr_under_investigation_2026-07_lilkommu.csv"
 
 
 @pytest.fixture(scope="module")
@@ -34,20 +35,34 @@ def test_committed_file_recomputes_from_the_shared_exports(shared):
     paths = [shared("hhs_ocr", name) for name in HHS_2024]
     result = ist.ingest("hhs", paths)
     assert result.provenance["duplicates_removed"] == 3  # counted after dedupe
-    recomputed = teaching.yearly_by_type(result.incidents)
+    open_cases = ist.load("hhs", [shared("hhs_ocr", HHS_2026_OPEN)])
+    recomputed = pd.concat(
+        [
+            teaching.yearly_by_type(result.incidents, start=2010, end=2024),
+            teaching.yearly_by_type(open_cases, start=2025, end=2025,
+                                    source=teaching.OPEN_CASES_SOURCE, coverage="open_cases_only"),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
     committed = pd.read_csv(COMMITTED, dtype={"as_of": str})
     pd.testing.assert_frame_equal(committed, recomputed, check_dtype=False)
     # The same numbers whether or not the reader infers ransomware from descriptions.
     plain = ist.load("hhs", paths, ransomware_from_description=False)
-    pd.testing.assert_frame_equal(teaching.yearly_by_type(plain), recomputed)
+    pd.testing.assert_frame_equal(
+        teaching.yearly_by_type(plain, start=2010, end=2024),
+        teaching.yearly_by_type(result.incidents, start=2010, end=2024),
+    )
 
 
 def test_committed_file_holds_numbers_and_their_source_only():
     df = pd.read_csv(COMMITTED, dtype=str, keep_default_na=False)
     assert tuple(df.columns) == teaching.FILE_COLUMNS
-    assert set(df["source"]) == {teaching.FILE_SOURCE}
-    assert set(df["as_of"]) == {"2024-06-28"}
-    assert len(df) == 14 * len(teaching.HHS_TYPES)  # every type in every year 2010-2023
+    assert set(df["source"]) == {teaching.FILE_SOURCE, teaching.OPEN_CASES_SOURCE}
+    assert set(df["as_of"]) == {"2024-06-28", "2026-07-01"}
+    assert len(df) == 16 * len(teaching.HHS_TYPES)  # every type in every year 2010-2025
+    coverage = df.drop_duplicates("year").set_index("year")["coverage"]
+    assert coverage["2023"] == "full_year" and coverage["2024"] == "to_as_of"
+    assert coverage["2025"] == "open_cases_only"
     assert sorted(df["category"].unique()) == sorted(teaching.HHS_TYPES)
 
 
@@ -59,13 +74,14 @@ def test_package_ships_the_committed_file(by_type):
 
 def test_loader_values_and_provenance(by_type):
     prov = by_type.attrs["provenance"]
-    assert prov["as_of"] == "2024-06-28"
-    assert prov["period"] == {"start": "2010-01-01", "end": "2023-12-31"}
+    assert prov["as_of"] == "2026-07-01"
+    assert prov["period"] == {"start": "2010-01-01", "end": "2025-12-31"}
     assert len(prov["sha256"]) == 64
     years = by_type.drop_duplicates("year").set_index("year")["breaches_in_year"]
     # Per-year totals of the 2024 snapshot after removing duplicate rows (the dataset
     # notes give 2012: 218, 2017: 358, 2018: 369, 2019: 512 before removing them).
     assert years[2010] == 199 and years[2012] == 217 and years[2023] == 741
+    assert years[2024] == 379 and years[2025] == 404  # January-June; open cases only
     theft = by_type[by_type["category"] == "theft"].set_index("year")["breaches_with_category"]
     hacking = by_type[by_type["category"] == "hacking"].set_index("year")["breaches_with_category"]
     assert theft[2010] == 135 and theft[2023] == 12
@@ -82,7 +98,8 @@ def test_loader_rejects_bad_files(tmp_path):
         teaching.hhs_yearly_by_type(bad)
     worse = tmp_path / "y.csv"
     worse.write_text(
-        "year,category,breaches_with_category,breaches_in_year,source,as_of\n2010,theft,5,3,s,2024\n",
+        "year,category,breaches_with_category,breaches_in_year,source,as_of,coverage\n"
+        "2010,theft,5,3,s,2024,full_year\n",
         encoding="utf-8",
     )
     with pytest.raises(InputError, match="more breaches than its year"):
@@ -107,7 +124,7 @@ def test_yearly_by_type_on_a_tiny_table(tiny):
 
 def test_type_shares_by_year_and_pooled_shares(by_type):
     shares = teaching.type_shares_by_year(by_type, values=["theft", "hacking"])
-    assert len(shares) == 28
+    assert len(shares) == 32
     row = shares[(shares["period"] == pd.Period("2010")) & (shares["value"] == "theft")].iloc[0]
     lo, hi = ist.proportion_ci(135, 199)
     assert (row["x"], row["n"]) == (135, 199)
@@ -178,8 +195,8 @@ def test_record_provenance_names_all_three_datasets(by_type, tmp_path):
     rep = nb.Report(output_dir=tmp_path, lang="en", name="teaching")
     teaching.record_provenance(rep, df, figures, by_type)
     written = json.loads((tmp_path / "provenance.json").read_text(encoding="utf-8"))
-    assert written["as_of"] == "2015-02-26 · 2025 · 2024-06-28"
-    assert written["period"] == {"start": "2009-10-21", "end": "2024-12-31"}
+    assert written["as_of"] == "2015-02-26 · 2025 · 2026-07-01"
+    assert written["period"] == {"start": "2009-10-21", "end": "2025-12-31"}
     assert set(written["parts"]) == {"hhs", "france", "hhs_yearly_by_type"}
     sources = teaching.data_sources(df, figures, by_type, lang="fr")
-    assert sources["as_of"].tolist() == ["2015-02-26", "2025", "2024-06-28"]
+    assert sources["as_of"].tolist() == ["26 février 2015", "2025", "1er juillet 2026"]

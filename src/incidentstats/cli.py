@@ -249,6 +249,34 @@ def explore(source, inputs, mapping, lang, port, host):
     )  # fmt: skip
 
 
+@cli.command()
+@click.option("--lang", default="en", show_default=True, help="en or fr")
+@click.option(
+    "-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder"
+)
+def teaching(lang, outdir):
+    """Write the teaching kit: student handout (PDF), teacher's guide (PDF), student notebook.
+
+    \b
+    OUTPUT/student-handout-LANG.pdf   exercises, paper path, space to write, glossary (no answers)
+    OUTPUT/teacher-guide-LANG.pdf     session plan, answers with working, misconceptions
+    OUTPUT/student-notebook-LANG.ipynb  the exercises in Python; answers shown with show_answers
+    """
+    from . import kit
+    from .i18n import check_lang
+
+    check_lang(lang)
+    if outdir.exists() and not outdir.is_dir():
+        raise ParameterError("--output", f"{outdir} is a file; expected a folder")
+    try:
+        paths = kit.write_kit(outdir, lang=lang)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
+    for path in paths.values():
+        click.echo(str(path))
+
+
 def _interrupt(signum, frame):
     # SIGTERM (systemd stop, kill, a cron timeout) unwinds exactly like Ctrl-C, so an
     # interrupted run removes what it was writing.

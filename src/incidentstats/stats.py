@@ -14,6 +14,7 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .errors import ParameterError, data_warning
 from .periods import _day, parse_bound, parse_window
 from .periods import data_coverage as _data_coverage
@@ -1452,49 +1453,23 @@ def fitted_counts(
 
 
 def _fmt_num(value: float, digits: int, lang: str) -> str:
-    text = f"{value:,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return i18n.fmt_number(value, lang, decimals=digits)
 
 
 def _fmt_pct(value: float, digits: int, lang: str, sign: bool = False) -> str:
+    # ``value`` is already in percent (9.2 for +9.2%)
     if pd.isna(value):
         return "–"
-    text = f"{value:{'+' if sign else ''}.{digits}f}"
-    if lang == "fr":
-        return text.replace(".", ",") + "\u00a0%"
-    return text + "%"
+    return i18n.fmt_percent(float(value) / 100, lang, decimals=digits, sign=sign)
 
 
-def _check_lang(lang) -> str:
-    if lang not in ("en", "fr"):
-        raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
-    return lang
+_check_lang = i18n.check_lang
 
 
 def _level_of(table: pd.DataFrame) -> float:
     if "level" in table.columns and len(table) and pd.notna(table["level"].iloc[0]):
         return float(table["level"].iloc[0])
     return float((table.attrs.get("provenance", {}) or {}).get("level") or 0.95)
-
-
-_MODEL_WORDS = {
-    "en": {
-        "poisson": "Poisson model",
-        "negative binomial": "negative binomial model",
-        "quasi-poisson": "quasi-Poisson model",
-        "logistic": "logistic model",
-        "quasi-binomial": "quasi-binomial logistic model",
-    },
-    "fr": {
-        "poisson": "modèle de Poisson",
-        "negative binomial": "modèle binomial négatif",
-        "quasi-poisson": "modèle de quasi-Poisson",
-        "logistic": "modèle logistique",
-        "quasi-binomial": "modèle logistique quasi-binomial",
-    },
-}
 
 
 def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) -> str:
@@ -1532,11 +1507,15 @@ def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) ->
     level = _level_of(table)
     est = _fmt_pct(row["pct_change"], digits, lang, sign=True)
     lo, hi = _fmt_pct(row["pct_lower"], digits, lang), _fmt_pct(row["pct_upper"], digits, lang)
-    lvl = _fmt_pct(level * 100, 0, lang)
-    model = _MODEL_WORDS[lang].get(str(row["model"]), str(row["model"]))
-    if lang == "fr":
-        return f"{est} par an (IC à {lvl} : {lo} à {hi}, {model})"
-    return f"{est} a year ({lvl} CI {lo} to {hi}, {model})"
+    ci = i18n.t("ci_label", lang, level=_fmt_pct(level * 100, 0, lang))
+    model = _model_words(row["model"], lang)
+    return i18n.t("describe_trend", lang, est=est, ci=ci, lo=lo, hi=hi, model=model)
+
+
+def _model_words(model, lang: str) -> str:
+    """A model's name as a sentence says it ("Poisson model"); unknown names as they are."""
+    key = f"model_in_sentence.{model}"
+    return i18n.t(key, lang) if key in i18n.STRINGS else str(model)
 
 
 def _describe_share_trend(table: pd.DataFrame, lang: str, digits: int) -> str:
@@ -1548,12 +1527,12 @@ def _describe_share_trend(table: pd.DataFrame, lang: str, digits: int) -> str:
     pct = [100 * (float(row[c]) - 1) for c in ("odds_ratio", "lower", "upper")]
     est = _fmt_pct(pct[0], digits, lang, sign=True)
     lo, hi = _fmt_pct(pct[1], digits, lang), _fmt_pct(pct[2], digits, lang)
-    lvl = _fmt_pct(level * 100, 0, lang)
-    model = _MODEL_WORDS[lang].get(str(row.get("model", "logistic")), str(row.get("model")))
-    value = row.get("value", "")
-    if lang == "fr":
-        return f"{est} par an sur la cote de « {value} » (IC à {lvl} : {lo} à {hi}, {model})"
-    return f"{est} a year in the odds of {value!s} (" + f"{lvl} CI {lo} to {hi}, {model})"
+    ci = i18n.t("ci_label", lang, level=_fmt_pct(level * 100, 0, lang))
+    model = _model_words(row.get("model", "logistic"), lang)
+    value = str(row.get("value", ""))
+    return i18n.t(
+        "describe_share_trend", lang, est=est, ci=ci, lo=lo, hi=hi, model=model, value=value
+    )
 
 
 def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits: int = 1) -> str:
@@ -1587,11 +1566,9 @@ def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits:
     row = rows.iloc[0]
     level = _level_of(table) if "level" in table.columns else _level_from_method(row, table)
     share, lo, hi = (_fmt_pct(100 * row[c], digits, lang) for c in ("share", "lower", "upper"))
-    lvl = _fmt_pct(level * 100, 0, lang)
+    ci = i18n.t("ci_label", lang, level=_fmt_pct(level * 100, 0, lang))
     x, n = _fmt_num(row["x"], 0, lang), _fmt_num(row["n"], 0, lang)
-    if lang == "fr":
-        return f"{share} (IC à {lvl} : {lo} à {hi} ; {x} sur {n})"
-    return f"{share} ({lvl} CI {lo} to {hi}; {x} of {n})"
+    return i18n.t("describe_share", lang, share=share, ci=ci, lo=lo, hi=hi, x=x, n=n)
 
 
 def _level_from_method(row, table) -> float:
@@ -1631,16 +1608,15 @@ def describe_rate(table: pd.DataFrame, *, lang: str = "en", digits: int = 1) -> 
     row = table.iloc[0]
     f = _check_freq(row["unit"], "unit")
     level = _level_from_method(row, table)
-    one, many = _UNIT_WORDS[lang][f]
+    one, many = i18n.t(f"unit.{f}", lang), i18n.t(f"unit.{f}_many", lang)
     r, lo, hi = (_fmt_num(row[c], digits, lang) for c in ("rate", "lower", "upper"))
     expo = row["exposure"]
     expo_text = _fmt_num(expo, 0 if float(expo).is_integer() else 1, lang)
     unit_text = one if expo == 1 else many
-    lvl = _fmt_pct(level * 100, 0, lang)
+    ci = i18n.t("ci_label", lang, level=_fmt_pct(level * 100, 0, lang))
     count = _fmt_num(row["count"], 0, lang)
-    if lang == "fr":
-        return f"{r} par {one} (IC à {lvl} : {lo} à {hi} ; {count} en {expo_text} {unit_text})"
-    return f"{r} a {one} ({lvl} CI {lo} to {hi}; {count} in {expo_text} {unit_text})"
+    return i18n.t("describe_rate", lang, rate=r, one=one, ci=ci, lo=lo, hi=hi, total=count,
+                  exposure=expo_text, units=unit_text)  # fmt: skip
 
 
 # --- subsets and ratios -------------------------------------------------------------
@@ -3214,33 +3190,6 @@ def _suppression_rule(rule, min_count, mask_zero):
 
 # --- display ------------------------------------------------------------------------
 
-_HEADERS = {
-    "fr": {
-        "value": "valeur",
-        "group": "groupe",
-        "period": "période",
-        "start": "début",
-        "count": "nombre",
-        "share": "part",
-        "share_of_row": "part de la ligne",
-        "rate": "taux",
-        "exposure": "exposition",
-        "complete": "complète",
-        "rate_ratio": "rapport de taux",
-        "pct_change": "évolution",
-        "odds_ratio": "rapport de cotes",
-        "p_value": "p",
-        "statistic": "statistique",
-        "row": "ligne",
-        "col": "colonne",
-        "row_value": "ligne",
-        "fitted": "attendu",
-        "model": "modèle",
-        "method": "méthode",
-        "note": "note",
-        "unit": "unité",
-    }
-}
 _MARGIN_COLUMNS = {
     "row": ("n_row",),
     "group": ("n", "n_total", "n_unknown"),
@@ -3251,17 +3200,14 @@ _ESTIMATES = ("share", "share_of_row", "rate", "rate_ratio", "odds_ratio", "fitt
 
 
 def _fmt_p(p: float, lang: str) -> str:
-    if pd.isna(p):
-        return "–"
-    text = "<0.001" if p < 0.001 else f"{p:.3f}"
-    return text.replace(".", ",") if lang == "fr" else text
+    return i18n.fmt_pvalue(p, lang)
 
 
 def _fmt_cell(v, lang: str, digits: int) -> str:
     if v is None or (not isinstance(v, str | list) and pd.isna(v)):
         return "–"
     if isinstance(v, bool | np.bool_):
-        return ("oui" if v else "non") if lang == "fr" else ("yes" if v else "no")
+        return i18n.t("bool.true" if v else "bool.false", lang)
     if isinstance(v, int | np.integer):
         return _fmt_num(float(v), 0, lang)
     if isinstance(v, float | np.floating):
@@ -3270,9 +3216,46 @@ def _fmt_cell(v, lang: str, digits: int) -> str:
             text = f"{v:.3g}"
             return text.replace(".", ",") if lang == "fr" else text
         return _fmt_num(v, 0 if v.is_integer() else digits, lang)
-    if isinstance(v, pd.Timestamp):
-        return v.strftime("%Y-%m-%d")
+    if isinstance(v, pd.Timestamp | pd.Period):
+        return i18n.fmt_period(v, lang) if isinstance(v, pd.Period) else i18n.fmt_date(v, lang)
+    if isinstance(v, str) and f"value.{v}" in i18n.STRINGS:
+        return i18n.t(f"value.{v}", lang)
     return str(v)
+
+
+def _header(col, lang: str) -> str:
+    key = f"header.{col}"
+    return i18n.t(key, lang) if lang != "en" and key in i18n.STRINGS else col
+
+
+def _records_rows(table: pd.DataFrame, lang: str, digits: int) -> pd.DataFrame:
+    """The record-size table in words: statistic names, notes and values in ``lang``."""
+    prov = table.attrs.get("provenance", {}) or {}
+    k = _fmt_num(float(prov.get("top_k") or 10), 0, lang)
+    level = _fmt_pct(100 * float(prov.get("level") or 0.95), 0, lang)
+    names, notes, values = [], [], []
+    for stat, value in zip(table["statistic"], table["value"], strict=True):
+        stat = str(stat)
+        if stat.startswith("p") and stat[1:].isdigit():
+            q = _fmt_pct(float(stat[1:]), 0, lang)
+            names.append(i18n.t("records.quantile", lang, q=stat[1:]))
+            notes.append(i18n.t("records.quantile_note", lang, q=q))
+        elif f"records.{stat}" in i18n.STRINGS:
+            names.append(i18n.t(f"records.{stat}", lang))
+            note_key = {"median_lower": "median_ci", "median_upper": "median_ci",
+                        "median": "quantile"}.get(stat, stat)  # fmt: skip
+            if note_key == "quantile":
+                notes.append(i18n.t("records.quantile_note", lang, q=_fmt_pct(50, 0, lang)))
+            else:
+                notes.append(i18n.t(f"records.{note_key}_note", lang, k=k, level=level))
+        else:
+            names.append(stat)
+            notes.append("")
+        if stat == "top_k_share":
+            values.append(_fmt_pct(100 * value, digits, lang))
+        else:
+            values.append(_fmt_cell(value, lang, 0))
+    return pd.DataFrame({"statistic": names, "value": values, "note": notes}, index=table.index)
 
 
 def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
@@ -3302,11 +3285,11 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
     """
     _check_lang(lang)
     level = _level_of(table)
-    ci_name = (
-        f"{_fmt_pct(level * 100, 0, lang)} CI"
-        if lang == "en"
-        else f"IC à {_fmt_pct(level * 100, 0, lang)}"
-    )
+    ci_name = i18n.t("ci_label", lang, level=_fmt_pct(level * 100, 0, lang))
+    prov = table.attrs.get("provenance", {}) or {}
+    if prov.get("statistic") == "records_summary" and {"statistic", "value"} <= set(table.columns):
+        disp = _records_rows(table, lang, digits)
+        return _styled(disp, prov, lang)
     disp = pd.DataFrame(index=table.index)
     estimate = next((e for e in _ESTIMATES if e in table.columns), None)
     has_ci = estimate is not None and {"lower", "upper"} <= set(table.columns)
@@ -3354,19 +3337,27 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
             ]
         else:
             disp[col] = [_fmt_cell(v, lang, digits) for v in series]
-    if lang == "fr":
-        disp = disp.rename(columns=_HEADERS["fr"])
-    prov = table.attrs.get("provenance", {}) or {}
+    return _styled(disp, prov, lang)
+
+
+def _styled(disp: pd.DataFrame, prov: dict, lang: str):
+    """The display table with headers in ``lang`` and a caption: source, as-of date, n."""
+    disp = disp.rename(columns={c: _header(c, lang) for c in disp.columns})
     parts = []
     if prov.get("source") or prov.get("dataset"):
-        src = " – ".join(str(p) for p in (prov.get("source"), prov.get("dataset")) if p)
-        parts.append(("Source : " if lang == "fr" else "Source: ") + src)
+        src = i18n.source_name(prov.get("source"), prov.get("dataset"), lang)
+        parts.append(i18n.t("caption_source", lang, source=src))
     if prov.get("as_of"):
-        parts.append(("données au " if lang == "fr" else "as of ") + str(prov["as_of"]))
+        as_of = prov["as_of"]
+        try:
+            as_of = i18n.fmt_date(as_of, lang)
+        except ParameterError:
+            as_of = str(as_of)
+        parts.append(i18n.t("caption_as_of", lang, date=as_of))
     if prov.get("n") is not None:
         parts.append(f"n = {_fmt_num(float(prov['n']), 0, lang)}")
     if prov.get("filters"):
-        parts.append(("filtres : " if lang == "fr" else "filters: ") + str(prov["filters"]))
+        parts.append(i18n.t("caption_filters", lang, filters=str(prov["filters"])))
     styler = disp.style.hide(axis="index").format(escape="html")
     if parts:
         styler = styler.set_caption(" · ".join(parts))

@@ -143,7 +143,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unknown": "Inconnu",
         "malicious": "Malveillante",
         "accidental": "Accidentelle",
-        "provider": "Prestataire de soins",
+        "provider": "Offreur de soins",
         "health_plan": "Assureur santé",
         "business_associate": "Sous-traitant",
         "clearinghouse": "Chambre de compensation",

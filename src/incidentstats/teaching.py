@@ -1,7 +1,7 @@
 """What the teaching notebook needs: exercise and answer boxes, and its bundled data.
 
-The data: HHS OCR breaches per submission year and type of breach (2010–2023), an aggregate
-computed from the portal's lists as of 2024-06-28 and shipped with the package.
+The data: HHS OCR breaches per submission year and type of breach, 2010–2025, an aggregate
+computed from the portal's lists (28 June 2024 and 1 July 2026) and shipped with the package.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .errors import InputError, ParameterError
 
 DATA_FILE = "hhs_yearly_by_type.csv"
@@ -33,10 +34,19 @@ HHS_TYPES = (
     "unknown",
 )
 #: Columns of ``data/raw/hhs_yearly_by_type.csv``.
-FILE_COLUMNS = ("year", "category", "breaches_with_category", "breaches_in_year", "source", "as_of")
+FILE_COLUMNS = ("year", "category", "breaches_with_category", "breaches_in_year", "source", "as_of",
+                "coverage")  # fmt: skip
+#: What a year's row covers: the whole year, the year up to the list's as-of date, or only
+#: the breaches still under investigation when the list was taken (a lower bound).
+COVERAGE = ("full_year", "to_as_of", "open_cases_only")
 #: The ``source`` column of the committed file.
 FILE_SOURCE = (
     "HHS OCR breach portal, archive and under-investigation lists "
+    "(500 or more individuals; by Breach Submission Date)"
+)
+#: The ``source`` of the 2025 rows: the newest list holds open cases only.
+OPEN_CASES_SOURCE = (
+    "HHS OCR breach portal, under-investigation list only "
     "(500 or more individuals; by Breach Submission Date)"
 )
 
@@ -62,19 +72,21 @@ _DATA_TEXT = {
         "hhs": "HHS breach list (US, breaches of 500+ people), embedded",
         "france": "French observatory: published figures",
         "by_type": "HHS breaches per year and type of breach (aggregate shipped with the package)",
-        "hhs_use": "questions 1–3: incidents, origin, theft and hacking 2010–2014",
-        "france_use": "questions 1–2: first year (319 incidents), malicious share",
-        "by_type_use": "question 3: mix of breach types 2010–2023",
+        "hhs_use": "exercise 5: malicious share with two denominators",
+        "france_use": "exercises 1–3: first year, malicious share, reports 2018–2024",
+        "by_type_use": "exercise 4: from theft to hacking, 2010–2025",
     },
     "fr": {
-        "hhs": "Liste HHS des violations (États-Unis, 500 personnes ou plus), intégrée",
-        "france": "Observatoire français : chiffres publiés",
-        "by_type": "Violations HHS par année et par type (agrégat fourni avec le paquet)",
-        "hhs_use": "questions 1 à 3 : incidents, origine, vol et piratage 2010–2014",
-        "france_use": "questions 1 et 2 : première année (319 incidents), part malveillante",
-        "by_type_use": "question 3 : types de violation 2010–2023",
+        "hhs": "Liste HHS des violations de données (États-Unis, 500 personnes ou plus), intégrée",
+        "france": "Observatoire français : chiffres publiés",
+        "by_type": "Violations de données HHS par année et par type (agrégat fourni avec le paquet)",
+        "hhs_use": "exercice 5 : part malveillante avec deux dénominateurs",
+        "france_use": "exercices 1 à 3 : première année, part malveillante, signalements 2018–2024",
+        "by_type_use": "exercice 4 : du vol au piratage, 2010–2025",
     },
 }
+_DATA_TEXT = {lang: {k: i18n.typography(v, lang) for k, v in texts.items()}
+              for lang, texts in _DATA_TEXT.items()}  # fmt: skip
 _TABLE_LABELS = {
     "en": {"dataset": "data", "as_of": "as of", "period": "period", "used_for": "used for",
            "value": "", "x": "breaches", "n": "of n"},
@@ -84,15 +96,16 @@ _TABLE_LABELS = {
 
 
 def _check_lang(lang) -> str:
-    if lang not in ("en", "fr"):
-        raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
-    return lang
+    return i18n.check_lang(lang)
 
 
 # --- the bundled aggregate ------------------------------------------------------------------
 
 
-def yearly_by_type(df: pd.DataFrame, *, start: int = 2010, end: int = 2023) -> pd.DataFrame:
+def yearly_by_type(
+    df: pd.DataFrame, *, start: int = 2010, end: int = 2023, source: str = FILE_SOURCE,
+    coverage: str | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Breaches per submission year and HHS type of breach, from the canonical incident table.
 
     A breach of several types counts once in each of its types; ``breaches_in_year`` is
@@ -102,15 +115,25 @@ def yearly_by_type(df: pd.DataFrame, *, start: int = 2010, end: int = 2023) -> p
 
     This is how ``data/raw/hhs_yearly_by_type.csv`` was made (see ``tests/test_teaching.py``)::
 
-        df = ist.load("hhs", [archive_csv, under_investigation_csv])
-        yearly_by_type(df).to_csv("hhs_yearly_by_type.csv", index=False)
+        both = ist.load("hhs", [archive_2024_07_csv, under_investigation_2024_07_csv])
+        open_cases = ist.load("hhs", [under_investigation_2026_07_csv])
+        pd.concat([
+            yearly_by_type(both, start=2010, end=2024),
+            yearly_by_type(open_cases, start=2025, end=2025, source=OPEN_CASES_SOURCE,
+                           coverage="open_cases_only"),
+        ]).to_csv("hhs_yearly_by_type.csv", index=False)
 
     Parameters
     ----------
     df : DataFrame
         Canonical incident table of HHS breaches (duplicates already removed by ``ingest``).
     start, end : int
-        First and last submission year kept; both should be complete years.
+        First and last submission year kept.
+    source : str
+        What the lists are, written in the ``source`` column.
+    coverage : {"full_year", "to_as_of", "open_cases_only"}, optional
+        What each year covers; by default a whole year before the as-of year and
+        ``to_as_of`` for the as-of year itself.
 
     Returns
     -------
@@ -144,8 +167,15 @@ def yearly_by_type(df: pd.DataFrame, *, start: int = 2010, end: int = 2023) -> p
     out = counts.reindex(index, fill_value=0).rename("breaches_with_category").reset_index()
     out["breaches_in_year"] = out["year"].map(totals).fillna(0).astype(int)
     out["breaches_with_category"] = out["breaches_with_category"].astype(int)
-    out["source"] = FILE_SOURCE
-    out["as_of"] = (df.attrs.get("provenance", {}) or {}).get("as_of")
+    out["source"] = source
+    as_of = (df.attrs.get("provenance", {}) or {}).get("as_of")
+    out["as_of"] = as_of
+    if coverage is not None and coverage not in COVERAGE:
+        raise ParameterError("coverage", f"expected one of {', '.join(COVERAGE)}, got {coverage!r}")
+    as_of_year = pd.Timestamp(as_of).year if as_of else None
+    out["coverage"] = coverage or "full_year"
+    if coverage is None and as_of_year is not None:
+        out.loc[out["year"] >= as_of_year, "coverage"] = "to_as_of"
     return out[list(FILE_COLUMNS)]
 
 
@@ -165,7 +195,11 @@ def _data_file() -> tuple[str, bytes]:
 
 
 def hhs_yearly_by_type(path=None) -> pd.DataFrame:
-    """Load HHS breaches per submission year and type of breach, 2010–2023 (bundled).
+    """Load HHS breaches per submission year and type of breach, 2010–2025 (bundled).
+
+    2010–2023 are whole years; 2024 runs to 28 June (the lists of that date); 2025 holds
+    only the breaches still under investigation on 1 July 2026 (``coverage``), so its
+    count is a lower bound and its mix that of the open cases.
 
     Parameters
     ----------
@@ -176,14 +210,14 @@ def hhs_yearly_by_type(path=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``year, category, breaches_with_category, breaches_in_year, source, as_of``;
-        ``attrs["provenance"]`` holds source, dataset, as_of, period, path and sha256.
+        ``year, category, breaches_with_category, breaches_in_year, source, as_of,
+        coverage``; ``attrs["provenance"]`` holds source, dataset, as_of, period, path and sha256.
 
     Examples
     --------
     >>> t = hhs_yearly_by_type()
     >>> t.attrs["provenance"]["as_of"], int(t["year"].min()), int(t["year"].max())
-    ('2024-06-28', 2010, 2023)
+    ('2026-07-01', 2010, 2025)
     """
     if path is None:
         label, data = _data_file()
@@ -209,6 +243,8 @@ def hhs_yearly_by_type(path=None) -> pd.DataFrame:
         raise InputError(label, "a type has more breaches than its year")
     as_of = sorted(table["as_of"].dropna().astype(str).unique())
     table["as_of"] = table["as_of"].astype("string")
+    if not table["coverage"].isin(COVERAGE).all():
+        raise InputError(label, f"coverage must be one of {', '.join(COVERAGE)}")
     table.attrs["provenance"] = {
         "source": "hhs",
         "dataset": DATASET,
@@ -246,7 +282,7 @@ def type_shares_by_year(
     >>> s = type_shares_by_year(hhs_yearly_by_type(), values=["hacking"])
     >>> last = s.iloc[-1]
     >>> last["value"], int(last["x"]), int(last["n"])
-    ('hacking', 596, 741)
+    ('hacking', 350, 404)
     """
     from .stats import proportion_ci
 
@@ -272,7 +308,10 @@ def type_shares_by_year(
             "share": np.where(n > 0, x / np.where(n > 0, n, 1), np.nan),
             "lower": lower,
             "upper": upper,
-            "complete": True,
+            # 2024 stops in June and 2025 holds open cases only: drawn as partial
+            "complete": (rows["coverage"] == "full_year").to_numpy()
+            if "coverage" in rows.columns
+            else True,
             "method": f"{method} {level:.0%}",
         }
     )
@@ -363,7 +402,7 @@ def record_provenance(rep, df: pd.DataFrame, figures: pd.DataFrame, by_type: pd.
     }
     starts = [p.get("period", {}).get("start") for p in parts.values() if p.get("period")]
     ends = [p.get("period", {}).get("end") for p in parts.values() if p.get("period")]
-    names = [_DATA_TEXT["en"][k] for k in ("hhs", "france", "by_type")]
+    names = [_DATA_TEXT[getattr(rep, "lang", "en")][k] for k in ("hhs", "france", "by_type")]
     prov = {
         "source": "teaching",
         "dataset": " + ".join(names),
@@ -391,8 +430,8 @@ def data_sources(
         rows.append(
             {
                 "dataset": text[key],
-                "as_of": str(prov.get("as_of")),
-                "period": f"{period.get('start')} – {period.get('end')}",
+                "as_of": i18n.fmt_when(prov.get("as_of"), lang),
+                "period": i18n.fmt_date_range(period.get("start"), period.get("end"), lang),
                 "used_for": text[f"{key}_use"],
             }
         )

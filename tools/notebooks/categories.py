@@ -34,7 +34,7 @@ organisation — and how an incident that falls in several categories is counted
     ("md", """
 # Catégories d'incidents
 
-Quels types d'incidents sont déclarés, avec des intervalles à 95 %, au total et par type
+Quels types d'incidents sont signalés, avec des intervalles à 95 %, au total et par type
 de structure — et comment on compte un incident qui relève de plusieurs catégories.
 """, FR),
     ("code", IMPORTS, ["remove"]),
@@ -53,7 +53,7 @@ categories.
     ("md", """
 ## Comment on compte les incidents à plusieurs catégories
 
-Un incident déclaré *Vol, Perte* est **un** incident dans **deux** catégories. La part de
+Un incident signalé *Vol, Perte* est **un** incident dans **deux** catégories. La part de
 chaque catégorie est le nombre d'incidents qui en relèvent divisé par le nombre d'incidents
 de catégorie connue : un incident n'est jamais compté deux fois dans un dénominateur, et la
 somme des parts peut dépasser 100 %. Le tableau ci-dessous donne le nombre d'incidents à

@@ -17,7 +17,7 @@ CELLS = [
     ("md", """
 # France: the health-sector incident observatory
 
-Since October 2017 French health establishments must report serious information-system
+Since October 2017 French health and social-care organisations must report serious information-system
 incidents; the national observatory (ASIP Santé, then ANS and its CERT Santé) publishes
 yearly figures. This report gathers the figures as published — incidents per year, the
 share of malicious origin, patients put in danger — adds the intervals the publications
@@ -25,10 +25,10 @@ leave out, and compares recent years with the first one. Every figure comes with
 (publisher and date). The data are **published aggregates**, not incident records.
 """, EN),
     ("md", """
-# France : l'observatoire des incidents dans la santé
+# France : l'observatoire des incidents dans la santé
 
-Depuis octobre 2017, les établissements de santé français doivent déclarer les incidents
-graves de sécurité de leurs systèmes d'information ; l'observatoire national (ASIP Santé,
+Depuis octobre 2017, les structures de santé et médico-sociales françaises doivent signaler
+les incidents graves de sécurité de leurs systèmes d'information ; l'observatoire national (ASIP Santé,
 puis l'ANS et son CERT Santé) en publie chaque année les chiffres. Ce rapport rassemble les
 chiffres tels que publiés — incidents par an, part d'origine malveillante, patients mis en
 danger —, y ajoute les intervalles que les publications omettent et compare les années
@@ -46,6 +46,7 @@ from incidentstats.readers import france
     ("md", "## Headline figures", EN),
     ("md", "## Chiffres clés", FR),
     ("code", "rep.headline(france.headline_figures(figures, year=compare_year, lang=lang))", []),
+    ("code", "nb.context_boxes(figures, lang=lang)", []),
     ("md", """
 ## Incidents reported per year
 
@@ -55,10 +56,10 @@ than added to or mixed with them. A year for which no source gives a count is le
 not drawn as zero.
 """, EN),
     ("md", """
-## Incidents déclarés par an
+## Incidents signalés par an
 
-La première année de déclaration va d'octobre 2017 à septembre 2018. Elle chevauche
-l'année civile 2018 sur neuf mois : ses 319 incidents restent donc distincts des 327 de
+La première année de signalement va d'octobre 2017 à septembre 2018. Elle chevauche
+l'année civile 2018 sur neuf mois : ses 319 incidents restent donc distincts des 327 de
 l'année 2018, sans être ajoutés ni confondus. Une année pour laquelle aucune source ne
 donne de total reste vide, elle n'est pas dessinée comme un zéro.
 """, FR),
@@ -86,11 +87,11 @@ years are different periods: compare them with care.
 
 Les publications donnent des pourcentages arrondis. Le nombre d'incidents correspondant
 est reconstitué par *x* = part × *n*, où *n* est le nombre d'incidents que les sources
-donnent pour la même période ; l'intervalle à 95 % (Wilson) indique alors avec quelle
+donnent pour la même période ; l'intervalle à 95 % (Wilson) indique alors avec quelle
 précision une part est connue à partir de ce nombre d'incidents. Faute de total publié pour
 la période (2022), aucun intervalle ne peut être donné. La première année, les deux années
 jusqu'en 2019 (qui incluent la première) et les années civiles sont des périodes
-différentes : à comparer avec prudence.
+différentes : à comparer avec prudence.
 """, FR),
     ("code", """
 malicious = france.malicious_shares(figures, lang=lang)
@@ -113,7 +114,7 @@ counts of incident records, is not applied to them.
 Les rapports distinguent les incidents qui *auraient pu* mettre des patients en danger des
 mises en danger *avérées* qu'ils confirment, puis, plus tard, un impact sur la prise en
 charge. Ce sont des mesures différentes, à ne pas aligner en une seule série. Ce sont des
-totaux nationaux déjà publiés : la règle de masquage des petits effectifs (paramètre
+totaux nationaux déjà publiés : la règle de masquage des petits effectifs (paramètre
 `suppression`), prévue pour des décomptes de fiches d'incident, ne leur est pas appliquée.
 """, FR),
     ("code", """
@@ -133,7 +134,7 @@ Calendar 2018 shares nine months with the first year and is not compared.
 ## Comparaison avec la première année
 
 Les incidents par mois de chaque année, rapportés aux 319 incidents en douze mois de la
-première année de déclaration. L'intervalle à 95 % du rapport de taux et la p-valeur sont
+première année de signalement. L'intervalle à 95 % du rapport de taux et la p-valeur sont
 exacts (conditionnellement au total des deux années). L'année 2018, qui partage neuf mois
 avec la première année, n'est pas comparée.
 """, FR),
@@ -154,21 +155,41 @@ over the years; and one attack on a service provider can produce many reports at
 intervals measure the chance variation of counting, not these changes in reporting.
 """, EN),
     ("md", """
-Plus de déclarations ne veut pas forcément dire plus d'incidents. Le premier rapport annuel
-estimait lui-même que seule une minorité des incidents était déclarée ; l'obligation de
-déclarer s'est fait connaître au fil des ans ; et une seule attaque contre un prestataire
-peut produire d'un coup de nombreuses déclarations. Les intervalles mesurent l'aléa du
-comptage, pas ces changements dans la déclaration.
+Plus de signalements ne veut pas forcément dire plus d'incidents. Le premier rapport annuel
+estimait lui-même que seule une minorité des incidents était signalée ; l'obligation de
+signaler s'est fait connaître au fil des ans ; et une seule attaque contre un prestataire
+peut produire d'un coup de nombreux signalements. Les intervalles mesurent l'aléa du
+comptage, pas ces changements dans le signalement.
 """, FR),
     ("code", """
 context = france.published_figures(figures, fact_ids=["FR007", "FR042"], lang=lang)
 rep.table(context, "reporting-context", columns=["period_label", "measure", "published", "source"],
           labels=france.table_labels(lang), suppress=False)
 """, []),
+    ("md", """
+## Notes on the figures
+
+Each figure is published, derived from published figures (the calculation is given) or
+estimated. The figures below need a note: a figure quoted twice, a period whose end the
+source does not state, sources that disagree, a count derived from a published change.
+""", EN),
+    ("md", """
+## Remarques sur les chiffres
+
+Chaque chiffre est publié, dérivé de chiffres publiés (le calcul est donné) ou estimé. Les
+chiffres ci-dessous appellent une remarque : un chiffre cité deux fois, une période dont la
+source ne précise pas la fin, des sources qui se contredisent, un total dérivé d'une
+évolution publiée.
+""", FR),
+    ("code", """
+notes = france.annotated_figures(figures, lang=lang)
+rep.table(notes, "figure-notes", columns=["period_label", "measure", "published", "status", "note"],
+          labels=france.table_labels(lang), suppress=False)
+""", []),
     ("md", "## Sources", EN),
     ("md", "## Sources", FR),
     ("code", """
-sources = france.cited_sources(figures, yearly, malicious, endangerment, compared, context, lang=lang)
+sources = france.cited_sources(figures, yearly, malicious, endangerment, compared, context, notes, lang=lang)
 rep.table(sources, "sources", columns=["source_publisher", "source_date", "title", "url"],
           labels=france.table_labels(lang), suppress=False)
 """, []),

@@ -84,8 +84,8 @@ enregistrements ; la médiane et les quantiles décrivent un incident typique, p
 rep.figure(plots.plot_records(df, lang=lang), "records-distribution")
 """, []),
     ("code", 'rep.table(ist.records_summary(df), "records-summary")', []),
-    ("md", "## Incidents by region and year", EN),
-    ("md", "## Incidents par région et par année", FR),
+    ("md", "## Incidents by state and year", EN),
+    ("md", "## Incidents par État et par année", FR),
     ("code", """
 by_region = ist.counts_by(df, rows="region", freq="Y")
 rep.figure(plots.plot_heatmap(by_region, lang=lang), "region-year")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import io
+import math
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ParameterError
+from ..i18n import typography
 from .base import check_readable, decode_bytes, parse_csv_text, sniff_binary
 
 SOURCE = "france"
@@ -39,8 +41,15 @@ FILE_COLUMNS = (
     "source_url",
     "source_publisher",
     "source_date",
+    "status",
+    "note",
 )
-_REQUIRED = tuple(c for c in FILE_COLUMNS if c != "scope")
+#: Optional columns and their value when a file leaves them out.
+_OPTIONAL = {"scope": "", "status": "published", "note": ""}
+_REQUIRED = tuple(c for c in FILE_COLUMNS if c not in _OPTIONAL)
+#: How a figure came about: as published, computed from published figures (the ``scope``
+#: gives the calculation), or an order of magnitude a source put forward.
+STATUSES = ("published", "derived", "estimated")
 
 #: Columns of the tidy table ``read_figures`` returns.
 COLUMNS = (
@@ -63,6 +72,8 @@ COLUMNS = (
     "source_publisher",
     "source_date",
     "fact_id",
+    "status",
+    "note",
 )
 
 #: Metrics that count incidents; their value is the denominator of incident shares
@@ -191,8 +202,16 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
             f"found {', '.join(map(str, raw.columns[:15]))}",
         )
     df = raw.fillna("").astype(str).apply(lambda s: s.str.strip())
-    if "scope" not in df.columns:
-        df["scope"] = ""
+    for col, default in _OPTIONAL.items():
+        if col not in df.columns:
+            df[col] = default
+    df["status"] = df["status"].where(df["status"].ne(""), "published")
+    bad_status = ~df["status"].isin(STATUSES)
+    if bad_status.any():
+        i = int(np.flatnonzero(bad_status)[0])
+        raise InputError(
+            source, f"row {i + 1}: status {df['status'].iloc[i]!r} is not one of {', '.join(STATUSES)}"
+        )
     n = len(df)
     where = lambda i: f"row {i + 1} (fact_id {df['fact_id'].iloc[i] or '?'})"  # noqa: E731
 
@@ -250,7 +269,9 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
     share_of = by_fact.where(by_fact.notna(), share_of)
     share_of = share_of.where(is_percent & ~is_change).astype("string")
 
-    denominator = _incident_denominators(df["period"], df["metric"], count)
+    # Only published counts are denominators: a derived count gets no interval.
+    published = df["status"].eq("published")
+    denominator = _incident_denominators(df["period"], df["metric"], count.where(published))
     denominator = denominator.where(share.notna() & share_of.eq("incidents"))
 
     group = pd.Series(pd.NA, index=df.index, dtype="string")
@@ -280,6 +301,8 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
             "source_publisher": df["source_publisher"],
             "source_date": df["source_date"].where(df["source_date"].ne("")),
             "fact_id": df["fact_id"],
+            "status": df["status"],
+            "note": df["note"].where(df["note"].ne("")),
         }
     )
     text_cols = [
@@ -293,6 +316,8 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
         "source_publisher",
         "source_date",
         "fact_id",
+        "status",
+        "note",
     ]
     out[text_cols] = out[text_cols].astype("string")
     out = out.reset_index(drop=True)
@@ -431,7 +456,7 @@ _CALENDAR_YEAR = re.compile(r"^\d{4}$")
 
 #: Reader-facing names of the metrics the report tables show.
 METRIC_LABELS: dict[str, dict[str, str]] = {
-    "incidents_reported": {"en": "incidents reported", "fr": "incidents déclarés"},
+    "incidents_reported": {"en": "incidents reported", "fr": "incidents signalés"},
     "share_malicious": {"en": "share of malicious origin", "fr": "part d'origine malveillante"},
     "share_potential_patient_endangerment": {
         "en": "share with a potential patient endangerment",
@@ -453,18 +478,63 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
         "en": "share with an impact on patient care",
         "fr": "part avec impact sur la prise en charge",
     },
+    "anssi_fssi_interventions": {"en": "organisations where ANSSI/FSSI intervened",
+                                 "fr": "structures où l'ANSSI ou le FSSI est intervenu"},
+    "cert_sante_alerts": {"en": "alerts sent by CERT Santé", "fr": "alertes envoyées par le CERT Santé"},
+    "cert_sante_technical_support": {"en": "organisations given technical support by CERT Santé",
+                                     "fr": "structures accompagnées techniquement par le CERT Santé"},
+    "change_incidents_pct": {"en": "change in incidents reported, against the year before",
+                             "fr": "évolution des incidents signalés, par rapport à l'année précédente"},
+    "change_structures_reporting_pct": {"en": "change in organisations reporting, against the year before",
+                                        "fr": "évolution des structures signalantes, par rapport à l'année précédente"},
+    "cyberattacks": {"en": "incidents that were cyberattacks", "fr": "incidents qui étaient des cyberattaques"},
+    "data_disclosure_cases": {"en": "cases with data disclosure", "fr": "cas de divulgation de données"},
+    "health_establishments_count": {"en": "health establishments in France", "fr": "établissements de santé en France"},
+    "medico_social_structures_count": {"en": "social-care organisations in France",
+                                       "fr": "établissements et services médico-sociaux en France"},
+    "ose_reporting": {"en": "operators of essential services reporting",
+                      "fr": "opérateurs de services essentiels signalants"},
+    "public_establishments_major_attacks": {"en": "public health establishments hit by major attacks",
+                                            "fr": "établissements publics de santé touchés par des attaques majeures"},
+    "ransomware_incidents": {"en": "ransomware incidents", "fr": "incidents par rançongiciel"},
+    "ransomware_major_compromises": {"en": "ransomware incidents that were major compromises",
+                                     "fr": "rançongiciels ayant entraîné une compromission majeure"},
+    "share_declarations_by_structure_type": {"en": "share of reports by type of organisation",
+                                             "fr": "part des signalements par type de structure"},
+    "share_degraded_mode": {"en": "share in degraded mode", "fr": "part en mode dégradé"},
+    "share_impact_data": {"en": "share with an impact on data", "fr": "part avec impact sur les données"},
+    "share_impact_patient_personal_data": {"en": "share affecting patients' personal data",
+                                           "fr": "part touchant des données personnelles de patients"},
+    "share_no_impact": {"en": "share reporting no impact on operations", "fr": "part sans impact sur le fonctionnement"},
+    "share_ransomware": {"en": "share of ransomware", "fr": "part de rançongiciels"},
+    "share_support_requested": {"en": "share with a request for support", "fr": "part avec demande d'accompagnement"},
+    "share_victims_private_clinics": {"en": "share of victims that are private clinics",
+                                      "fr": "part des victimes qui sont des cliniques privées"},
+    "share_victims_public_hospitals": {"en": "share of victims that are public hospitals",
+                                       "fr": "part des victimes qui sont des hôpitaux publics"},
+    "structures_data_loss_or_no_access": {"en": "organisations that lost data or access to it",
+                                          "fr": "structures ayant perdu des données ou leur accès"},
+    "structures_disclosure": {"en": "organisations with data disclosure or unauthorised access",
+                              "fr": "structures avec divulgation de données ou accès non autorisé"},
+    "structures_integrity_breach": {"en": "organisations with a data-integrity breach",
+                                    "fr": "structures avec atteinte à l'intégrité des données"},
+    "support_requests": {"en": "organisations that requested support", "fr": "structures ayant demandé un accompagnement"},
     "incidents_per_month": {"en": "incidents a month", "fr": "incidents par mois"},
+    "structures_reporting": {
+        "en": "organisations reporting at least one incident",
+        "fr": "structures ayant signalé au moins un incident",
+    },
     "share_incidents_from_provider_incidents": {
         "en": "share of incidents due to major incidents at service providers",
         "fr": "part des incidents due à des incidents majeurs chez des prestataires",
     },
     "incidents_reported_cumulative": {
         "en": "incidents reported since October 2017",
-        "fr": "incidents déclarés depuis octobre 2017",
+        "fr": "incidents signalés depuis octobre 2017",
     },
     "share_incidents_declared_estimate": {
         "en": "estimated share of incidents that get declared",
-        "fr": "part estimée des incidents qui sont déclarés",
+        "fr": "part estimée des incidents qui sont signalés",
     },
 }
 #: Metrics of the patient-endangerment table, in the order shown.
@@ -482,13 +552,13 @@ _TABLE_LABELS = {
            "published": "published", "count_a": "first year", "count_b": "incidents",
            "period_b": "year", "period_label": "period", "source": "source", "rate_a": "a month, first year", "rate_b": "a month",
            "rate_ratio": "rate ratio", "p_value": "p-value", "title": "title", "url": "address",
-           "facts": "figures"},
+           "facts": "figures", "status": "status", "note": "note"},
     "fr": {"period": "période", "measure": "chiffre", "number": "nombre", "x": "incidents",
            "n": "sur n", "source_publisher": "publié par", "source_date": "date de publication",
            "published": "publié", "count_a": "première année", "count_b": "incidents",
            "period_b": "année", "period_label": "période", "source": "source", "rate_a": "par mois, première année", "rate_b": "par mois",
            "rate_ratio": "rapport de taux", "p_value": "p", "title": "titre", "url": "adresse",
-           "facts": "chiffres"},
+           "facts": "chiffres", "status": "statut", "note": "remarque"},
 }  # fmt: skip
 _TEXT = {
     "en": {
@@ -498,13 +568,13 @@ _TEXT = {
         "inferred": "inferred",
         "published_as": ": published figures as reported by the cited pages",
         "note": "Data: {dataset} — {rows} published figures from {sources} sources; periods "
-        "{start} – {end}; as of {as_of} (the latest publication date among the sources). "
+        "{start} to {end}; as of {as_of} (the latest publication date among the sources). "
         "Each figure is a number as published, not a count of incident records.",
         "source": "Source: {source} · figures published up to {as_of}",
     },
     "fr": {
         "no_count": "{years} : aucun nombre d'incidents publié dans les sources.",
-        "first_year": "La première année de déclaration, d'oct. 2017 à sept. 2018 ({n} "
+        "first_year": "La première année de signalement, d'oct. 2017 à sept. 2018 ({n} "
         "incidents), chevauche 2018 et n'est pas montrée comme une année.",
         "inferred": "déduite",
         "published_as": " : chiffres publiés, tels que repris par les pages citées",
@@ -515,6 +585,8 @@ _TEXT = {
         "source": "Source : {source} · chiffres publiés jusqu'en {as_of}",
     },
 }
+# One typographic rule set for every sentence shown (no-break spaces, apostrophes).
+_TEXT = {lang: {k: typography(v, lang) for k, v in texts.items()} for lang, texts in _TEXT.items()}
 _DATASET_NAME = {
     "en": "French health-sector incident observatory (ASIP Santé / ANS, CERT Santé)",
     "fr": "Observatoire des incidents de sécurité des systèmes d'information en santé "
@@ -523,9 +595,9 @@ _DATASET_NAME = {
 
 
 def _check_lang(lang) -> str:
-    if lang not in ("en", "fr"):
-        raise ParameterError("lang", f"expected 'en' or 'fr', got {lang!r}")
-    return lang
+    from ..i18n import check_lang
+
+    return check_lang(lang)
 
 
 def _check_figures(figures) -> None:
@@ -548,7 +620,7 @@ def source_date_text(value, lang: str = "en") -> str:
     Examples
     --------
     >>> source_date_text("2018-10 (inferred)", "fr")
-    '2018-10 (déduite)'
+    'octobre 2018 (déduite)'
     >>> source_date_text(None)
     '—'
     """
@@ -556,7 +628,15 @@ def source_date_text(value, lang: str = "en") -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return "—"
     text = str(value).strip() or "—"
+    date, _, rest = text.partition(" ")
+    text = " ".join(x for x in (_when(date, lang), rest) if x)
     return text.replace("(inferred)", f"({_TEXT[lang]['inferred']})")
+
+
+def _when(value, lang: str) -> str:
+    from ..i18n import fmt_when
+
+    return fmt_when(value, lang) if value else "…"
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:/(\d{4})(?:-(\d{2}))?)?$")
@@ -570,9 +650,9 @@ def period_label(period, lang: str = "en") -> str:
     >>> period_label("2017-10/2018-09", "fr")
     'oct. 2017 – sept. 2018'
     >>> period_label("2017-10/2019"), period_label("2021")
-    ('Oct 2017 – 2019', '2021')
+    ('Oct 2017 – 2019 (end not stated)', '2021')
     """
-    from ..i18n import month_name
+    from ..i18n import month_name, t
 
     _check_lang(lang)
     m = _PERIOD.match(str(period))
@@ -584,7 +664,80 @@ def period_label(period, lang: str = "en") -> str:
         return f"{month_name(int(month), lang, short=True)} {year}" if month else year
 
     first = part(y0, m0)
-    return first if y1 is None else f"{first} – {part(y1, m1)}"
+    if y1 is None:
+        return first
+    label = f"{first} – {part(y1, m1)}"
+    # "Oct 2017 to 2019" stops at an unstated month of 2019, not at its end.
+    return t("period_end_unstated", lang, period=label) if m0 and not m1 else label
+
+
+def figure_status(row, lang: str = "en") -> str:
+    """How a figure came about, in words: published, derived (with the calculation), estimated.
+
+    Examples
+    --------
+    >>> fig = read_figures()
+    >>> figure_status(fig[fig["fact_id"].eq("FR080")].iloc[0], "fr")
+    'dérivé\u202f: 581 ÷ (1 − 2\u202f%) = 593'
+    """
+    from ..i18n import t
+
+    status = str(row.get("status") or "published")
+    if status == "derived" and str(row.get("note") or "") == "derived_2022_from_2023_change":
+        values = _derived_2022_values(row, lang)
+        return t("figure_status.derived_calc", lang, calc=values["calc"])
+    return t(f"figure_status.{status}", lang)
+
+
+def _derived_2022_values(row, lang: str, figures: pd.DataFrame | None = None) -> dict:
+    from ..i18n import fmt_number, fmt_percent
+
+    figures = read_figures() if figures is None else figures
+    later = float(figures.loc[figures["fact_id"].eq("FR063"), "value_num"].iloc[0])
+    change = float(figures.loc[figures["fact_id"].eq("FR079"), "value_num"].iloc[0]) / 100
+    # The published change is rounded to a whole percent: it lies within half a point.
+    lo, hi = later / (1 + change + 0.005), later / (1 + change - 0.005)
+    return {
+        "value": fmt_number(float(row["value_num"]), lang),
+        "calc": f"{fmt_number(later, lang)} ÷ (1 − {fmt_percent(abs(change), lang)}) = "
+        f"{fmt_number(round(later / (1 + change)), lang)}",
+        "lo": fmt_number(math.ceil(lo), lang),
+        "hi": fmt_number(math.floor(hi), lang),
+        "later": fmt_number(later, lang),
+        "change": fmt_percent(change, lang, sign=True),
+    }
+
+
+def figure_note(row, figures: pd.DataFrame | None = None, lang: str = "en") -> str:
+    """What a reader must know about a figure (a duplicate, an unstated end, a disagreement).
+
+    Empty when the figure needs no note. The notes are codes in the figures file, written
+    out here from the catalogue with the figures they involve.
+
+    Examples
+    --------
+    >>> fig = read_figures()
+    >>> figure_note(fig[fig["fact_id"].eq("FR009")].iloc[0], fig, "en")[:40]
+    'Same figure as the first-year 47% (FR003'
+    """
+    from ..i18n import fmt_number, fmt_percent, t
+
+    code = row.get("note")
+    if code is None or code is pd.NA or str(code) == "" or str(code) == "nan":
+        return ""
+    code = str(code)
+    figures = read_figures() if figures is None else figures
+
+    def value(fact):
+        return float(figures.loc[figures["fact_id"].eq(fact), "value_num"].iloc[0])
+
+    if code == "derived_2022_from_2023_change":
+        return t(f"figure_note.{code}", lang, **_derived_2022_values(row, lang, figures))
+    if code in ("structures_disagree", "slug_sign_and_structures_disagree"):
+        s21, s22 = value("FR041"), value("FR052")
+        return t(f"figure_note.{code}", lang, s21=fmt_number(s21, lang), s22=fmt_number(s22, lang),
+                 change=fmt_percent(s22 / s21 - 1, lang, sign=True))  # fmt: skip
+    return t(f"figure_note.{code}", lang)
 
 
 def _source_text(publisher, date, lang: str) -> str:
@@ -632,11 +785,11 @@ def yearly_counts(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     """
     _check_lang(lang)
     _check_figures(figures)
-    rows = figures[
-        figures["metric"].eq("incidents_reported")
-        & figures["period"].str.fullmatch(_CALENDAR_YEAR).fillna(False)
-        & figures["count"].notna()
-    ]
+    yearly = figures["metric"].eq("incidents_reported") & figures["period"].str.fullmatch(
+        _CALENDAR_YEAR
+    ).fillna(False)
+    derived = figures[yearly & figures["status"].ne("published") & figures["count"].notna()]
+    rows = figures[yearly & figures["status"].eq("published") & figures["count"].notna()]
     if rows.empty:
         raise ParameterError("figures", "no yearly incident count in the figures")
     rows = rows.drop_duplicates("period", keep="first")
@@ -664,8 +817,12 @@ def yearly_counts(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
     first = figures[figures["period"].eq(FIRST_YEAR) & figures["metric"].eq("incidents_reported")]
     notes = {lang: [] for lang in ("en", "fr")}
     for lang in notes:
-        if missing:
-            notes[lang].append(_TEXT[lang]["no_count"].format(years=", ".join(missing)))
+        explained = derived[derived["period"].isin(missing)]
+        unexplained = [y for y in missing if y not in set(explained["period"])]
+        if unexplained:
+            notes[lang].append(_TEXT[lang]["no_count"].format(years=", ".join(unexplained)))
+        for _, row in explained.iterrows():
+            notes[lang].append(figure_note(row, figures, lang))
         if first["count"].notna().any():
             notes[lang].append(
                 _TEXT[lang]["first_year"].format(n=int(first["count"].dropna().iloc[0]))
@@ -711,7 +868,8 @@ def malicious_shares(
     _check_lang(lang)
     _check_figures(figures)
     with_ci = figures_with_ci(figures, level=level, method=method)
-    rows = with_ci[with_ci["metric"].eq("share_malicious")].copy()
+    duplicate = with_ci["note"].fillna("").str.startswith("duplicate_of_")
+    rows = with_ci[with_ci["metric"].eq("share_malicious") & ~duplicate].copy()
     rows = rows.sort_values(
         ["period_start", "period_end", "fact_id"], kind="stable", na_position="last"
     )
@@ -790,6 +948,7 @@ def _incident_count(figures: pd.DataFrame, period: str):
         figures["metric"].eq("incidents_reported")
         & figures["period"].eq(period)
         & figures["count"].notna()
+        & figures["status"].eq("published")  # a derived count has no exact interval
     ]
     if rows.empty:
         return None
@@ -907,7 +1066,7 @@ def describe_comparison(table: pd.DataFrame, year=None, *, lang: str = "en") -> 
     >>> describe_comparison(t)
     '2024: 749 incidents, 62.4 a month, against 319 (26.6 a month) in the first reporting year (Oct 2017–Sep 2018): 2.35 times the rate (95% CI 2.06 to 2.69; exact test p < 0.001).'
     """
-    from ..i18n import fmt_number
+    from ..i18n import fmt_number, fmt_percent, fmt_pvalue, t
 
     _check_lang(lang)
     rows = table if year is None else table[table["period_b"].astype(str) == str(year)]
@@ -921,24 +1080,21 @@ def describe_comparison(table: pd.DataFrame, year=None, *, lang: str = "en") -> 
         return fmt_number(float(v), lang, decimals=d)
 
     p = float(r["p_value"])
-    if lang == "fr":
-        p_text = "p < 0,001" if p < 0.001 else f"p = {num(p, 3)}"
-        unit = "par mois" if r["unit"] == "month" else "par an"
-        lvl = f"{level * 100:.0f}\u202f%"
-        return (
-            f"{r['period_b']} : {fmt_number(r['count_b'], lang)} incidents, soit {num(r['rate_b'])} "
-            f"{unit}, contre {fmt_number(r['count_a'], lang)} ({num(r['rate_a'])} {unit}) la "
-            f"première année de déclaration (oct. 2017–sept. 2018) : un taux {num(r['rate_ratio'], 2)} "
-            f"fois plus élevé (IC à {lvl} : {num(r['lower'], 2)} à {num(r['upper'], 2)} ; test "
-            f"exact {p_text})."
-        )
-    p_text = "p < 0.001" if p < 0.001 else f"p = {num(p, 3)}"
-    unit = "a month" if r["unit"] == "month" else "a year"
-    return (
-        f"{r['period_b']}: {fmt_number(r['count_b'], lang)} incidents, {num(r['rate_b'])} {unit}, "
-        f"against {fmt_number(r['count_a'], lang)} ({num(r['rate_a'])} {unit}) in the first "
-        f"reporting year (Oct 2017–Sep 2018): {num(r['rate_ratio'], 2)} times the rate "
-        f"({level:.0%} CI {num(r['lower'], 2)} to {num(r['upper'], 2)}; exact test {p_text})."
+    p_text = f"p {fmt_pvalue(p, lang)}" if p < 0.001 else f"p = {fmt_pvalue(p, lang)}"
+    return t(
+        "compare_sentence",
+        lang,
+        period=r["period_b"],
+        n_b=fmt_number(r["count_b"], lang),
+        rate=num(r["rate_b"]),
+        unit=t(f"compare_unit_{'month' if r['unit'] == 'month' else 'year'}", lang),
+        count_a=fmt_number(r["count_a"], lang),
+        rate_a=num(r["rate_a"]),
+        ratio=num(r["rate_ratio"], 2),
+        ci=t("ci_label", lang, level=fmt_percent(level, lang)),
+        lo=num(r["lower"], 2),
+        hi=num(r["upper"], 2),
+        p=p_text,
     )
 
 
@@ -950,14 +1106,14 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
     >>> [c["value"] for c in headline_figures(read_figures())]
     ['319', '749', '×2.35', '47%']
     """
-    from ..i18n import fmt_number, fmt_percent
+    from ..i18n import fmt_number, fmt_percent, t
 
     _check_lang(lang)
     fr = lang == "fr"
     cmp = compare_with_first_year(figures, year)
     r = cmp.iloc[0]
     first, later = _incident_count(figures, FIRST_YEAR), _incident_count(figures, str(year))
-    mal = malicious_shares(figures)
+    mal = malicious_shares(figures, lang=lang)
     mal = mal[mal["period"].eq(FIRST_YEAR) & mal["n"].notna()].iloc[0]
 
     def cite(row):
@@ -966,7 +1122,7 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
     def num(v, d=1):
         return fmt_number(float(v), lang, decimals=d)
 
-    ci = "IC 95 % " if fr else "95% CI "
+    ci = t("ci_label", lang, level=fmt_percent(0.95, lang)) + " "
     return [
         {
             "value": fmt_number(r["count_a"], lang),
@@ -982,9 +1138,9 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
         },
         {
             "value": f"×{num(r['rate_ratio'], 2)}",
-            "label": f"taux mensuel {year} / première année"
-            if fr
-            else f"monthly rate, {year} over the first year",
+            "label": (f"taux mensuel {year} / première année"
+                      if fr else f"monthly rate, {year} over the first year")
+            + f" ({t('headline.reports_not_attacks', lang)})",
             "ci": f"{ci}{num(r['lower'], 2)}–{num(r['upper'], 2)}",
         },  # fmt: skip
         {
@@ -1061,10 +1217,30 @@ def published_figures(figures: pd.DataFrame, *, fact_ids=None, metrics=None, lan
                 _source_text(p, d, lang)
                 for p, d in zip(rows["source_publisher"], rows["source_date"], strict=True)
             ],
+            "status": [figure_status(r, lang) for _, r in rows.iterrows()],
+            "note": [figure_note(r, figures, lang) for _, r in rows.iterrows()],
         }
     ).reset_index(drop=True)
     out.insert(1, "period_label", out["period"].map(lambda v: period_label(v, lang)))
     return _attach(out, figures, statistic="published_figures")
+
+
+def annotated_figures(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """The figures that need a note (derived, duplicated, undated end, sources that disagree).
+
+    Returns
+    -------
+    DataFrame
+        Like ``published_figures``, one row per annotated figure, with ``status`` and ``note``.
+
+    Examples
+    --------
+    >>> sorted(annotated_figures(read_figures())["fact_id"])[:3]
+    ['FR009', 'FR015', 'FR016']
+    """
+    _check_figures(figures)
+    ids = figures.loc[figures["note"].notna() | figures["status"].ne("published"), "fact_id"]
+    return published_figures(figures, fact_ids=list(ids), lang=lang)
 
 
 def table_labels(lang: str = "en") -> dict[str, str]:
@@ -1137,11 +1313,22 @@ def data_note(figures: pd.DataFrame, *, lang: str = "en"):
         dataset=_DATASET_NAME[lang],
         rows=len(figures),
         sources=int(figures["source_url"].nunique()),
-        start=period.get("start") or "…",
-        end=period.get("end") or "…",
+        start=_when(period.get("start"), lang),
+        end=_when(period.get("end"), lang),
         as_of=_as_of_text(prov.get("as_of"), lang),
     )
     return HTMLBlock(f'<p class="provenance">{html.escape(text)}</p>')
+
+
+def _title_text(title, lang: str) -> str:
+    """A source's title; one rebuilt from the page address says so."""
+    from ..i18n import t
+
+    text = str(title)
+    marker = " [title from URL slug]"
+    if text.endswith(marker):
+        return t("title_from_slug", lang, title=text[: -len(marker)])
+    return text
 
 
 def cited_sources(figures: pd.DataFrame, *tables, lang: str = "en") -> pd.DataFrame:
@@ -1171,9 +1358,7 @@ def cited_sources(figures: pd.DataFrame, *tables, lang: str = "en") -> pd.DataFr
         {
             "source_publisher": grouped["source_publisher"].first(),
             "source_date": grouped["source_date"].first(),
-            "title": grouped["source_title"]
-            .first()
-            .str.replace(" [title from URL slug]", "", regex=False),
+            "title": grouped["source_title"].first().map(lambda v: _title_text(v, lang)),
             "facts": grouped["fact_id"].agg(lambda s: ", ".join(sorted(s))),
         }
     )
