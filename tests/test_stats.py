@@ -556,10 +556,10 @@ def test_describe_trend_languages_and_signs():
             "level": [0.9, 0.9],
         }
     )
-    assert ist.describe_trend(table) == "-5% a year (90% CI -8% to -1%, Poisson model)"
+    assert ist.describe_trend(table) == "\u22125% a year (90% CI \u22128% to \u22121%, Poisson model)"
     assert (
         ist.describe_trend(table, "fr")
-        == "-5\u00a0% par an (IC à 90\u00a0% : -8\u00a0% à -1\u00a0%, modèle de Poisson)"
+        == "\u22125\u202f% par an (IC à 90\u202f%\u202f: \u22128\u202f% à \u22121\u202f%, modèle de Poisson)"
     )
     with pytest.raises(ParameterError, match="lang"):
         ist.describe_trend(table, "de")

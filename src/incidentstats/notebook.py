@@ -331,9 +331,9 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
     """
     if (table.attrs.get("provenance", {}) or {}).get("statistic") == "records_summary":
-        from .stats import _records_rows
+        from .stats import _records_display
 
-        table = _records_rows(table, lang, 1)
+        table = _records_display(table, lang, 1)
     headers = {**_headers(lang), **(labels or {})}
     cols = list(table.columns)
     merge_ci = "lower" in cols and "upper" in cols

@@ -1490,7 +1490,7 @@ def describe_trend(table: pd.DataFrame, lang: str = "en", *, digits: int = 0) ->
     >>> describe_trend(t)
     '+9% a year (95% CI 6% to 12%, Poisson model)'
     >>> describe_trend(t, "fr")
-    '+9\\xa0% par an (IC à 95\\xa0% : 6\\xa0% à 12\\xa0%, modèle de Poisson)'
+    '+9\\u202f% par an (IC à 95\\u202f%\\u202f: 6\\u202f% à 12\\u202f%, modèle de Poisson)'
     """
     _check_lang(lang)
     if {"odds_ratio", "lower", "upper"} <= set(table.columns) and "rate_ratio" not in table:
@@ -3228,7 +3228,7 @@ def _header(col, lang: str) -> str:
     return i18n.t(key, lang) if lang != "en" and key in i18n.STRINGS else col
 
 
-def _records_rows(table: pd.DataFrame, lang: str, digits: int) -> pd.DataFrame:
+def _records_display(table: pd.DataFrame, lang: str, digits: int) -> pd.DataFrame:
     """The record-size table in words: statistic names, notes and values in ``lang``."""
     prov = table.attrs.get("provenance", {}) or {}
     k = _fmt_num(float(prov.get("top_k") or 10), 0, lang)
@@ -3288,7 +3288,7 @@ def format_table(table: pd.DataFrame, lang: str = "en", *, digits: int = 1):
     ci_name = i18n.t("ci_label", lang, level=_fmt_pct(level * 100, 0, lang))
     prov = table.attrs.get("provenance", {}) or {}
     if prov.get("statistic") == "records_summary" and {"statistic", "value"} <= set(table.columns):
-        disp = _records_rows(table, lang, digits)
+        disp = _records_display(table, lang, digits)
         return _styled(disp, prov, lang)
     disp = pd.DataFrame(index=table.index)
     estimate = next((e for e in _ESTIMATES if e in table.columns), None)
