@@ -64,11 +64,14 @@ def read_matrix(path) -> list[dict]:
     """
     import yaml
 
+    from .errors import InputError
+    from .limits import read_config_text, shown_path, yaml_load
+
     p = Path(path)
     try:
-        spec = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError("--matrix", f"{p}: file not found") from None
+        spec = yaml_load(read_config_text(p, what="matrix file"), label=shown_path(p))
+    except InputError as exc:
+        raise ParameterError("--matrix", str(exc)) from None
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ParameterError(
             "--matrix", f"{p}: not a readable YAML file ({exc.__class__.__name__})"

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import IncidentstatsError, ParameterError
+from .errors import IncidentstatsError, InputError, ParameterError
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -24,11 +24,19 @@ def _params_from(pairs, params_file) -> dict:
     if params_file:
         import yaml
 
+        from .limits import read_config_text, shown_path, yaml_load
+
+        # Regular files only, size, aliases and nesting bounded: a FIFO or an alias bomb
+        # is a one-line error, not a hang.
         try:
-            loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            text = read_config_text(params_file, what="parameters file")
+            loaded = yaml_load(text, label=shown_path(params_file)) or {}
+        except InputError as exc:
+            raise ParameterError("--params", str(exc)) from None
+        except yaml.YAMLError as exc:
             raise ParameterError(
-                "--params", f"{params_file}: not a readable YAML file ({exc.__class__.__name__})"
+                "--params",
+                f"{shown_path(params_file)}: not a readable YAML file ({exc.__class__.__name__})",
             ) from None
         if not isinstance(loaded, dict):
             raise ParameterError("--params", f"{params_file}: expected a mapping of name: value")

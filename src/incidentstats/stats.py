@@ -6,11 +6,10 @@ its provenance (source, as-of date, n, filters) in ``attrs["provenance"]``.
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from collections import deque
-
-import importlib
 
 import numpy as np
 import pandas as pd
