@@ -131,6 +131,17 @@ def shown_path(path) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def check_name(path) -> None:
+    """Refuse a path whose name holds bytes that are not UTF-8.
+
+    Such a name cannot be written into the UTF-8 outputs (CSV, parquet, JSON) that
+    record where each row came from; renaming the file is the honest fix.
+    """
+    shown = shown_path(path)
+    if shown != os.fspath(path):
+        raise InputError(shown, "file name is not valid UTF-8; rename the file")
+
+
 def check_regular_file(
     path, *, limit: Limit = MAX_INPUT_BYTES, what: str = "file"
 ) -> os.stat_result:
@@ -140,6 +151,7 @@ def check_regular_file(
     Raises InputError (one line, naming the file) for a missing file, a symlink loop, a
     special file, or a file over the limit.
     """
+    check_name(path)
     try:
         st = os.stat(path)
     except OSError as exc:

@@ -22,6 +22,7 @@ from ..limits import (
     MAX_INPUT_BYTES,
     check_field_bytes,
     check_frame_fields,
+    check_name,
     check_regular_file,
     over_limit,
     path_problem,
@@ -94,6 +95,7 @@ def check_readable(path) -> Path:
     Excel workbook, its unpacked size as well).
     """
     p = Path(path)
+    check_name(p)
     try:
         st = os.stat(p)
     except OSError as exc:

@@ -23,7 +23,14 @@ import pandas as pd
 from .. import taxonomy
 from .._files import sha256_file
 from ..errors import InputError, ParameterError
-from ..limits import MAX_INPUT_BYTES, check_field_bytes, over_limit, path_problem, shown_path
+from ..limits import (
+    MAX_INPUT_BYTES,
+    check_field_bytes,
+    check_name,
+    over_limit,
+    path_problem,
+    shown_path,
+)
 from ..schema import empty_quarantine
 from .base import ReadResult, ambiguous_count, check_readable, read_text
 from .prc import state_code
@@ -435,6 +442,7 @@ def _read_bytes(path: str) -> bytes:
     # os.read skips the buffered file object: a third of the I/O time on thousands of
     # small incident files.
     # O_NONBLOCK and the fstat check: a FIFO named *.json never blocks the reader.
+    check_name(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
