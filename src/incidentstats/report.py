@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import hashlib
 import html
@@ -28,7 +29,7 @@ from pathlib import Path
 from . import __version__
 from ._files import sha256_file, write_bytes, write_json, write_text
 from .errors import ParameterError, ReportError
-from .limits import path_problem, shown_path
+from .limits import shown_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CSS_PATH = PACKAGE_DIR / "templates" / "report.css"
@@ -517,7 +518,10 @@ def check_output_dir(outdir) -> Path:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise ParameterError("--output", f"{shown} {path_problem(exc)}") from None
+        if exc.errno == errno.ELOOP:
+            raise ParameterError("--output", f"{shown} is a symbolic link loop") from None
+        reason = exc.strerror or exc.__class__.__name__
+        raise ParameterError("--output", f"cannot write to {shown}: {reason}") from None
     if st is not None and not stat.S_ISDIR(st.st_mode):
         raise ParameterError("--output", f"{shown} is a file; expected a folder")
     probe = outdir
