@@ -381,7 +381,7 @@ def parse_prc_frame(
     reasons = add_reason(
         reasons,
         in_scope & ambiguous,
-        "ambiguous number (commas not thousands separators) in Records Breached",
+        "ambiguous number (thousands separators misplaced) in Records Breached",
     )
 
     quarantine = make_quarantine(raw, reasons, source_file=source_file)

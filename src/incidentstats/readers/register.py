@@ -673,6 +673,21 @@ def _parse_numbers(
     return out
 
 
+def _ambiguous_numbers(text: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
+    """Cells that are digits and the thousands mark, but not in groups of three ("12,5").
+
+    Such a count could be 12.5, 125 or two numbers: it is quarantined, never guessed.
+    """
+    if not thousands:
+        return pd.Series(False, index=text.index)
+    mark = re.escape(thousands)
+    dec = re.escape(decimal)
+    digits_and_marks = text.str.fullmatch(rf"[+-]?[\d{mark}]*\d[\d{mark}]*({dec}\d*)?")
+    has_mark = text.str.contains(mark, regex=True)
+    grouped = text.str.fullmatch(rf"[+-]?\d{{1,3}}({mark}\d{{3}})+({dec}\d*)?")
+    return (digits_and_marks & has_mark & ~grouped).fillna(False).astype(bool)
+
+
 def _parse_bools(
     cells: pd.Series, text: pd.Series, m: RegisterMapping
 ) -> tuple[pd.Series, pd.Series]:
@@ -767,8 +782,16 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         records = _parse_numbers(
             cells["records_affected"], text("records_affected"), m.decimal, m.thousands
         )
+        ambiguous = _ambiguous_numbers(text("records_affected"), m.decimal, m.thousands)
         reasons = add_reason(
-            reasons, text("records_affected").ne("") & records.isna(), f"non-numeric {col}"
+            reasons,
+            ambiguous,
+            f"ambiguous number (thousands separators misplaced) in {col}",
+        )
+        reasons = add_reason(
+            reasons,
+            text("records_affected").ne("") & records.isna() & ~ambiguous,
+            f"non-numeric {col}",
         )
         reasons = add_reason(reasons, records.lt(0), f"negative {col}")
         reasons = add_reason(

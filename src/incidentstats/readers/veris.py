@@ -501,7 +501,8 @@ def _as_dict(value) -> dict:
 
 #: Fields whose value, when present, must be one of these types (lists of text allowed
 #: where VERIS allows several values).
-_TEXT_FIELDS = ("industry", "victim_id", "state", "employee_count")
+_TEXT_FIELDS = ("industry", "employee_count")  # text, or a number such as a NAICS code
+_STRICT_TEXT_FIELDS = ("victim_id", "state")
 _TEXT_OR_LIST_FIELDS = ("country",)
 
 
@@ -519,6 +520,10 @@ def _wrong_types(d: dict, victim: dict) -> str:
     for key in _TEXT_FIELDS:
         value = victim.get(key)
         if value is not None and not isinstance(value, str | int) or isinstance(value, bool):
+            return f"victim.{key} is a JSON {_json_type(value)}, expected text"
+    for key in _STRICT_TEXT_FIELDS:
+        value = victim.get(key)
+        if value is not None and not isinstance(value, str):
             return f"victim.{key} is a JSON {_json_type(value)}, expected text"
     for key in _TEXT_OR_LIST_FIELDS:
         value = victim.get(key)
@@ -730,7 +735,7 @@ class _Accumulator:
             reason = (
                 f"{_TOTAL} {problem}"
                 if problem.startswith("above")
-                else f"ambiguous number (commas not thousands separators) in {_TOTAL}"
+                else f"ambiguous number (thousands separators misplaced) in {_TOTAL}"
                 if problem == "ambiguous"
                 else f"{problem} {_TOTAL}"
             )
@@ -966,7 +971,7 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
     add(occurred.gt(pd.Timestamp(dt.date.today())), "incident date is in the future")
 
     total_raw = get("attribute.confidentiality.data_total")
-    add(total_raw.map(ambiguous_count), f"ambiguous number (commas not thousands separators) in {_TOTAL}")
+    add(total_raw.map(ambiguous_count), f"ambiguous number (thousands separators misplaced) in {_TOTAL}")
     total_text = total_raw.str.replace(",", "", regex=False)
     total_text = total_text.where(~total_text.isin(["NA", "NaN"]), "")
     total = pd.to_numeric(total_text, errors="coerce")
