@@ -60,9 +60,18 @@ def dates(draw, fmt_us: bool = True):
     """(text, expected date or None, problem or None)."""
     kind = draw(
         st.sampled_from(
-            ["valid", "valid", "valid", "empty", "impossible", "future", "early", "words"]
+            ["valid", "valid", "valid", "empty", "impossible", "future", "early", "words", "far"]
         )
     )
+    if kind == "far":  # years pandas cannot hold in nanoseconds: 0001, 1492, 2500, 9999
+        d = draw(st.one_of(st.dates(dt.date(1, 1, 1), dt.date(1676, 12, 31)),
+                           st.dates(dt.date(2263, 1, 1), dt.date(9999, 12, 31))))  # fmt: skip
+        text = (
+            f"{d.month:02d}/{d.day:02d}/{d.year:04d}"
+            if fmt_us
+            else f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+        )
+        return text, d, "early" if d.year < 1990 else "future"
     if kind == "valid":
         d = draw(st.dates(dt.date(1990, 1, 1), TODAY))
     elif kind == "future":
@@ -98,9 +107,12 @@ def counts(draw, thousands: str = ","):
     """(text, expected int or None, problem or None) for a count column."""
     kind = draw(
         st.sampled_from(
-            ["valid", "valid", "valid", "empty", "negative", "words", "fraction", "huge"]
+            ["valid", "valid", "valid", "empty", "negative", "words", "fraction", "huge", "ambiguous"]
         )
     )
+    if kind == "ambiguous":  # marks that are not thousands separators: never guessed
+        text = draw(st.sampled_from(["12,5", "1,2,3", ",500", "12,34", "1,2345", "123,45,678"]))
+        return text.replace(",", thousands), None, "ambiguous"
     if kind == "valid":
         n = draw(st.integers(0, 1_000_000_000))
         style = draw(st.sampled_from(["plain", "grouped", "padded"]))
@@ -240,6 +252,7 @@ def test_generated_hhs_exports_account_for_every_row(rows):
             "non-numeric": "non-numeric Individuals Affected",
             "fractional": "fractional Individuals Affected",
             "huge": "Individuals Affected above 1,000,000,000",
+            "ambiguous": "ambiguous number (thousands separators misplaced) in Individuals Affected",
             "name": "missing required field: Name of Covered Entity",
         }.items():
             if problem in e["problems"]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .errors import InputError, ParameterError
 
@@ -230,7 +231,7 @@ def check_frame_fields(path, df) -> None:
     cap = MAX_FIELD_BYTES.value()
     for col in df.columns:
         series = df[col]
-        if series.dtype == object or str(series.dtype).startswith("string"):
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             lengths = series.astype("string").str.len()
             if len(lengths) and lengths.max(skipna=True) is not None and (lengths > cap).any():
                 row = int(np.flatnonzero((lengths > cap).fillna(False).to_numpy())[0]) + 1

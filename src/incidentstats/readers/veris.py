@@ -419,9 +419,11 @@ def _decode_error(exc: Exception) -> str:
 
 
 def _read_json_dir(p: Path, prefix, enums) -> ReadResult:
-    files = sorted(
-        (e.name, e.path) for e in os.scandir(p) if e.name.lower().endswith(".json") and e.is_file()
-    )
+    entries = [e for e in os.scandir(p) if e.name.lower().endswith(".json")]
+    files = sorted((e.name, e.path) for e in entries if e.is_file())
+    special = sorted(e.path for e in entries if not e.is_file() and not e.is_dir())
+    if special:  # a FIFO, device or broken link named *.json: refused, never opened
+        raise InputError(shown_path(special[0]), "is not a regular file; expected a VERIS JSON file")
     if not files:
         raise InputError(p, "directory holds no .json files; expected VERIS incident files")
     acc = _Accumulator(prefix, enums)
