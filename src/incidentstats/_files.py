@@ -192,6 +192,7 @@ def publish_set(outdir, writers: dict) -> dict[str, Path]:
     sets.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", suffix=".part", dir=sets))
     try:
+        os.chmod(work, 0o755)  # mkdtemp makes it private; the outputs are as readable as before
         for name, write in writers.items():
             write(work / name)
             _fsync(work / name)

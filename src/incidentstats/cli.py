@@ -105,7 +105,8 @@ def _refuse_raw_output(outdir: Path, inputs) -> None:
                 "--output", f"{outdir} is inside data/raw/, which is never written to"
             )
     for item in inputs:
-        if real_path(item).parent == out:
+        # Also by the name given: OUTPUT/incidents.csv is a link into OUTPUT/.sets/.
+        if out in (real_path(item).parent, real_path(Path(item).absolute().parent)):
             raise ParameterError(
                 "--output", f"{outdir} holds the input {item}; write outputs elsewhere"
             )
