@@ -137,6 +137,9 @@ def case_builders():
         "fifo-mapping": lambda t: (["clean", BAD / "register.csv", "--source", "csv", "--mapping", _fifo(t, "m.yaml"), "-o", t / "out"], {}, ["m.yaml: is a named pipe"]),
         "fifo-params": lambda t: (["report", "--params", _fifo(t, "p.yaml"), "-o", t / "out"], {}, ["'--params'", "named pipe"]),
         "fifo-matrix": lambda t: (["report", "--matrix", _fifo(t, "m.yaml"), "-o", t / "out"], {}, ["'--matrix'", "named pipe"]),
+        "fifo-report-input": lambda t: (["report", "--input", _fifo(t, "in.csv"), "--source", "hhs", "-o", t / "out"], {}, ["in.csv: is a named pipe (FIFO)"]),
+        "char-device-report-input": lambda t: (["report", "--input", "/dev/null", "-o", t / "out"], {}, ["/dev/null: is a character device"]),
+        "symlink-loop-report-input": lambda t: (["report", "--input", _loop(t), "--source", "hhs", "-o", t / "out"], {}, ["is a symbolic link loop"]),
         "char-device-input": lambda t: (["clean", "/dev/zero", "--source", "hhs", "-o", t / "out"], {}, ["/dev/zero: is a character device"]),
         "fifo-in-veris-dir": lambda t: (["clean", _veris_dir_with_fifo(t), "--source", "veris", "-o", t / "out"], {}, ["x.json: is not a regular file"]),
         # odd paths

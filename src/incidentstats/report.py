@@ -578,11 +578,18 @@ def _check_inputs(source: str, inputs: list[str]) -> None:
 
     if not inputs and source not in ("hhs", "auto", "france"):
         raise ParameterError("input", f"source {source!r} needs at least one --input file")
+    from .limits import check_name, check_regular_file, path_problem
+
     for p in inputs:
         path = Path(p)
-        if not path.exists():
-            raise InputError(p, "file not found")
-        if path.is_file():
+        check_name(path)
+        try:
+            st = os.stat(path)
+        except OSError as exc:  # missing, a symlink loop, permission denied
+            raise InputError(shown_path(p), path_problem(exc)) from None
+        if not stat.S_ISDIR(st.st_mode):
+            # A FIFO or a device is refused here, before a kernel could block on it.
+            check_regular_file(path)
             if path.stat().st_size == 0:
                 raise InputError(p, "file is empty")
             try:
