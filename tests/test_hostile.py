@@ -23,7 +23,7 @@ import pytest
 
 from incidentstats import _files, report
 from incidentstats.cli import spread_multi_paths
-from incidentstats.errors import InputError, ParameterError
+from incidentstats.errors import ParameterError
 
 BAD = Path(__file__).parent / "data" / "bad"
 MEMORY = 3 << 30  # address space per case
@@ -498,32 +498,14 @@ def test_report_with_math_in_names_states_and_file_name_succeeds(tmp_path):
     assert "$\\FOO$_x^2.csv" in html
 
 
-# --- limits module --------------------------------------------------------------------------
+# --- doctests of the functions this round added ----------------------------------------------
 
 
-def test_limits_are_read_from_the_environment(monkeypatch, tmp_path):
-    from incidentstats import limits
+@pytest.mark.parametrize("module", ["cli", "batch", "readers.base", "report"])
+def test_doctests(module):
+    import doctest
+    import importlib
 
-    assert limits.MAX_INPUT_BYTES.value() == 512 * limits.MIB
-    monkeypatch.setenv("INCIDENTSTATS_MAX_INPUT_BYTES", "10")
-    assert limits.MAX_INPUT_BYTES.value() == 10
-    path = tmp_path / "x.csv"
-    path.write_text("a,b\n1,2\n3,4\n")
-    with pytest.raises(InputError, match="over the limit of 10 bytes"):
-        limits.read_limited(path)
-
-
-def test_field_scan_finds_a_long_field_before_parsing():
-    from incidentstats import limits
-
-    assert limits.longest_unbroken_run(b"a,bb\n" + b"c" * 50 + b";d") == 50
-    assert limits.longest_unbroken_run(b"") == 0
-    assert limits.longest_unbroken_run(b"x" * 10, chunk=3) == 10
-
-
-def test_grouped_thousands_are_read_and_ambiguous_ones_quarantined(tmp_path):
-    from incidentstats.ingest import ingest
-
-    result = ingest("hhs", [BAD / "hhs_ambiguous_counts.csv"])
-    assert sorted(result.incidents["records_affected"].astype(int)) == [1234, 12345678]
-    assert set(result.quarantine["source_row"].astype(int)) == {2, 3, 4, 5}
+    mod = importlib.import_module(f"incidentstats.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
