@@ -64,7 +64,7 @@ MAX_CONFIG_NODES = Limit(
 )  # fmt: skip
 MAX_DEPTH = Limit(
     "max_depth", 64, "INCIDENTSTATS_MAX_DEPTH",
-    "nesting depth of lists and tables in a configuration file or a VERIS JSON document",
+    "nesting depth of lists and tables in a configuration file (YAML or TOML)",
 )  # fmt: skip
 
 LIMITS = (
