@@ -114,6 +114,15 @@ def _workbook(tmp: Path, cell: str) -> Path:
     return path  # fmt: skip
 
 
+def _inline_bomb() -> str:
+    """An alias bomb written as one flow-style YAML value (fits on a command line)."""
+    text = "[&a [x, x, x, x, x, x, x, x, x]"
+    for level, name in enumerate("bcdefgh"):
+        prev = "a" if level == 0 else "bcdefgh"[level - 1]
+        text += f", &{name} [" + ", ".join([f"*{prev}"] * 9) + "]"
+    return text + "]"
+
+
 def _veris_dir_with_fifo(tmp: Path) -> Path:
     folder = tmp / "v"
     folder.mkdir()
@@ -163,6 +172,7 @@ def case_builders():
         "params-alias-bomb": lambda t: (["report", "--params", BAD / "params_alias_bomb.yaml", "-o", t / "out"], {}, ["'--params'", "holds too many values"]),
         "params-too-many-aliases": lambda t: ((t / "p.yaml").write_text("a: &x 1\nb: [" + ", ".join(["*x"] * 150) + "]\n"), (["report", "--params", t / "p.yaml", "-o", t / "out"], {}, ["too many YAML aliases: over the limit of 100"]))[1],
         "params-10mb-list": lambda t: ((t / "p.yaml").write_text("regions: [" + ", ".join(["TX"] * 600_000) + "]\n"), (["report", "--params", t / "p.yaml", "-o", t / "out"], {}, ["over the limit of 1 MiB"]))[1],
+        "param-value-alias-bomb": lambda t: (["report", "--notebooks", "overview", "-p", "regions=" + _inline_bomb(), "-o", t / "out"], {}, ["'regions'", "holds too many values"]),
         "matrix-alias-bomb": lambda t: (["report", "--matrix", BAD / "params_alias_bomb.yaml", "-o", t / "out"], {}, ["'--matrix'", "holds too many values"]),
         "bad-limit-setting": lambda t: (["clean", BAD / "hhs_bad_counts.csv", "-o", t / "out"], {"INCIDENTSTATS_MAX_INPUT_BYTES": "lots"}, ["INCIDENTSTATS_MAX_INPUT_BYTES", "expected a positive whole number"]),
         # parameters

@@ -200,11 +200,22 @@ def coerce_value(name: str, value, declared_type: str):
     """
     import yaml
 
+    from .errors import InputError
+    from .limits import check_document, yaml_load
+
     if not isinstance(value, str):
         parsed = value
+        try:  # a --params file was loaded with limits; a value given in Python is checked here
+            check_document(value, label=name)
+        except InputError as exc:
+            raise ParameterError(name, exc.problem) from None
     else:
         try:
-            parsed = yaml.safe_load(value) if value.strip() else ""
+            # With the alias and size limits: "-p regions='[&a [...], [*a, *a, ...]]'" is
+            # a bomb too.
+            parsed = yaml_load(value, label=name) if value.strip() else ""
+        except InputError as exc:
+            raise ParameterError(name, exc.problem) from None
         except (yaml.YAMLError, ValueError):  # e.g. 2012-02-30, a date YAML cannot build
             parsed = value
     kind = declared_type.split("[")[0].strip().lower()
