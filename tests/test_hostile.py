@@ -373,6 +373,22 @@ def test_report_on_a_full_disk_is_one_line(tmp_path, monkeypatch):
     assert code == 2
 
 
+def test_report_over_a_file_size_limit_fails_cleanly_without_a_traceback(tmp_path):
+    # Charts and notebooks are larger than 100 kB: writing them fails with EFBIG, as on a
+    # full disk. The run is recorded as failed, with the reason, and nothing half-written.
+    out = tmp_path / "reports"
+    proc = run("report", "--notebooks", "overview", "--format", "html", "-o", out,
+               fsize=100_000, timeout=600)  # fmt: skip
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert "File too large" in proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("incidentstats: error: report failed; see ")
+    (failed,) = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert failed.name.endswith("-failed")
+    assert not (out / "latest").exists()
+    assert not list(out.glob(".*.part"))
+
+
 def test_report_output_on_a_read_only_file_system_is_one_line(tmp_path):
     mount = tmp_path / "ro"
     mount.mkdir()
