@@ -812,7 +812,13 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         col, cell, txt = cols[name], cells[name], texts[name]
         if kind in ("number", "count"):
             num = _parse_numbers(cell, txt, m.decimal, m.thousands)
-            reasons = add_reason(reasons, txt.ne("") & num.isna(), f"non-numeric {col}")
+            ambiguous = _ambiguous_numbers(txt, m.decimal, m.thousands)
+            reasons = add_reason(
+                reasons, ambiguous, f"ambiguous number (thousands separators misplaced) in {col}"
+            )
+            reasons = add_reason(
+                reasons, txt.ne("") & num.isna() & ~ambiguous, f"non-numeric {col}"
+            )
             if kind == "count":
                 reasons = add_reason(reasons, num.lt(0), f"negative {col}")
                 reasons = add_reason(
@@ -826,6 +832,10 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
                 txt.ne("") & parsed.isna(),
                 f"unparseable date in {col} (expected {m.date_format})",
             )
+            # The same plausible window as the incident dates: a year like 9999 or 0001
+            # is quarantined, never kept.
+            reasons = add_reason(reasons, parsed.gt(today), f"{col} is in the future")
+            reasons = add_reason(reasons, parsed.lt(EARLIEST), f"{col} is before 1990")
             extra_values[name] = parsed
         elif kind == "boolean":
             extra_values[name], bad = _parse_bools(cell, txt, m)
