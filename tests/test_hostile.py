@@ -108,10 +108,22 @@ def _workbook(tmp: Path, cell: str) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append([h.strip('"') for h in HHS_HEADER.strip().split('","')])
-    ws.append(["Mercy Clinic", "TX", "Healthcare Provider", "1200", "03/15/2021", "Theft", "Laptop", "No", cell])
+    ws.append(
+        [
+            "Mercy Clinic",
+            "TX",
+            "Healthcare Provider",
+            "1200",
+            "03/15/2021",
+            "Theft",
+            "Laptop",
+            "No",
+            cell,
+        ]
+    )
     path = tmp / "big_cell.xlsx"
     wb.save(path)
-    return path  # fmt: skip
+    return path
 
 
 def _inline_bomb() -> str:
@@ -224,7 +236,13 @@ def test_report_input_takes_a_glob_and_the_repeated_flag(tmp_path):
     glob_form = spread_multi_paths(["report", "--input", str(a), str(b), "-p", "top_n=3"])
     repeated = ["report", "--input", str(a), "--input", str(b), "-p", "top_n=3"]
     assert glob_form == repeated
-    assert spread_multi_paths(["report", "-i", str(a), str(b)]) == ["report", "-i", str(a), "-i", str(b)]
+    assert spread_multi_paths(["report", "-i", str(a), str(b)]) == [
+        "report",
+        "-i",
+        str(a),
+        "-i",
+        str(b),
+    ]
     plan = report.prepare_run(inputs=[a, b], notebooks=["overview"], outdir=tmp_path / "r")
     assert plan.inputs == [str(a), str(b)]
 
@@ -240,11 +258,15 @@ def test_run_ids_clashing_with_latest_are_refused(tmp_path, run_id):
 
 
 def test_stale_cleanup_removes_only_folders_the_tool_marked(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     dead_pid = int(dead.stdout)
     ours = tmp_path / ".20260101T000000Z-hhs-en.part"
     ours.mkdir()
-    (ours / ".owner.json").write_text(json.dumps({"tool": "incidentstats", "host": os.uname().nodename, "pid": dead_pid}))
+    (ours / ".owner.json").write_text(
+        json.dumps({"tool": "incidentstats", "host": os.uname().nodename, "pid": dead_pid})
+    )
     users = tmp_path / ".my-notes.part"  # a user's own folder, named like ours, no marker
     users.mkdir()
     (users / "notes.txt").write_text("keep me")
@@ -338,14 +360,19 @@ def test_sigkill_while_clean_publishes_leaves_old_or_new_never_a_mix(tmp_path, p
 
 
 def test_publish_set_failure_keeps_the_old_set(tmp_path):
-    _files.publish_set(tmp_path, {"a.txt": lambda p: p.write_text("old a"), "b.txt": lambda p: p.write_text("old b")})
+    _files.publish_set(
+        tmp_path,
+        {"a.txt": lambda p: p.write_text("old a"), "b.txt": lambda p: p.write_text("old b")},
+    )
 
     def fail(path):
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError):
         _files.publish_set(tmp_path, {"a.txt": lambda p: p.write_text("new a"), "b.txt": fail})
-    assert (tmp_path / "a.txt").read_text() == "old a" and (tmp_path / "b.txt").read_text() == "old b"
+    assert (tmp_path / "a.txt").read_text() == "old a" and (
+        tmp_path / "b.txt"
+    ).read_text() == "old b"
     assert len(list((tmp_path / ".sets").iterdir())) == 1  # fmt: skip
 
 
@@ -392,7 +419,9 @@ def test_report_over_a_file_size_limit_fails_cleanly_without_a_traceback(tmp_pat
 def test_report_output_on_a_read_only_file_system_is_one_line(tmp_path):
     mount = tmp_path / "ro"
     mount.mkdir()
-    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)], capture_output=True)
+    ok = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)], capture_output=True
+    )
     if ok.returncode != 0:
         pytest.skip("cannot mount a read-only file system here")
     try:
@@ -407,7 +436,9 @@ def test_report_output_on_a_read_only_file_system_is_one_line(tmp_path):
 def test_clean_on_a_full_file_system_is_one_line(tmp_path):
     mount = tmp_path / "small"
     mount.mkdir()
-    ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    ok = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True
+    )
     if ok.returncode != 0:
         pytest.skip("cannot mount a small file system here")
     try:
