@@ -391,7 +391,9 @@ def _safe_child(root: Path, name: str, what: str) -> Path:
     base = name.casefold().removesuffix("-failed")
     if base in RESERVED_RUN_IDS or name.casefold().endswith(".part"):
         raise ParameterError(
-            what, f"{name!r} is reserved (the pointer to the newest run); choose another name"
+            what,
+            f"{name!r} is reserved ('latest' points at the newest run, '.part' marks a run "
+            "being written); choose another name",
         )
     try:
         child = (root / name).resolve()
