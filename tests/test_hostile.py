@@ -193,6 +193,8 @@ def case_builders():
         "top-n-huge": lambda t: (["report", "--notebooks", "overview", "-p", "top_n=100000", "-o", t / "out"], {}, ["'top_n': expected a number from 1 to 1000"]),
         "top-n-overflow": lambda t: (["report", "--notebooks", "overview", "-p", "top_n=1e400", "-o", t / "out"], {}, ["'top_n': expected int"]),
         "compare-year-1800": lambda t: (["report", "--source", "france", "-p", "compare_year=1800", "-o", t / "out"], {}, ["'compare_year': expected a number from 2019 to 2100"]),
+        "timeout-huge": lambda t: (["report", "--notebooks", "overview", "--timeout", str(10**15), "-o", t / "out"], {}, ["'timeout': expected 1 to 604,800 seconds"]),
+        "timeout-zero": lambda t: (["report", "--notebooks", "overview", "--timeout", "0", "-o", t / "out"], {}, ["'timeout': expected 1 to 604,800 seconds"]),
         "glob-inputs-then-bad-parameter": lambda t: (["report", "--input", write_hhs(t / "a.csv"), write_hhs(t / "b.csv"), "-p", "top_n=-5", "-o", t / "out"], {}, ["'top_n'"]),
         # run ids
         "run-id-LATEST": lambda t: (["report", "--notebooks", "overview", "--run-id", "LATEST", "-o", t / "out"], {}, ["'run_id': 'LATEST' is reserved"]),

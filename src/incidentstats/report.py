@@ -46,6 +46,8 @@ CHOICES = {"lang": LANGS, "suppression": ("", "fr", "us-cms")}
 #: Inclusive ranges of numeric parameters (a notebook may add its own under
 #: ``metadata.incidentstats.ranges``); every other number must at least be finite.
 RANGES = {"top_n": (1, 1000), "compare_year": (2019, 2100)}
+#: Longest time a notebook cell may be given (a week): beyond it, timers overflow.
+MAX_TIMEOUT = 7 * 24 * 3600
 #: Longest list a parameter may hold.
 MAX_LIST_ITEMS = 10_000
 #: Names a run folder may not take, compared case-insensitively: ``latest`` is the link
@@ -460,8 +462,10 @@ def prepare_run(
         raise ParameterError(
             "format", f"expected pdf and/or html, got {','.join(formats) or 'nothing'!r}"
         )
-    if not isinstance(timeout, int) or timeout < 1:
-        raise ParameterError("timeout", f"expected a positive number of seconds, got {timeout!r}")
+    if not isinstance(timeout, int) or not 1 <= timeout <= MAX_TIMEOUT:
+        raise ParameterError(
+            "timeout", f"expected 1 to {MAX_TIMEOUT:,} seconds (a week), got {timeout!r}"
+        )
     all_nbs = available_notebooks()
     names = list(dict.fromkeys(notebooks)) if notebooks else default_notebooks(source)
     unknown = [n for n in names if n not in all_nbs]
