@@ -51,8 +51,21 @@ def make_empty_dir(folder: Path) -> Path:
     return path
 
 
+def make_long_header(folder: Path) -> Path:
+    """An HHS export whose header runs to 70,000 characters (a 64 KiB read sees no line end)."""
+    path = folder / "hhs_long_header.csv"
+    header = HHS_HEADER.rstrip("\n") + ',"' + "x" * 70_000 + '"\n'
+    row = '"Mercy Clinic","TX","Healthcare Provider","1200","03/15/2021","Theft","Laptop","No","",""\n'
+    path.write_text(header + row, encoding="utf-8")
+    return path
+
+
 #: Inputs made at test time instead of committed (see tests/data/bad/README.md).
-GENERATED = {"hhs_long_field.csv": make_long_field, "veris_empty_dir": make_empty_dir}
+GENERATED = {
+    "hhs_long_field.csv": make_long_field,
+    "veris_empty_dir": make_empty_dir,
+    "hhs_long_header.csv": make_long_header,
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ class Case:
 DATE = "Breach Submission Date"
 COUNT = "Individuals Affected"
 TOTAL = "attribute.confidentiality.data_total"
+AMBIGUOUS = "ambiguous number (thousands separators misplaced)"
 
 CASES = [
     # --- files that cannot be read at all -------------------------------------------------
@@ -193,7 +207,55 @@ CASES = [
                   "Patients above 1,000,000,000": 1, "unrecognised yes/no value in Danger": 1,
                   "missing required field: Structure": 1}),
     Case("register_cp1252.csv", "csv", "register_mapping.yaml", rows=(2, 2, 0, 0)),
+    # --- round two (issue 14): out-of-range values, wrong types, ambiguous numbers ---------
+    Case("hhs_year_9999.csv", rows=(4, 1, 3, 0),
+         reasons={f"{DATE} is in the future": 2, f"{DATE} is before 1990": 1}),
+    Case("hhs_year_9999.csv", "hhs", rows=(4, 1, 3, 0),
+         reasons={f"{DATE} is in the future": 2, f"{DATE} is before 1990": 1}),
+    Case("hhs_ambiguous_counts.csv", rows=(6, 2, 4, 0),
+         reasons={f"{AMBIGUOUS} in {COUNT}": 4}),
+    Case("prc_out_of_range.csv", rows=(5, 1, 4, 0),
+         reasons={"Date Made Public is in the future": 1, "Date Made Public is before 1990": 1,
+                  f"{AMBIGUOUS} in Records Breached": 2}),
+    Case("register_out_of_range.csv", "csv", "mapping_thousands.yaml", rows=(6, 1, 5, 0),
+         reasons={"Date is in the future": 1, "Date is before 1990": 1,
+                  f"{AMBIGUOUS} in Patients": 3}),
+    Case("veris_wrong_types.json", rows=(11, 1, 10, 0),
+         reasons={"not a VERIS incident: 'action' is not an object": 1,
+                  "victim.country is a JSON int, expected text or a list of text": 1,
+                  "action.malware.variety is a JSON int, expected a list of text": 1,
+                  "action.hacking is a JSON string, expected an object": 1,
+                  "victim.industry is a JSON array, expected text": 1,
+                  "incident_id is a JSON array, expected text": 1,
+                  "summary is a JSON object, expected text": 1,
+                  "non-numeric timeline.incident.year [2019]": 1,
+                  "victim.state is a JSON int, expected text": 1,
+                  f"non-numeric {TOTAL}": 1}),
+    Case("veris_month_names.json", "veris", rows=(8, 2, 6, 0),
+         reasons={"timeline.incident.month 'May' is not a month number": 1,
+                  "timeline.incident.day 'the 3rd' is not a day number": 1,
+                  "timeline.incident.month 5.5 is not a month number": 1,
+                  "incident year 9999 is impossible (in the future)": 1,
+                  "incident year 1 is impossible (before 1990)": 1,
+                  f"{AMBIGUOUS} in {TOTAL}": 1}),
+    Case("vcdb_flat_month_names.csv", rows=(5, 1, 4, 0),
+         reasons={"timeline.incident.month is not a month number": 1,
+                  "timeline.incident.day is not a day number": 1,
+                  f"{AMBIGUOUS} in {TOTAL}": 1,
+                  "incident year in the future is impossible": 1}),
+    # --- round two: limits on mapping files -------------------------------------------------
+    Case("register.csv", "csv", "mapping_alias_bomb.yaml", names="mapping_alias_bomb.yaml",
+         error="holds too many values: over the limit of 100,000"),
+    Case("register.csv", "csv", "mapping_deep.yaml", names="mapping_deep.yaml",
+         error="is nested too deeply: over the limit of 64"),
+    Case("register.csv", "csv", "mapping_deep.toml", names="mapping_deep.toml",
+         error="is nested too deeply: over the limit of 64"),
+    Case("hhs_long_header.csv", error="the header row is longer than 64 KiB"),
+    Case("hhs_long_header.csv", "hhs", error="the header row is longer than 64 KiB"),
 ]  # fmt: skip
+
+#: Corpus files that other tests use (a --params file is not an input of ``clean``).
+USED_ELSEWHERE = {"params_alias_bomb.yaml"}  # tests/test_hostile.py
 
 #: Extra checks of what was read, for the cases where the values themselves matter.
 VALUES = {
@@ -202,6 +264,10 @@ VALUES = {
     "hhs_cr_line_endings.csv": {"organisation": ["Mercy Clinic", "Lakeside Hospital"]},
     "register_cp1252.csv": {"organisation": ["Clinique A", "Hôpital Sainte-Thérèse"]},
     "prc_cr_line_endings.csv": {"organisation": ["Halifax Health"]},
+    # 1,234 and 12,345,678 are grouped thousands: read, not quarantined
+    "hhs_ambiguous_counts.csv": {"records_affected": [1234, 12345678]},
+    "register_out_of_range.csv": {"records_affected": [1200]},
+    "veris_month_names.json": {"occurred_date": [pd.Timestamp("2019-05-03"), pd.Timestamp("2019-01-01")]},
 }
 
 
@@ -221,6 +287,18 @@ def _input_path(case: Case, scratch: Path) -> Path:
     return BAD / case.file
 
 
+#: Address space each case may use: a hostile file that makes the reader allocate
+#: without bound fails the case instead of the machine.
+CASE_MEMORY = 3 << 30
+
+
+def limit_memory() -> None:
+    """preexec_fn: cap the child's address space at ``CASE_MEMORY``."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (CASE_MEMORY, CASE_MEMORY))
+
+
 def _run(case: Case, workdir: Path) -> Outcome:
     workdir.mkdir(parents=True)
     path = _input_path(case, workdir)
@@ -233,6 +311,7 @@ def _run(case: Case, workdir: Path) -> Outcome:
         capture_output=True,
         text=True,
         timeout=300,
+        preexec_fn=limit_memory,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr, workdir / "out", path, mapping)
 
@@ -281,7 +360,7 @@ def case_of(file: str, mapping: str | None = None) -> Case:
 def test_the_corpus_is_listed_in_the_readme_and_every_file_is_used():
     readme = (BAD / "README.md").read_text(encoding="utf-8")
     files = sorted(p.name for p in BAD.iterdir() if p.name != "README.md")
-    used = {c.file for c in CASES} | {c.mapping for c in CASES if c.mapping}
+    used = {c.file for c in CASES} | {c.mapping for c in CASES if c.mapping} | USED_ELSEWHERE
     assert len(files) >= 30
     assert [f for f in files if f"`{f}`" not in readme] == []
     assert [f for f in files if f not in used] == []

@@ -53,7 +53,7 @@ def test_clean_writes_five_files_with_balanced_accounting(tmp_path, shared):
     proc = run("clean", src, "-o", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "duplicates.csv",
         "incidents.csv",
         "incidents.parquet",
@@ -76,7 +76,9 @@ def test_clean_writes_five_files_with_balanced_accounting(tmp_path, shared):
     assert prov["rows_in"] == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]
     assert len(pd.read_parquet(out / "incidents.parquet")) == prov["rows_clean"]
     assert prov["inputs"][0]["format"] == "hhs"
-    assert not list(out.glob("*.part")) and not list(out.glob(".*"))
+    # Hidden: only the published set and the link to it, no temporary files.
+    assert sorted(p.name for p in out.glob(".*")) == [".current", ".sets"]
+    assert not list(out.rglob("*.part"))
 
 
 def test_clean_refuses_to_write_into_data_raw(tmp_path, shared):

@@ -272,7 +272,9 @@ def test_write_outputs(tmp_path):
         "duplicates.csv": "duplicates.csv",
         "provenance.json": "provenance.json",
     }
-    assert sorted(p.name for p in out.iterdir()) == sorted(paths)  # no temporary files left
+    # The four names, plus the published set they link to; no temporary files left.
+    assert sorted(p.name for p in out.iterdir()) == sorted([*paths, ".current", ".sets"])
+    assert [p.name.endswith(".part") for p in (out / ".sets").iterdir()] == [False]
 
     # Parquet keeps the list columns as lists of strings.
     table = pq.read_table(paths["incidents.parquet"])

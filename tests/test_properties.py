@@ -9,9 +9,11 @@ balance, and nothing may raise but the project's own errors.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
+import signal
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,29 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+# --- time limit per example -------------------------------------------------------------------
+
+
+class TimeLimit(Exception):
+    """An example ran past its time limit (a hang, or a bomb being expanded)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise TimeLimit in the block after ``seconds`` (SIGALRM: the main thread, POSIX)."""
+
+    def expire(signum, frame):
+        raise TimeLimit(f"over {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
 
 # --- text ---------------------------------------------------------------------------------
 
@@ -60,9 +85,18 @@ def dates(draw, fmt_us: bool = True):
     """(text, expected date or None, problem or None)."""
     kind = draw(
         st.sampled_from(
-            ["valid", "valid", "valid", "empty", "impossible", "future", "early", "words"]
+            ["valid", "valid", "valid", "empty", "impossible", "future", "early", "words", "far"]
         )
     )
+    if kind == "far":  # years pandas cannot hold in nanoseconds: 0001, 1492, 2500, 9999
+        d = draw(st.one_of(st.dates(dt.date(1, 1, 1), dt.date(1676, 12, 31)),
+                           st.dates(dt.date(2263, 1, 1), dt.date(9999, 12, 31))))  # fmt: skip
+        text = (
+            f"{d.month:02d}/{d.day:02d}/{d.year:04d}"
+            if fmt_us
+            else f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+        )
+        return text, d, "early" if d.year < 1990 else "future"
     if kind == "valid":
         d = draw(st.dates(dt.date(1990, 1, 1), TODAY))
     elif kind == "future":
@@ -98,9 +132,15 @@ def counts(draw, thousands: str = ","):
     """(text, expected int or None, problem or None) for a count column."""
     kind = draw(
         st.sampled_from(
-            ["valid", "valid", "valid", "empty", "negative", "words", "fraction", "huge"]
+            ["valid", "valid", "valid", "empty", "negative", "words", "fraction", "huge", "ambiguous"]
         )
     )
+    if kind == "ambiguous":  # marks that are not thousands separators: never guessed
+        texts = ["12,5", "1,2,3", "12,34", "1,2345", "123,45,678"]
+        if thousands != " ":  # a leading space is only padding
+            texts.append(",500")
+        text = draw(st.sampled_from(texts))
+        return text.replace(",", thousands), None, "ambiguous"
     if kind == "valid":
         n = draw(st.integers(0, 1_000_000_000))
         style = draw(st.sampled_from(["plain", "grouped", "padded"]))
@@ -207,7 +247,8 @@ def test_generated_hhs_exports_account_for_every_row(rows):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "breach_report.csv"
         write_csv(path, HHS_HEADER, rows)
-        result = ingest("hhs", [path])
+        with time_limit(20):
+            result = ingest("hhs", [path])
 
     def key(cells, e):
         return (
@@ -240,6 +281,7 @@ def test_generated_hhs_exports_account_for_every_row(rows):
             "non-numeric": "non-numeric Individuals Affected",
             "fractional": "fractional Individuals Affected",
             "huge": "Individuals Affected above 1,000,000,000",
+            "ambiguous": "ambiguous number (thousands separators misplaced) in Individuals Affected",
             "name": "missing required field: Name of Covered Entity",
         }.items():
             if problem in e["problems"]:
@@ -311,7 +353,8 @@ def test_generated_registers_account_for_every_row(rows):
         path, mapping = Path(tmp) / "register.csv", Path(tmp) / "mapping.yaml"
         write_csv(path, REGISTER_HEADER, rows, sep=";")
         mapping.write_text(yaml.safe_dump(MAPPING, allow_unicode=True), encoding="utf-8")
-        result = ingest("csv", [path], mapping=str(mapping))
+        with time_limit(20):
+            result = ingest("csv", [path], mapping=str(mapping))
 
     def key(cells, e):  # no id column: the id hashes the text of every mapped field
         return tuple(c.strip() for c in cells)
@@ -349,7 +392,8 @@ def test_any_bytes_give_a_table_or_a_one_line_error(data, source, suffix):
         path = Path(tmp) / f"input{suffix}"
         path.write_bytes(data)
         try:
-            result = ingest(source, [path])
+            with time_limit(10):
+                result = ingest(source, [path])
         except IncidentstatsError as exc:
             assert "\n" not in str(exc) and str(exc)
             return
@@ -419,7 +463,8 @@ def test_any_veris_json_gives_a_table_or_a_one_line_error(docs):
         path = Path(tmp) / "incidents.json"
         path.write_text(json.dumps(docs), encoding="utf-8")
         try:
-            result = ingest("veris", [path])
+            with time_limit(10):
+                result = ingest("veris", [path])
         except IncidentstatsError as exc:
             assert "\n" not in str(exc)
             return
@@ -453,3 +498,143 @@ def test_a_valid_header_with_one_bad_row_never_drops_it(tmp_path, source):
         1,
         0,
     )
+
+
+# --- configuration entry points: YAML and TOML, as mappings and as parameters ----------------
+
+
+YAML_PIECES = st.sampled_from(
+    ["a", "b", "version", "columns", "1", "-1", "1e400", ".nan", "~", "null", "true", ": ", "- ",
+     "\n", "  ", "[", "]", "{", "}", ", ", "&x ", "*x", "&y ", "*y", "!!python/object/apply:os.system ",
+     "!!binary ", "'", '"', "#", "|\n", "<<: *x\n", "---\n", "%YAML 1.1\n", "é", "\t", "? "]
+)  # fmt: skip
+yaml_texts = st.one_of(
+    st.lists(YAML_PIECES, max_size=40).map("".join),
+    st.text(max_size=200),
+)
+
+
+@st.composite
+def alias_bombs(draw):
+    """A YAML alias bomb of random width and depth: width ** depth values once expanded."""
+    width, depth = draw(st.integers(2, 12)), draw(st.integers(1, 10))
+    lines = ["l0: &l0 [" + ", ".join(['"lol"'] * width) + "]"]
+    for level in range(1, depth + 1):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n", width, depth
+
+
+def _config_outcome(call):
+    """Run ``call`` under a time limit: its result, or the project's own one-line error."""
+    with time_limit(10):
+        try:
+            return call()
+        except IncidentstatsError as exc:
+            assert "\n" not in str(exc) and str(exc)
+            return exc
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=yaml_texts)
+def test_any_yaml_mapping_or_parameters_file_gives_a_value_or_a_one_line_error(text):
+    from incidentstats import report
+    from incidentstats.cli import _params_from
+    from incidentstats.readers.register import load_mapping
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "file.yaml"
+        path.write_text(text, encoding="utf-8")
+        _config_outcome(lambda: load_mapping(str(path)))
+        params = _config_outcome(lambda: _params_from((), path))
+        if isinstance(params, dict):
+            _config_outcome(
+                lambda: report.prepare_run(notebooks=["overview"], params=params, outdir=Path(tmp) / "r")
+            )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bomb=alias_bombs())
+def test_yaml_alias_bombs_are_refused_without_expanding_them(bomb):
+    from incidentstats.cli import _params_from
+    from incidentstats.errors import ParameterError
+
+    text, width, depth = bomb
+    # Values a program walking the document meets: the table, its keys, and each list
+    # with its (expanded) items.
+    sizes = [1 + width]
+    for _ in range(depth):
+        sizes.append(1 + width * sizes[-1])
+    values = 1 + (depth + 1) + sum(sizes)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "params.yaml"
+        path.write_text(text, encoding="utf-8")
+        outcome = _config_outcome(lambda: _params_from((), path))
+    if values > 100_000 or width * depth > 100:  # over the values or the aliases limit
+        assert isinstance(outcome, ParameterError)
+        assert "too many" in str(outcome)
+    else:
+        assert isinstance(outcome, dict) and len(outcome) == depth + 1
+
+
+TOML_PIECES = st.sampled_from(
+    ["version", " = ", "1", "-1", "inf", "nan", "\n", "[", "]", "{", "}", ", ", "columns", ".", '"', "'",
+     "[[x]]\n", "[columns]\n", "a", "é", "#", "true", "1979-05-27", "\\u0000"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(st.lists(TOML_PIECES, max_size=40).map("".join), st.text(max_size=200)),
+       depth=st.integers(0, 300))  # fmt: skip
+def test_any_toml_mapping_gives_a_value_or_a_one_line_error(text, depth):
+    from incidentstats.readers.register import load_mapping
+
+    nested = f"\ndeep = {'[' * depth}{']' * depth}\n" if depth else ""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mapping.toml"
+        path.write_text(text + nested, encoding="utf-8")
+        outcome = _config_outcome(lambda: load_mapping(str(path)))
+    if depth > 64 and isinstance(outcome, IncidentstatsError):
+        assert "nested too deeply" in str(outcome) or "TOML" in str(outcome)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(depth=st.integers(1, 3000), wrap=st.sampled_from(["[", '{"a": ']))
+def test_deeply_nested_veris_json_gives_a_table_or_a_one_line_error(depth, wrap):
+    close = "]" if wrap == "[" else "}"
+    incident = '{"incident_id": "a", "action": {"malware": {}}, "timeline": {"incident": {"year": 2019}}, "victim": {"industry": "622110"}, "extra": '
+    text = incident + wrap * depth + "1" + close * depth + "}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "deep.json"
+        path.write_text(text, encoding="utf-8")
+        outcome = _config_outcome(lambda: ingest("veris", [path]))
+    if not isinstance(outcome, IncidentstatsError):
+        assert outcome.provenance["rows_in"] == 1
+        assert outcome.provenance["rows_clean"] + outcome.provenance["rows_quarantined"] == 1
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    # the same environment variable for every example: nothing to reset between them
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(lengths=st.lists(st.integers(0, 300), min_size=1, max_size=6),
+       commas=st.booleans(), source=st.sampled_from(["auto", "hhs"]))  # fmt: skip
+def test_fields_over_the_limit_are_refused_and_others_read(lengths, commas, source, monkeypatch):
+    monkeypatch.setenv("INCIDENTSTATS_MAX_FIELD_BYTES", "200")
+    piece = "ab, " if commas else "abcd"
+    rows = []
+    for i, n in enumerate(lengths):
+        desc = (piece * (n // 4 + 1))[:n]
+        rows.append(([f"Clinic {i}", "TX", "Healthcare Provider", "100", "03/15/2021",
+                      "Theft", "Laptop", "No", desc], {"problems": []}))  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.csv"
+        write_csv(path, HHS_HEADER, rows)
+        outcome = _config_outcome(lambda: ingest(source, [path]))
+    if max(lengths) > 200:
+        assert isinstance(outcome, IncidentstatsError)
+        assert "over the limit of 200 bytes" in str(outcome)
+    else:
+        assert not isinstance(outcome, IncidentstatsError), outcome
+        assert outcome.provenance["rows_clean"] == len(lengths)

@@ -571,3 +571,34 @@ def test_as_of_from_mapping():
     assert result.as_of == "2024-07-01"
     with pytest.raises(InputError, match="as_of must be an ISO date"):
         register.load_mapping(mapping_dict(as_of="juillet"))
+
+
+def test_extra_dates_and_counts_out_of_range_are_quarantined(tmp_path):
+    # A year like 9999 or 0001 in an extra date column, or an ambiguous count in an extra
+    # count column, is quarantined with its reason, never kept as a moved or guessed value.
+    from incidentstats.ingest import ingest
+
+    path = tmp_path / "reg.csv"
+    path.write_text(
+        "Ref;Date;Structure;Detected;Cost\n"
+        "R-1;05/01/2023;Clinique A;04/01/2023;1,200\n"
+        "R-2;06/01/2023;Clinique B;31/12/9999;10\n"
+        "R-3;07/01/2023;Clinique C;01/01/0001;10\n"
+        "R-4;08/01/2023;Clinique D;08/01/2023;12,5\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        'version: 1\nseparator: ";"\ndate_format: "%d/%m/%Y"\nthousands: ","\n'
+        "columns: {incident_id: Ref, reported_date: Date, organisation: Structure}\n"
+        "extras:\n  detected: {column: Detected, type: date}\n  cost: {column: Cost, type: count}\n",
+        encoding="utf-8",
+    )
+    result = ingest("csv", [path], mapping=str(mapping))
+    reasons = dict(zip(result.quarantine["source_row"].astype(int), result.quarantine["reason"], strict=True))
+    assert reasons == {
+        2: "Detected is in the future",
+        3: "Detected is before 1990",
+        4: "ambiguous number (thousands separators misplaced) in Cost",
+    }
+    assert result.incidents["source_row"].astype(int).tolist() == [1]

@@ -51,15 +51,18 @@ def dead_pid() -> int:
 
 
 def fake_stale_part(
-    outdir: Path, name: str, *, pid: int | None = None, age_hours: float = 0
+    outdir: Path, name: str, *, pid: int | None = None, age_hours: float = 0, marked: bool = True
 ) -> Path:
+    """A ``.part`` folder as a killed run leaves it; ``marked=False``: a user's own folder."""
     part = outdir / f".{name}.part"
     (part / "notebooks").mkdir(parents=True)
     (part / "notebooks" / "half.ipynb").write_text("{", encoding="utf-8")
-    if pid is not None:
+    if marked:
         import socket
 
-        owner = {"host": socket.gethostname(), "pid": pid, "started": time.time()}
+        owner = {"tool": "incidentstats", "host": socket.gethostname(), "started": time.time()}
+        if pid is not None:
+            owner["pid"] = pid
         (part / ".owner.json").write_text(json.dumps(owner), encoding="utf-8")
     if age_hours:
         old = time.time() - age_hours * 3600
@@ -633,13 +636,15 @@ def test_stale_part_rules(tmp_path):
     fake_stale_part(tmp_path, "dead", pid=dead_pid())
     fake_stale_part(tmp_path, "old", age_hours=rep.STALE_PART_HOURS + 1)
     recent_unknown = fake_stale_part(tmp_path, "recent")
+    # A user's own folder named like a run being written: no marker, never touched.
+    users = fake_stale_part(tmp_path, "mine", age_hours=rep.STALE_PART_HOURS + 100, marked=False)
     other_host = fake_stale_part(tmp_path, "elsewhere", pid=dead_pid())
     owner = json.loads((other_host / ".owner.json").read_text())
     (other_host / ".owner.json").write_text(json.dumps({**owner, "host": "another-machine"}))
     (tmp_path / "20260101T000000Z-hhs-en").mkdir()  # a finished run is never touched
     removed = rep.clean_stale_parts(tmp_path)
     assert sorted(p.name for p in removed) == [".dead.part", ".old.part"]
-    assert live.exists() and recent_unknown.exists() and other_host.exists()
+    assert live.exists() and recent_unknown.exists() and other_host.exists() and users.exists()
     assert (tmp_path / "20260101T000000Z-hhs-en").exists()
 
 

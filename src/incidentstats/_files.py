@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -155,3 +156,122 @@ def sha256_file(path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# --- sets of files published as one unit ---------------------------------------------------
+
+#: Inside an output folder: the complete sets (``.sets/<id>/``) and the link to the one in
+#: force (``.current``). Each published name is a link through ``.current``.
+SETS_DIR, CURRENT_LINK = ".sets", ".current"
+
+
+def publish_set(outdir, writers: dict) -> dict[str, Path]:
+    """Write a set of files and publish them together: readers see the old set or the new.
+
+    ``writers`` maps each file name to a function that writes that file at the path it
+    is given. Every file is written into a new folder ``outdir/.sets/<id>.part``; once all
+    are complete (and flushed to disk) the folder loses its ``.part`` suffix and one
+    atomic ``rename`` of the ``outdir/.current`` link switches from the old set to the
+    new. ``outdir/<name>`` are links through ``.current``, so a crash or SIGKILL at any
+    point leaves every name showing the old set or every name showing the new set,
+    never a mix. Old sets are removed afterwards; a set left by a killed process is
+    removed by the next call.
+
+    Where the file system has no symbolic links, each file is renamed into place in
+    turn (no mix of half files, but no set guarantee).
+
+    Returns
+    -------
+    dict
+        Name -> ``outdir/<name>``.
+    """
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    sets = out / SETS_DIR
+    created_sets = not sets.exists()
+    sets.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", suffix=".part", dir=sets))
+    try:
+        os.chmod(work, 0o755)  # mkdtemp makes it private; the outputs are as readable as before
+        for name, write in writers.items():
+            write(work / name)
+            _fsync(work / name)
+        final = work.with_name(work.name.removesuffix(".part"))
+        os.rename(work, final)
+        work = final
+        _fsync(sets)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        if created_sets:
+            with contextlib.suppress(OSError):
+                sets.rmdir()
+        raise
+    try:
+        _replace_link(out / CURRENT_LINK, f"{SETS_DIR}/{work.name}")
+    except OSError:
+        if hasattr(os, "symlink") and os.name != "nt":
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        return _publish_without_links(out, work, writers)
+    for name in writers:
+        link = out / name
+        target = f"{CURRENT_LINK}/{name}"
+        if not (link.is_symlink() and os.readlink(link) == target):
+            _replace_link(link, target)
+    _fsync(out)
+    _remove_old_sets(sets, keep=work.name)
+    return {name: out / name for name in writers}
+
+
+def _replace_link(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.link")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _publish_without_links(out: Path, work: Path, writers: dict) -> dict[str, Path]:
+    for name in writers:
+        os.replace(work / name, out / name)
+    shutil.rmtree(work, ignore_errors=True)
+    return {name: out / name for name in writers}
+
+
+def _remove_old_sets(sets: Path, *, keep: str) -> None:
+    """Remove every set but ``keep``, and ``.part`` sets whose writing process is gone."""
+    for entry in sets.iterdir():
+        if entry.name == keep or not entry.is_dir() or entry.is_symlink():
+            continue
+        if entry.name.endswith(".part"):
+            pid = entry.name.split("-", 1)[0]
+            if pid.isdigit() and _alive(int(pid)):
+                continue  # another process is writing this set right now
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftovers from an earlier, failed call
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder's entries to disk (best effort: not every system can)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

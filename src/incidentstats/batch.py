@@ -64,11 +64,14 @@ def read_matrix(path) -> list[dict]:
     """
     import yaml
 
+    from .errors import InputError
+    from .limits import read_config_text, shown_path, yaml_load
+
     p = Path(path)
     try:
-        spec = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError("--matrix", f"{p}: file not found") from None
+        spec = yaml_load(read_config_text(p, what="matrix file"), label=shown_path(p))
+    except InputError as exc:
+        raise ParameterError("--matrix", str(exc)) from None
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ParameterError(
             "--matrix", f"{p}: not a readable YAML file ({exc.__class__.__name__})"
@@ -311,18 +314,62 @@ def _run_on_dask(plans, address, *, progress) -> list[dict]:
     return runs
 
 
+#: Protocols dask.distributed can connect with.
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def check_scheduler_address(address: str):
+    """Split a scheduler address into ``(protocol, host, port)``; one-line error if malformed.
+
+    Examples
+    --------
+    >>> check_scheduler_address("tcp://10.0.0.5:8786")
+    ('tcp', '10.0.0.5', 8786)
+    >>> check_scheduler_address("tcp://host:99999")
+    Traceback (most recent call last):
+    ...
+    incidentstats.errors.ParameterError: parameter '--scheduler': port 99999 out of range 1-65535 in 'tcp://host:99999'
+    """
+    from urllib.parse import urlsplit
+
+    text = str(address).strip()
+    if not text or any(c.isspace() or not c.isprintable() for c in text) or len(text) > 1000:
+        raise ParameterError("--scheduler", f"expected tcp://host:port, got {address!r}")
+    try:
+        parts = urlsplit(text if "://" in text else f"tcp://{text}")
+        host = parts.hostname
+    except ValueError as exc:  # "Invalid IPv6 URL": tcp://[::1
+        raise ParameterError(
+            "--scheduler", f"expected tcp://host:port, got {address!r} ({exc})"
+        ) from None
+    if parts.scheme not in SCHEDULER_PROTOCOLS:
+        raise ParameterError(
+            "--scheduler",
+            f"unsupported protocol {parts.scheme!r} in {address!r}; expected one of "
+            f"{', '.join(SCHEDULER_PROTOCOLS)}",
+        )
+    match = re.search(r":(\d+)$", parts.netloc)
+    port = int(match.group(1)) if match else None
+    if port is not None and not 1 <= port <= 65535:
+        raise ParameterError(
+            "--scheduler", f"port {port} out of range 1-65535 in {address!r}"
+        )
+    if not host or port is None or parts.path not in ("", "/") or parts.query:
+        raise ParameterError(
+            "--scheduler", f"expected {parts.scheme}://host:port, got {address!r}"
+        )
+    return parts.scheme, host, port
+
+
 def _check_reachable(address: str) -> None:
     """Fail fast, in one line, when nothing listens at a tcp:// scheduler address."""
     import socket
-    from urllib.parse import urlsplit
 
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme not in ("tcp", "tls") or not parts.hostname or not parts.port:
-        if parts.scheme in ("tcp", "tls"):
-            raise ParameterError("--scheduler", f"expected tcp://host:port, got {address!r}")
-        return  # other comms (ucx, inproc): let dask connect
+    scheme, host, port = check_scheduler_address(address)
+    if scheme not in ("tcp", "tls"):
+        return  # other comms: let dask connect
     try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=10):
+        with socket.create_connection((host, port), timeout=10):
             pass
     except OSError as exc:
         raise ParameterError(

@@ -5,6 +5,7 @@ User errors print one line on stderr and exit non-zero; tracebacks are for bugs.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -14,7 +15,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import IncidentstatsError, ParameterError
+from .errors import IncidentstatsError, InputError, ParameterError
+from .limits import shown_path
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -24,11 +26,19 @@ def _params_from(pairs, params_file) -> dict:
     if params_file:
         import yaml
 
+        from .limits import read_config_text, shown_path, yaml_load
+
+        # Regular files only, size, aliases and nesting bounded: a FIFO or an alias bomb
+        # is a one-line error, not a hang.
         try:
-            loaded = yaml.safe_load(Path(params_file).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            text = read_config_text(params_file, what="parameters file")
+            loaded = yaml_load(text, label=shown_path(params_file)) or {}
+        except InputError as exc:
+            raise ParameterError("--params", str(exc)) from None
+        except yaml.YAMLError as exc:
             raise ParameterError(
-                "--params", f"{params_file}: not a readable YAML file ({exc.__class__.__name__})"
+                "--params",
+                f"{shown_path(params_file)}: not a readable YAML file ({exc.__class__.__name__})",
             ) from None
         if not isinstance(loaded, dict):
             raise ParameterError("--params", f"{params_file}: expected a mapping of name: value")
@@ -69,7 +79,9 @@ def clean(inputs, source, mapping, as_of, outdir):
 
     from .errors import DataWarning
     from .ingest import ingest
+    from .report import check_output_dir
 
+    check_output_dir(outdir)
     _refuse_raw_output(outdir, inputs)
     options = {"mapping": str(mapping)} if mapping else {}
     if mapping and source not in ("csv", "auto"):
@@ -95,16 +107,17 @@ def clean(inputs, source, mapping, as_of, outdir):
 
 
 def _refuse_raw_output(outdir: Path, inputs) -> None:
-    if outdir.exists() and not outdir.is_dir():
-        raise ParameterError("--output", f"{outdir} is a file; expected a folder")
-    out = outdir.resolve()
+    from .limits import real_path
+
+    out = real_path(outdir)
     for parent in [out, *out.parents]:
         if parent.name == "raw" and parent.parent.name == "data":
             raise ParameterError(
                 "--output", f"{outdir} is inside data/raw/, which is never written to"
             )
     for item in inputs:
-        if Path(item).resolve().parent == out:
+        # Also by the name given: OUTPUT/incidents.csv is a link into OUTPUT/.sets/.
+        if out in (real_path(item).parent, real_path(Path(item).absolute().parent)):
             raise ParameterError(
                 "--output", f"{outdir} holds the input {item}; write outputs elsewhere"
             )
@@ -127,7 +140,7 @@ def _default_jobs() -> int:
     "inputs",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Input file (repeatable)",
+    help="Input file(s): several after one flag (a shell glob) or the flag repeated",
 )
 @click.option(
     "--notebooks", help="Comma-separated notebooks (default: all that apply to the source)"
@@ -179,6 +192,10 @@ def report(source, inputs, notebooks, pairs, params_file, lang, formats, outdir,
     """
     from . import report as rep
 
+    if scheduler:
+        from .batch import check_scheduler_address
+
+        check_scheduler_address(scheduler)
     params = _params_from(pairs, params_file)
     nb_list = [n.strip() for n in notebooks.split(",") if n.strip()] if notebooks else None
     fmt = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -275,6 +292,10 @@ def teaching(lang, outdir):
         raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
     for path in paths.values():
         click.echo(str(path))
+_ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES, errno.EPERM,
+    errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.ENAMETOOLONG, errno.EIO,
+}  # fmt: skip
 
 
 def _interrupt(signum, frame):
@@ -283,11 +304,61 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+#: Options of ``report`` that take several paths after one flag, as ``clean`` does.
+_MULTI_PATH_OPTIONS = ("-i", "--input")
+
+
+def spread_multi_paths(argv: list[str]) -> list[str]:
+    """Rewrite ``report --input a b c`` (what a shell glob gives) as ``--input a --input b ...``.
+
+    Every argument after ``-i``/``--input`` that does not start with ``-`` is one more
+    input; ``report`` has no positional arguments, so nothing else is taken.
+
+    Examples
+    --------
+    >>> spread_multi_paths(["report", "--input", "a.csv", "b.csv", "-p", "x=1"])
+    ['report', '--input', 'a.csv', '--input', 'b.csv', '-p', 'x=1']
+    >>> spread_multi_paths(["clean", "a.csv", "b.csv", "-o", "out"])
+    ['clean', 'a.csv', 'b.csv', '-o', 'out']
+    """
+    if "report" not in argv:
+        return list(argv)
+    start = argv.index("report") + 1
+    out, taking = list(argv[:start]), None
+    for arg in argv[start:]:
+        if arg == "--":
+            taking = None
+            out.append(arg)
+        elif taking and not arg.startswith("-"):
+            out += [taking, arg]
+        elif arg in _MULTI_PATH_OPTIONS:
+            taking = arg
+            out.append(arg)
+        elif arg.startswith("--input="):
+            taking = "--input"
+            out.append(arg)
+        else:
+            taking = None
+            out.append(arg)
+    # The flag itself appears once per value: drop the bare flag followed by a repeat.
+    fixed = []
+    for i, arg in enumerate(out):
+        if arg in _MULTI_PATH_OPTIONS and i + 1 < len(out) and out[i + 1] in _MULTI_PATH_OPTIONS:
+            continue
+        fixed.append(arg)
+    return fixed
+
+
 def main(argv=None) -> int:
     """Console entry point: one-line errors, meaningful exit codes."""
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
+        if hasattr(signal, "SIGXFSZ"):
+            # Over a file-size limit (ulimit -f), writes fail with EFBIG and the run
+            # ends with one line, instead of the process dying on the signal.
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    argv = spread_multi_paths(sys.argv[1:] if argv is None else list(argv))
     try:
         cli.main(args=argv, prog_name="incidentstats", standalone_mode=False)
     except IncidentstatsError as exc:
@@ -303,6 +374,14 @@ def main(argv=None) -> int:
         return EXIT_INTERRUPTED
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
+    except OSError as exc:
+        # Full disk, read-only file system, a file over the size limit, a folder that
+        # vanished: the machine's state, not a bug in the code. One line, exit status 2.
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            raise
+        where = f"{shown_path(exc.filename)}: " if exc.filename else ""
+        click.echo(f"incidentstats: error: {where}{exc.strerror or exc}", err=True)
+        return EXIT_USAGE
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

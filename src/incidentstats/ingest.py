@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, dedupe, readers, vintage
-from ._files import atomic_path, dump_csv, json_text, sha256_file
+from ._files import dump_csv, json_text, publish_set, sha256_file
 from .errors import InputError, ParameterError, data_warning
 from .readers import hhs
 from .readers.base import diagnose_unrecognised, header_cells
@@ -34,31 +33,24 @@ class Ingested:
     duplicates: pd.DataFrame = field(default_factory=dedupe.empty_duplicates)
 
     def write(self, outdir) -> dict[str, Path]:
-        """Write incidents (parquet and CSV), quarantine and duplicates CSV, provenance JSON atomically.
+        """Write incidents (parquet and CSV), quarantine and duplicates CSV, provenance JSON as one set.
 
-        All five files are first written to temporary files beside their targets and
-        renamed over them only when every one is complete: a failure part-way leaves the
-        previous set of files (or none), never a partial file.
+        The files are published together (``_files.publish_set``): a failure, Ctrl-C or
+        SIGKILL at any point leaves every name showing the previous set (or none), or
+        every name showing the new one, never a mix and never a partial file.
         """
-        out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "incidents.parquet": out / "incidents.parquet",
-            "incidents.csv": out / "incidents.csv",
-            "quarantine.csv": out / "quarantine.csv",
-            "duplicates.csv": out / "duplicates.csv",
-            "provenance.json": out / "provenance.json",
-        }
         table = self.incidents.copy()
         table.attrs = {}
-        with contextlib.ExitStack() as stack:
-            tmp = {name: stack.enter_context(atomic_path(path)) for name, path in paths.items()}
-            table.to_parquet(tmp["incidents.parquet"], index=False)
-            dump_csv(table, tmp["incidents.csv"])
-            dump_csv(self.quarantine, tmp["quarantine.csv"])
-            dump_csv(self.duplicates, tmp["duplicates.csv"])
-            tmp["provenance.json"].write_text(json_text(self.provenance), encoding="utf-8")
-        return paths
+        writers = {
+            "incidents.parquet": lambda path: table.to_parquet(path, index=False),
+            "incidents.csv": lambda path: dump_csv(table, path),
+            "quarantine.csv": lambda path: dump_csv(self.quarantine, path),
+            "duplicates.csv": lambda path: dump_csv(self.duplicates, path),
+            "provenance.json": lambda path: Path(path).write_text(
+                json_text(self.provenance), encoding="utf-8"
+            ),
+        }
+        return publish_set(outdir, writers)
 
 
 def _detect(path) -> str:

@@ -161,6 +161,10 @@ THEME: dict = {
     "savefig.facecolor": "white",
     "pdf.fonttype": 42,
     "svg.fonttype": "none",
+    # Chart text comes from the data (organisations, states, file names): "$\\FOO$" or
+    # "a_b^c" must show as typed, never as mathtext.
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import hashlib
 import html
 import json
+import math
 import os
 import re
 import shutil
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -27,6 +30,7 @@ from . import __version__
 from ._files import sha256_file, write_bytes, write_json, write_text
 from .errors import ParameterError, ReportError
 from .i18n import LANGS
+from .limits import shown_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CSS_PATH = PACKAGE_DIR / "templates" / "report.css"
@@ -39,6 +43,16 @@ KEY_DEPENDENCIES = (
 #: Values some parameters accept whatever the notebook (a notebook may add its own
 #: through ``metadata.incidentstats.choices``).
 CHOICES = {"lang": LANGS, "suppression": ("", "fr", "us-cms")}
+#: Inclusive ranges of numeric parameters (a notebook may add its own under
+#: ``metadata.incidentstats.ranges``); every other number must at least be finite.
+RANGES = {"top_n": (1, 1000), "compare_year": (2019, 2100)}
+#: Longest time a notebook cell may be given (a week): beyond it, timers overflow.
+MAX_TIMEOUT = 7 * 24 * 3600
+#: Longest list a parameter may hold.
+MAX_LIST_ITEMS = 10_000
+#: Names a run folder may not take, compared case-insensitively: ``latest`` is the link
+#: to the newest run and ``LATEST`` its plain-text twin.
+RESERVED_RUN_IDS = ("latest",)
 #: Parameters the runner sets itself, and the option that sets each.
 ROUTED = {"source": "--source", "input_paths": "--input", "output_dir": "-o"}
 #: A ``.part`` folder whose owner is gone, or older than this, is removed by the next run.
@@ -53,6 +67,8 @@ _KERNEL_ARGS = (
     "--HistoryManager.enabled=False",
     "--IPKernelApp.log_level=CRITICAL",
     "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('svg.fonttype', 'none')",
+    # Text from the data is shown literally in every chart, themed or not (see plots.THEME).
+    "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('text.parse_math', False)",
 )
 
 
@@ -159,11 +175,22 @@ def coerce_value(name: str, value, declared_type: str):
     """
     import yaml
 
+    from .errors import InputError
+    from .limits import check_document, yaml_load
+
     if not isinstance(value, str):
         parsed = value
+        try:  # a --params file was loaded with limits; a value given in Python is checked here
+            check_document(value, label=name)
+        except InputError as exc:
+            raise ParameterError(name, exc.problem) from None
     else:
         try:
-            parsed = yaml.safe_load(value) if value.strip() else ""
+            # With the alias and size limits: "-p regions='[&a [...], [*a, *a, ...]]'" is
+            # a bomb too.
+            parsed = yaml_load(value, label=name) if value.strip() else ""
+        except InputError as exc:
+            raise ParameterError(name, exc.problem) from None
         except (yaml.YAMLError, ValueError):  # e.g. 2012-02-30, a date YAML cannot build
             parsed = value
     kind = declared_type.split("[")[0].strip().lower()
@@ -188,11 +215,38 @@ def coerce_value(name: str, value, declared_type: str):
         raise ParameterError(name, f"expected {kind}, got {value!r}")
     if isinstance(parsed, str) and len(parsed) > 10_000:
         raise ParameterError(name, "value longer than 10,000 characters")
+    if isinstance(parsed, list) and len(parsed) > MAX_LIST_ITEMS:
+        raise ParameterError(name, f"list of {len(parsed):,} items, more than {MAX_LIST_ITEMS:,}")
+    if isinstance(parsed, float) and not math.isfinite(parsed):
+        raise ParameterError(name, f"expected a finite number, got {value!r}")
     return parsed
 
 
+def check_range(name: str, value, ranges: dict) -> None:
+    """Raise ParameterError if the number ``value`` is outside ``ranges[name]``.
+
+    Examples
+    --------
+    >>> check_range("top_n", 5, RANGES)
+    >>> check_range("top_n", -5, RANGES)
+    Traceback (most recent call last):
+    ...
+    incidentstats.errors.ParameterError: parameter 'top_n': expected a number from 1 to 1000, got -5
+    """
+    if name not in ranges or isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    low, high = ranges[name]
+    if not low <= value <= high:
+        raise ParameterError(name, f"expected a number from {low} to {high}, got {value!r}")
+
+
 def check_parameters(
-    params: dict, declared: dict, *, notebook: str, choices: dict | None = None
+    params: dict,
+    declared: dict,
+    *,
+    notebook: str,
+    choices: dict | None = None,
+    ranges: dict | None = None,
 ) -> dict:
     """Validate user parameters against a notebook's declared ones; return coerced values.
 
@@ -207,7 +261,9 @@ def check_parameters(
             raise ParameterError(name, f"not a parameter of notebook {notebook!r} (known: {known})")
         out[name] = coerce_value(name, value, declared[name]["type"])
     allowed = {**CHOICES, **(choices or {})}
+    limits = {**RANGES, **{k: tuple(v) for k, v in (ranges or {}).items()}}
     for name, value in out.items():
+        check_range(name, value, limits)
         if name in allowed and value not in allowed[name]:
             shown = ", ".join(repr(v) if v == "" else str(v) for v in allowed[name])
             raise ParameterError(name, f"expected one of {shown}, got {value!r}")
@@ -297,7 +353,17 @@ def _safe_child(root: Path, name: str, what: str) -> Path:
             what,
             f"{name!r} must be 1 to 100 letters, digits, '.', '_' or '-', start with a letter or digit, and hold no '..'",
         )
-    child = (root / name).resolve()
+    base = name.casefold().removesuffix("-failed")
+    if base in RESERVED_RUN_IDS or name.casefold().endswith(".part"):
+        raise ParameterError(
+            what,
+            f"{name!r} is reserved ('latest' points at the newest run, '.part' marks a run "
+            "being written); choose another name",
+        )
+    try:
+        child = (root / name).resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise ParameterError("--output", f"{shown_path(root)} is a symbolic link loop") from None
     if child.parent != root.resolve():
         raise ParameterError(what, f"{name!r} would escape the output directory {root}")
     return child
@@ -359,8 +425,10 @@ def prepare_run(
         raise ParameterError(
             "format", f"expected pdf and/or html, got {','.join(formats) or 'nothing'!r}"
         )
-    if not isinstance(timeout, int) or timeout < 1:
-        raise ParameterError("timeout", f"expected a positive number of seconds, got {timeout!r}")
+    if not isinstance(timeout, int) or not 1 <= timeout <= MAX_TIMEOUT:
+        raise ParameterError(
+            "timeout", f"expected 1 to {MAX_TIMEOUT:,} seconds (a week), got {timeout!r}"
+        )
     all_nbs = available_notebooks()
     names = list(dict.fromkeys(notebooks)) if notebooks else default_notebooks(source)
     unknown = [n for n in names if n not in all_nbs]
@@ -393,12 +461,15 @@ def prepare_run(
         given = {k: v for k, v in params.items() if k in declared}
         routed = {"source": source, "input_paths": list(inputs), "lang": lang, "output_dir": "."}
         given.update({k: v for k, v in routed.items() if k in declared})
-        choices = notebook_meta(all_nbs[name]).get("choices", {})
-        checked = check_parameters(given, declared, notebook=name, choices=choices)
+        meta = notebook_meta(all_nbs[name])
+        checked = check_parameters(
+            given, declared, notebook=name, choices=meta.get("choices", {}),
+            ranges=meta.get("ranges", {}),
+        )  # fmt: skip
         coerced.update({k: v for k, v in checked.items() if k in params})
         nb_plans.append((name, str(all_nbs[name]), checked))
 
-    outdir = Path(outdir)
+    outdir = check_output_dir(outdir)
     auto_id = run_id is None
     run_id = run_id if run_id is not None else make_run_id(source, label=label or lang)
     final_dir = _safe_child(outdir, run_id, "run_id")
@@ -410,6 +481,43 @@ def prepare_run(
         params={k: coerced.get(k, v) for k, v in params.items()}, notebooks=nb_plans, timeout=timeout,
         auto_id=auto_id,
     )  # fmt: skip
+
+
+def check_output_dir(outdir) -> Path:
+    """``outdir`` as a Path if it is, or can become, a folder; else a one-line ParameterError.
+
+    A file, a symlink loop, a name that is not UTF-8, or a folder this user cannot
+    write to is refused before anything runs.
+    """
+    outdir = Path(outdir)
+    shown = shown_path(outdir)
+    if shown != str(outdir):
+        raise ParameterError("--output", f"{shown}: folder name is not valid UTF-8")
+    try:
+        st = os.stat(outdir)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ParameterError("--output", f"{shown} is a symbolic link loop") from None
+        reason = exc.strerror or exc.__class__.__name__
+        raise ParameterError("--output", f"cannot write to {shown}: {reason}") from None
+    if st is not None and not stat.S_ISDIR(st.st_mode):
+        raise ParameterError("--output", f"{shown} is a file; expected a folder")
+    probe = outdir
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        why = "read-only file system" if _read_only_fs(probe) else "permission denied"
+        raise ParameterError("--output", f"cannot write to {shown}: {why}")
+    return outdir
+
+
+def _read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
 
 
 _PATH_PARAM = re.compile(r"^(mapping|.*_(path|paths|file|files))$")
@@ -450,11 +558,18 @@ def _check_inputs(source: str, inputs: list[str]) -> None:
 
     if not inputs and source not in ("hhs", "auto", "france"):
         raise ParameterError("input", f"source {source!r} needs at least one --input file")
+    from .limits import check_name, check_regular_file, path_problem
+
     for p in inputs:
         path = Path(p)
-        if not path.exists():
-            raise InputError(p, "file not found")
-        if path.is_file():
+        check_name(path)
+        try:
+            st = os.stat(path)
+        except OSError as exc:  # missing, a symlink loop, permission denied
+            raise InputError(shown_path(p), path_problem(exc)) from None
+        if not stat.S_ISDIR(st.st_mode):
+            # A FIFO or a device is refused here, before a kernel could block on it.
+            check_regular_file(path)
             if path.stat().st_size == 0:
                 raise InputError(p, "file is empty")
             try:
@@ -492,10 +607,15 @@ def run_report(*, jobs: int = 1, **options) -> RunResult:
 def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
     """Execute a prepared run (see ``run_report``); ``jobs`` notebooks at a time."""
     started = dt.datetime.now(dt.UTC)
-    outdir = Path(plan.outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    clean_stale_parts(outdir)
-    run_id, work = _reserve(outdir, plan)
+    outdir = check_output_dir(plan.outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        clean_stale_parts(outdir)
+        run_id, work = _reserve(outdir, plan)
+    except OSError as exc:  # read-only or full file system, permissions: the user's to fix
+        raise ParameterError(
+            "--output", f"cannot write to {shown_path(outdir)}: {exc.strerror or exc.__class__.__name__}"
+        ) from None
     try:
         (work / "notebooks").mkdir()
         meta = {
@@ -626,7 +746,12 @@ def _reserve(outdir: Path, plan: RunPlan) -> tuple[str, Path]:
             raise ParameterError(
                 "run_id", f"{run_id!r} is being written by another run in {outdir}"
             ) from None
-        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+        owner = {
+            "tool": "incidentstats",
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": time.time(),
+        }
         (work / _OWNER).write_text(json.dumps(owner), encoding="utf-8")
         return run_id, work
     raise ReportError(f"no free run id for {plan.run_id!r} in {outdir}")
@@ -648,7 +773,13 @@ def clean_stale_parts(outdir, *, max_age_hours: float = STALE_PART_HOURS) -> lis
     for part in root.glob(".*.part"):
         if not part.is_dir() or part.is_symlink():
             continue
+        # Only folders this tool made: they hold its owner marker. A user's own folder
+        # named ".something.part" is never touched.
+        if not (part / _OWNER).is_file() or part.is_symlink():
+            continue
         owner = _read_json(part / _OWNER)
+        if owner.get("tool") != "incidentstats":
+            continue
         try:
             age_hours = (now - part.stat().st_mtime) / 3600
         except OSError:
@@ -846,6 +977,7 @@ import gc as _gc, os as _os, matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all")
 _mpl.rcParams.update({{_k: _v for _k, _v in _mpl.rcParamsOrig.items() if _k != "backend"}})
 _mpl.rcParams["svg.fonttype"] = "none"
+_mpl.rcParams["text.parse_math"] = False
 _os.chdir({cwd!r})
 _gc.collect()
 del _gc, _os, _mpl, _plt
@@ -1040,10 +1172,52 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _child_main(fn, item, conn) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (child) process get SIGTERM when its parent dies, even by SIGKILL.
+
+    Linux: ``prctl(PR_SET_PDEATHSIG)``. Elsewhere, and as a backstop, a daemon thread
+    checks every second that the parent is still the same process. SIGTERM unwinds like
+    Ctrl-C (see ``_child_main``), so the kernel the child started is killed too.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30.0)  # the grace the parent would have given
+        _kill_kernels_everywhere()
+        os._exit(137)
+
+    threading.Thread(target=watch, name="incidentstats-parent-watch", daemon=True).start()
+
+
+def _kill_kernels_everywhere() -> None:
+    with _KERNELS_LOCK:
+        idents = list(_KERNELS)
+    for ident in idents:
+        with _KERNELS_LOCK:
+            managers = _KERNELS.pop(ident, [])
+        for km in managers:
+            proc = getattr(getattr(km, "provisioner", None), "process", None)
+            if proc is not None and proc.poll() is None:
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _child_main(fn, item, conn, parent_pid=None) -> None:
     # SIGTERM from the parent (it was interrupted) unwinds like Ctrl-C, so the child
     # kills its kernel and removes what it was writing before it exits.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     try:
         result = fn(item)
     except KeyboardInterrupt:
@@ -1094,7 +1268,9 @@ def run_in_processes(fn, items, *, jobs: int = 1, on_result=None, grace: float =
                 i = queue.pop(0)
                 recv, send = ctx.Pipe(duplex=False)
                 proc = ctx.Process(
-                    target=_child_main, args=(fn, items[i], send), name=f"incidentstats-{i}"
+                    target=_child_main,
+                    args=(fn, items[i], send, os.getpid()),
+                    name=f"incidentstats-{i}",
                 )
                 proc.start()
                 send.close()

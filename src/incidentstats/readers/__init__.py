@@ -7,6 +7,7 @@ Each reader module exposes ``read(path, **options) -> ReadResult`` and
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 from ..errors import InputError, ParameterError
@@ -34,9 +35,18 @@ def detect_source(path) -> str:
 
     Raises InputError naming the file when no reader recognises it.
     """
+    import stat
+
+    from ..limits import check_name, check_regular_file, path_problem, shown_path
+
     p = Path(path)
-    if not p.exists():
-        raise InputError(p, "file not found")
+    check_name(p)
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        raise InputError(shown_path(p), path_problem(exc)) from None
+    if not stat.S_ISDIR(st.st_mode):
+        check_regular_file(p)  # before any reader opens it: a FIFO would block detection
     for name in SOURCES:
         if name == "csv":
             continue  # a generic register needs a mapping file; never guessed

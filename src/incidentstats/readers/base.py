@@ -9,13 +9,26 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError
+from ..limits import (
+    MAX_INPUT_BYTES,
+    check_field_bytes,
+    check_frame_fields,
+    check_name,
+    check_regular_file,
+    over_limit,
+    path_problem,
+    read_limited,
+    shown_path,
+)
 from ..schema import conform, empty_quarantine
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -76,20 +89,53 @@ class ReadResult:
 
 
 def check_readable(path) -> Path:
-    """Return ``path`` as a Path if it is an existing, non-empty regular file."""
+    """Return ``path`` as a Path if it is an existing, non-empty regular file within the size limit.
+
+    Checked before the file is opened: a FIFO, a device or a socket is refused and never
+    blocks, and so is a symlink loop or a file over ``limits.MAX_INPUT_BYTES`` (for an
+    Excel workbook, its unpacked size as well).
+    """
     p = Path(path)
-    if not p.exists():
-        raise InputError(p, "file not found")
-    if p.is_dir():
-        raise InputError(p, "is a directory, expected a file")
-    if p.stat().st_size == 0:
-        raise InputError(p, "file is empty (0 bytes)")
+    check_name(p)
     try:
-        with open(p, "rb"):
-            pass
+        st = os.stat(p)
+    except OSError as exc:
+        raise InputError(shown_path(p), path_problem(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(shown_path(p), "is a directory, expected a file")
+    check_regular_file(p)
+    if st.st_size == 0:
+        raise InputError(shown_path(p), "file is empty (0 bytes)")
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        os.close(fd)
     except OSError as exc:  # permission denied, a file that vanished meanwhile
-        raise InputError(p, f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(
+            shown_path(p), f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+        ) from None
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        check_workbook_size(p)
     return p
+
+
+def check_workbook_size(path) -> None:
+    """Refuse an Excel workbook whose unpacked parts exceed the input or field limit.
+
+    A 1 GiB cell or a zip bomb is caught from the zip directory, before openpyxl
+    inflates anything.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sizes = [(info.filename, info.file_size) for info in zf.infolist()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the reader gives its own "not a readable Excel workbook" error
+    total = sum(size for _, size in sizes)
+    if total > MAX_INPUT_BYTES.value():
+        raise InputError(
+            shown_path(path), "unpacked workbook is " + over_limit(MAX_INPUT_BYTES, total)
+        )
 
 
 def sniff_binary(path, head: bytes, *, expected: str = "a CSV text file") -> None:
@@ -165,10 +211,12 @@ def decode_bytes(path, data: bytes, *, encoding: str | None = None) -> tuple[str
 def read_text(
     path, *, encoding: str | None = None, expected: str = "a CSV text file"
 ) -> tuple[str, str]:
-    """Read and decode a text file, with clear errors for missing, empty or binary files."""
+    """Read and decode a text file, with clear errors for missing, empty, binary or huge files."""
     p = check_readable(path)
-    data = p.read_bytes()
+    data = read_limited(p)
     sniff_binary(p, data[:8], expected=expected)
+    check_header_length(p, data[:MAX_HEADER_BYTES])
+    check_field_bytes(p, data)
     text, used = decode_bytes(p, data, encoding=encoding)
     if not text.strip():
         raise InputError(p, "file holds only blank space")
@@ -206,7 +254,25 @@ def parse_csv_text(path, text: str, *, sep: str = ",") -> pd.DataFrame:
         raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
     if df.empty:
         raise InputError(path, "has a header but no data rows")
+    check_frame_fields(path, df)
     return df
+
+
+#: Longest header row read: every known export's header is a few hundred bytes.
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def check_header_length(path, head: bytes) -> None:
+    """Refuse a file whose first line (the header) runs past ``MAX_HEADER_BYTES``.
+
+    ``head`` is the first ``MAX_HEADER_BYTES`` bytes of the file (or all of it).
+    """
+    if len(head) >= MAX_HEADER_BYTES and not any(c in head for c in (b"\n", b"\r")):
+        raise InputError(
+            shown_path(path),
+            "the header row is longer than 64 KiB; expected a CSV export whose first line "
+            "names its columns",
+        )
 
 
 def header_cells(path, text: str, *, sep: str = ",") -> list[str]:
@@ -240,6 +306,8 @@ def diagnose_unrecognised(path) -> None:
             raise InputError(p, f"has an Excel name but is not an Excel workbook (it holds {what})")
         return
     sniff_binary(p, head[:8], expected="a CSV or JSON text file")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+        check_header_length(p, head)
     text, _ = decode_bytes(p, head)
     if not text.strip():
         raise InputError(p, "file holds only blank space")
@@ -252,6 +320,49 @@ def diagnose_unrecognised(path) -> None:
                 "comma-separated: re-export it with commas, or read it as a register with "
                 f"--source csv and a mapping that says separator: {spelled}",
             )
+
+
+#: Dates parsed outside this window are moved to its edge before they become
+#: nanosecond timestamps (which end in 1677 and 2262): the reader's own plausibility
+#: check (before 1990, after the as-of date) then quarantines them with its reason.
+_DATE_FLOOR, _DATE_CEILING = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31")
+
+
+def fit_dates(parsed) -> pd.Series:
+    """Parsed dates as ``datetime64[ns]``, years like 0001 or 9999 moved to 1900 or 2200.
+
+    Only for plausibility checks that quarantine every date before 1990 or in the
+    future, so a moved date is never kept.
+
+    Examples
+    --------
+    >>> s = pd.to_datetime(pd.Series(["9999-03-15", "0001-01-01", "2020-05-01"]))
+    >>> fit_dates(s).dt.year.tolist()
+    [2200, 1900, 2020]
+    """
+    s = pd.Series(parsed)
+    if not len(s):
+        return s.astype("datetime64[ns]")
+    s = s.mask(s.lt(_DATE_FLOOR), _DATE_FLOOR).mask(s.gt(_DATE_CEILING), _DATE_CEILING)
+    return s.astype("datetime64[ns]")
+
+
+#: A count with thousands separators where they belong: 1,234 or 12,345,678.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def ambiguous_count(text: str) -> bool:
+    """True if ``text`` holds commas that are not thousands separators ("12,5", "1,2,3").
+
+    Such a count could be 12.5, 125 or a list; it is quarantined, never guessed.
+
+    Examples
+    --------
+    >>> [ambiguous_count(t) for t in ("1,234", "12,5", "1,2,3", "1200", ",5", "12,345,678")]
+    [False, True, True, False, True, False]
+    """
+    t = str(text).strip()
+    return "," in t and not _GROUPED.fullmatch(t)
 
 
 def raw_json(row: pd.Series) -> str:

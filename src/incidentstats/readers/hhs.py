@@ -22,12 +22,16 @@ import pyarrow.compute as pc
 
 from .. import taxonomy
 from ..errors import InputError
+from ..limits import MAX_FIELD_BYTES, check_field_bytes, check_frame_fields, read_limited
 from ..schema import MEMORY_POOL  # for large Arrow buffers: see there why not the default
 from .base import (
     ReadResult,
     add_reason,
+    ambiguous_count,
+    check_header_length,
     check_readable,
     decode_bytes,
+    fit_dates,
     header_cells,
     make_quarantine,
     sniff_binary,
@@ -222,6 +226,9 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, list
     sniff_binary(path, head[:8])
     if len(head) < 64 * 1024 and head.isspace():
         raise InputError(path, "file holds only blank space")
+    check_header_length(path, head)
+    if path.stat().st_size > MAX_FIELD_BYTES.value():
+        check_field_bytes(path, read_limited(path))
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if encoding is None and not utf16 and b"\x00" not in head:
         # Fast path: let the C parser read the bytes and decode strictly as UTF-8.
@@ -229,7 +236,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, list
             return _parse_csv(path, path, head.decode("utf-8", errors="replace")), "utf-8", []
         except UnicodeDecodeError:
             pass
-    data = path.read_bytes()
+    data = read_limited(path)
     text, used = decode_bytes(path, data, encoding=encoding)
     if not text.strip():
         raise InputError(path, "file holds only blank space")
@@ -276,6 +283,7 @@ def _parse_csv(path, source, head: str) -> pd.DataFrame:
         )
     if df.empty:
         raise InputError(path, "has a header but no data rows")
+    check_frame_fields(path, df)
     return df
 
 
@@ -378,7 +386,9 @@ def _read_excel(path: Path, sheet) -> pd.DataFrame:
         ) from None
     if df.empty:
         raise InputError(path, "worksheet has a header but no data rows")
-    return df.fillna("")
+    df = df.fillna("")
+    check_frame_fields(path, df)
+    return df
 
 
 def parse_hhs_frame(
@@ -494,9 +504,10 @@ def _clean(
     r_int = np.array(
         [-1 if v is None or abs(v) > MAX_RECORDS else v for v, _ in counts], dtype=np.int64
     )
-    for reason in ("non-numeric", "fractional"):
+    for reason in ("non-numeric", "fractional", "ambiguous"):
         flag = np.array([why == reason for _, why in counts], dtype=bool)
-        bad.append((flag[r_codes], f"{reason} Individuals Affected"))
+        label = "ambiguous number (thousands separators misplaced) in" if reason == "ambiguous" else reason
+        bad.append((flag[r_codes], f"{label} Individuals Affected"))
     bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
     bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))
 
@@ -984,7 +995,7 @@ def _parse_dates(text: pd.Series) -> pd.Series:
         mask = s.str.match(pattern).astype(bool)
         if mask.any():
             parsed = pd.to_datetime(s[mask], format=fmt, errors="coerce")
-            out[mask] = parsed.dt.normalize().astype("datetime64[ns]")
+            out[mask] = fit_dates(parsed.dt.normalize())
     return out
 
 
@@ -1005,9 +1016,11 @@ def _parse_count(value: str) -> tuple[int | float | None, str]:
 
     Examples
     --------
-    >>> [_parse_count(v) for v in ["1,182", " 500 ", "", "1200.0", "12.5", "-3", "many"]]
-    [(1182, ''), (500, ''), (None, ''), (1200, ''), (12.5, 'fractional'), (-3, ''), (None, 'non-numeric')]
+    >>> [_parse_count(v) for v in ["1,182", " 500 ", "", "1200.0", "12.5", "-3", "many", "12,5"]]
+    [(1182, ''), (500, ''), (None, ''), (1200, ''), (12.5, 'fractional'), (-3, ''), (None, 'non-numeric'), (None, 'ambiguous')]
     """
+    if ambiguous_count(value):
+        return None, "ambiguous"
     t = value.strip().replace(",", "")
     if t == "":
         return None, ""

@@ -17,7 +17,16 @@ import pandas as pd
 
 from .. import taxonomy
 from ..errors import InputError, ParameterError
-from .base import ReadResult, add_reason, check_readable, make_quarantine, parse_csv_text, read_text
+from .base import (
+    ReadResult,
+    add_reason,
+    ambiguous_count,
+    check_readable,
+    fit_dates,
+    make_quarantine,
+    parse_csv_text,
+    read_text,
+)
 
 SOURCE = "prc"
 EARLIEST = pd.Timestamp("1990-01-01")
@@ -276,6 +285,9 @@ def parse_records(text) -> tuple[int | None, str]:
         return None, "unknown"
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", s):
         return int(s.replace(",", "")), "number"
+    lead = re.match(r"\d[\d,]*\d", s)
+    if lead and ambiguous_count(lead.group()):
+        return None, "ambiguous"
     if re.match(r"(?i)u\w{0,2}nk?n?own", s):
         return None, "unknown"
     m = re.match(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(million)?", s, re.IGNORECASE)
@@ -364,6 +376,12 @@ def parse_prc_frame(
     )
     reasons = add_reason(
         reasons, in_scope & reported.lt(EARLIEST), "Date Made Public is before 1990"
+    )
+    ambiguous = get("records").map(lambda v: parse_records(v)[1] == "ambiguous")
+    reasons = add_reason(
+        reasons,
+        in_scope & ambiguous,
+        "ambiguous number (thousands separators misplaced) in Records Breached",
     )
 
     quarantine = make_quarantine(raw, reasons, source_file=source_file)
@@ -458,6 +476,6 @@ def _parse_dates(text: pd.Series) -> pd.Series:
             break
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
         hit = parsed.notna()
-        out[hit[hit].index] = parsed[hit].astype("datetime64[ns]")
+        out[hit[hit].index] = fit_dates(parsed[hit])
         todo = todo & out.isna()
     return out

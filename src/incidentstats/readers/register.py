@@ -9,6 +9,7 @@ import codecs
 import datetime as dt
 import os
 import re
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -19,10 +20,12 @@ import yaml
 
 from .. import taxonomy
 from ..errors import InputError, ParameterError
+from ..limits import path_problem, read_config_text, shown_path, toml_load, yaml_load
 from .base import (
     ReadResult,
     add_reason,
     check_readable,
+    fit_dates,
     make_quarantine,
     parse_csv_text,
     read_text,
@@ -183,27 +186,30 @@ def load_mapping(mapping) -> RegisterMapping:
 
 
 def _read_mapping_file(path: Path) -> dict:
-    if not path.exists():
-        raise InputError(path, "mapping file not found")
-    if path.is_dir():
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        problem = path_problem(exc)
+        raise InputError(
+            shown_path(path), "mapping file not found" if problem == "file not found" else problem
+        ) from None
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(path, "is a directory, expected a YAML or TOML mapping file")
     suffix = path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".toml"):
         raise InputError(
             path, f"mapping file must end in .yaml, .yml or .toml, not {suffix or 'nothing'!r}"
         )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(path, "mapping file is not UTF-8 text") from None
+    # Size-limited and regular files only (a FIFO never blocks); aliases and nesting bounded.
+    text = read_config_text(path, what="mapping file")
     if suffix == ".toml":
         try:
-            data = tomllib.loads(text)
+            data = toml_load(text, label=shown_path(path))
         except tomllib.TOMLDecodeError as exc:
             raise InputError(path, f"is not valid TOML ({exc})") from None
     else:
         try:
-            data = yaml.safe_load(text)
+            data = yaml_load(text, label=shown_path(path))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -633,10 +639,10 @@ def _resolve_columns(m: RegisterMapping, header, source_file) -> dict[str, str]:
 def _parse_dates(cells: pd.Series, text: pd.Series, fmt: str) -> pd.Series:
     """Parse date cells: real Excel dates as they are, text with the mapping's format."""
     out = pd.to_datetime(text.where(text.ne("")), format=fmt, errors="coerce")
-    out = pd.Series(out, index=text.index).astype("datetime64[ns]")
+    out = fit_dates(pd.Series(out, index=text.index))
     native = cells.map(lambda v: isinstance(v, dt.date | pd.Timestamp))
     if native.any():
-        out[native] = pd.to_datetime(cells[native].map(pd.Timestamp)).astype("datetime64[ns]")
+        out[native] = fit_dates(pd.to_datetime(cells[native].map(pd.Timestamp)))
     return out.dt.normalize()
 
 
@@ -645,18 +651,41 @@ def _parse_numbers(
 ) -> pd.Series:
     """Parse numbers written with the mapping's decimal and thousands marks (NaN if not)."""
     s = text
+    dec = re.escape(decimal)
+    grouped = None
     if thousands:
         marks = [thousands] + (["\u00a0", "\u202f"] if thousands == " " else [])
+        mark_class = "[" + "".join(re.escape(m) for m in marks) + "]"
+        # Marks only between groups of three digits ("1,234"); "12,5" or "1,2,3" is not
+        # a number to guess at.
+        grouped = s.str.fullmatch(rf"[+-]?\d{{1,3}}({mark_class}\d{{3}})+({dec}\d*)?")
+        has_mark = s.str.contains(mark_class, regex=True)
         for mark in marks:
             s = s.str.replace(mark, "", regex=False)
-    dec = re.escape(decimal)
     good = s.str.fullmatch(rf"[+-]?(\d+({dec}\d*)?|{dec}\d+)")
+    if grouped is not None:
+        good = good & (~has_mark | grouped)
     out = pd.to_numeric(s.where(good).str.replace(decimal, ".", regex=False), errors="coerce")
     out = pd.Series(out, index=text.index, dtype="float64")
     native = cells.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
     if native.any():
         out[native] = cells[native].astype(float)
     return out
+
+
+def _ambiguous_numbers(text: pd.Series, decimal: str, thousands: str | None) -> pd.Series:
+    """Cells that are digits and the thousands mark, but not in groups of three ("12,5").
+
+    Such a count could be 12.5, 125 or two numbers: it is quarantined, never guessed.
+    """
+    if not thousands:
+        return pd.Series(False, index=text.index)
+    mark = re.escape(thousands)
+    dec = re.escape(decimal)
+    digits_and_marks = text.str.fullmatch(rf"[+-]?[\d{mark}]*\d[\d{mark}]*({dec}\d*)?")
+    has_mark = text.str.contains(mark, regex=True)
+    grouped = text.str.fullmatch(rf"[+-]?\d{{1,3}}({mark}\d{{3}})+({dec}\d*)?")
+    return (digits_and_marks & has_mark & ~grouped).fillna(False).astype(bool)
 
 
 def _parse_bools(
@@ -753,8 +782,16 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         records = _parse_numbers(
             cells["records_affected"], text("records_affected"), m.decimal, m.thousands
         )
+        ambiguous = _ambiguous_numbers(text("records_affected"), m.decimal, m.thousands)
         reasons = add_reason(
-            reasons, text("records_affected").ne("") & records.isna(), f"non-numeric {col}"
+            reasons,
+            ambiguous,
+            f"ambiguous number (thousands separators misplaced) in {col}",
+        )
+        reasons = add_reason(
+            reasons,
+            text("records_affected").ne("") & records.isna() & ~ambiguous,
+            f"non-numeric {col}",
         )
         reasons = add_reason(reasons, records.lt(0), f"negative {col}")
         reasons = add_reason(
@@ -775,7 +812,13 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
         col, cell, txt = cols[name], cells[name], texts[name]
         if kind in ("number", "count"):
             num = _parse_numbers(cell, txt, m.decimal, m.thousands)
-            reasons = add_reason(reasons, txt.ne("") & num.isna(), f"non-numeric {col}")
+            ambiguous = _ambiguous_numbers(txt, m.decimal, m.thousands)
+            reasons = add_reason(
+                reasons, ambiguous, f"ambiguous number (thousands separators misplaced) in {col}"
+            )
+            reasons = add_reason(
+                reasons, txt.ne("") & num.isna() & ~ambiguous, f"non-numeric {col}"
+            )
             if kind == "count":
                 reasons = add_reason(reasons, num.lt(0), f"negative {col}")
                 reasons = add_reason(
@@ -789,6 +832,10 @@ def parse_register_frame(raw: pd.DataFrame, mapping, *, source_file: str) -> Rea
                 txt.ne("") & parsed.isna(),
                 f"unparseable date in {col} (expected {m.date_format})",
             )
+            # The same plausible window as the incident dates: a year like 9999 or 0001
+            # is quarantined, never kept.
+            reasons = add_reason(reasons, parsed.gt(today), f"{col} is in the future")
+            reasons = add_reason(reasons, parsed.lt(EARLIEST), f"{col} is before 1990")
             extra_values[name] = parsed
         elif kind == "boolean":
             extra_values[name], bad = _parse_bools(cell, txt, m)

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -22,8 +23,16 @@ import pandas as pd
 from .. import taxonomy
 from .._files import sha256_file
 from ..errors import InputError, ParameterError
+from ..limits import (
+    MAX_INPUT_BYTES,
+    check_field_bytes,
+    check_name,
+    over_limit,
+    path_problem,
+    shown_path,
+)
 from ..schema import empty_quarantine
-from .base import ReadResult, check_readable, read_text
+from .base import ReadResult, ambiguous_count, check_readable, read_text
 from .prc import state_code
 
 SOURCE = "veris"
@@ -410,9 +419,11 @@ def _decode_error(exc: Exception) -> str:
 
 
 def _read_json_dir(p: Path, prefix, enums) -> ReadResult:
-    files = sorted(
-        (e.name, e.path) for e in os.scandir(p) if e.name.lower().endswith(".json") and e.is_file()
-    )
+    entries = [e for e in os.scandir(p) if e.name.lower().endswith(".json")]
+    files = sorted((e.name, e.path) for e in entries if e.is_file())
+    special = sorted(e.path for e in entries if not e.is_file() and not e.is_dir())
+    if special:  # a FIFO, device or broken link named *.json: refused, never opened
+        raise InputError(shown_path(special[0]), "is not a regular file; expected a VERIS JSON file")
     if not files:
         raise InputError(p, "directory holds no .json files; expected VERIS incident files")
     acc = _Accumulator(prefix, enums)
@@ -432,18 +443,34 @@ def _read_json_dir(p: Path, prefix, enums) -> ReadResult:
 def _read_bytes(path: str) -> bytes:
     # os.read skips the buffered file object: a third of the I/O time on thousands of
     # small incident files.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    # O_NONBLOCK and the fstat check: a FIFO named *.json never blocks the reader.
+    check_name(path)
     try:
-        chunks = []
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise InputError(shown_path(path), path_problem(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(shown_path(path), "is not a regular file; expected a VERIS JSON file")
+        cap = MAX_INPUT_BYTES.value()
+        if st.st_size > cap:
+            raise InputError(shown_path(path), over_limit(MAX_INPUT_BYTES, st.st_size))
+        chunks, size = [], 0
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:
+                raise InputError(shown_path(path), over_limit(MAX_INPUT_BYTES))
     finally:
         os.close(fd)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    check_field_bytes(path, data)
+    return data
 
 
 def _read_json_file(p: Path, prefix, enums) -> ReadResult:
-    data = p.read_bytes()
+    data = _read_bytes(str(p))
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -474,6 +501,60 @@ def _as_dict(value) -> dict:
     return {}
 
 
+#: Fields whose value, when present, must be one of these types (lists of text allowed
+#: where VERIS allows several values).
+_TEXT_FIELDS = ("industry", "employee_count")  # text, or a number such as a NAICS code
+_STRICT_TEXT_FIELDS = ("victim_id", "state")
+_TEXT_OR_LIST_FIELDS = ("country",)
+
+
+def _wrong_types(d: dict, victim: dict) -> str:
+    """The reason a VERIS incident has a field of the wrong type, or ''.
+
+    Examples
+    --------
+    >>> _wrong_types({"action": {"malware": {"variety": 5}}}, {"country": 840})
+    'victim.country is a JSON int, expected text or a list of text'
+    >>> _wrong_types({"incident_id": "x", "action": {"malware": {"variety": ["Ransomware"]}}},
+    ...              {"country": ["US"]})
+    ''
+    """
+    for key in _TEXT_FIELDS:
+        value = victim.get(key)
+        if value is not None and not isinstance(value, str | int) or isinstance(value, bool):
+            return f"victim.{key} is a JSON {_json_type(value)}, expected text"
+    for key in _STRICT_TEXT_FIELDS:
+        value = victim.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"victim.{key} is a JSON {_json_type(value)}, expected text"
+    for key in _TEXT_OR_LIST_FIELDS:
+        value = victim.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"victim.{key} is a JSON {_json_type(value)}, expected text or a list of text"
+    for name, detail in d["action"].items():
+        if detail is not None and not isinstance(detail, dict):
+            return f"action.{name} is a JSON {_json_type(detail)}, expected an object"
+        varieties = detail.get("variety") if isinstance(detail, dict) else None
+        if varieties is None or isinstance(varieties, str):
+            continue
+        if not isinstance(varieties, list) or not all(isinstance(v, str) for v in varieties):
+            return f"action.{name}.variety is a JSON {_json_type(varieties)}, expected a list of text"
+    summary = d.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        return f"summary is a JSON {_json_type(summary)}, expected text"
+    ident = d.get("incident_id")
+    if not isinstance(ident, str | int) or isinstance(ident, bool):
+        return f"incident_id is a JSON {_json_type(ident)}, expected text"
+    return ""
+
+
+def _json_type(value) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def _as_int(value):
     if isinstance(value, bool):
         return None
@@ -497,6 +578,8 @@ def _count(value) -> tuple[int | None, str]:
     if value is None or (isinstance(value, str) and value.strip() in ("", "NA")):
         return None, ""
     if isinstance(value, str):
+        if ambiguous_count(value):
+            return None, "ambiguous"
         text = value.strip().replace(",", "")
         if re.fullmatch(r"[+-]?\d+", text):
             value = int(text)
@@ -563,6 +646,15 @@ class _Accumulator:
             self.add_incident(source_file, 1, doc)
 
     def add_incident(self, source_file: str, row: int, d) -> None:
+        try:
+            self._add_incident(source_file, row, d)
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+            # A field of a type no check below expected: the row is quarantined, never
+            # half-read. The explicit checks name the field; this is the backstop.
+            reason = f"not a VERIS incident: a field has the wrong type ({exc.__class__.__name__})"
+            self.reject(source_file, row, reason, _dumps(d))
+
+    def _add_incident(self, source_file: str, row: int, d) -> None:
         if not isinstance(d, dict):
             reason = f"not a VERIS incident: a JSON {type(d).__name__}, not an object"
             self.reject(source_file, row, reason, _dumps(d))
@@ -583,6 +675,10 @@ class _Accumulator:
             return
 
         victim = _as_dict(d.get("victim"))
+        wrong = _wrong_types(d, victim)
+        if wrong:
+            self.reject(source_file, row, wrong, _dumps(d))
+            return
         naics = victim.get("industry")
         naics = str(naics).strip() if naics is not None else ""
         if self.prefix is not None and not naics.startswith(self.prefix):
@@ -638,7 +734,13 @@ class _Accumulator:
         conf = attribute.get("confidentiality")
         total, problem = _count(conf.get("data_total") if isinstance(conf, dict) else None)
         if problem:
-            reason = f"{_TOTAL} {problem}" if problem.startswith("above") else f"{problem} {_TOTAL}"
+            reason = (
+                f"{_TOTAL} {problem}"
+                if problem.startswith("above")
+                else f"ambiguous number (thousands separators misplaced) in {_TOTAL}"
+                if problem == "ambiguous"
+                else f"{problem} {_TOTAL}"
+            )
             self.reject(source_file, row, reason, _dumps(d))
             return
         actor = d.get("actor")
@@ -685,6 +787,14 @@ class _Accumulator:
             return None, f"incident year {year} is impossible (in the future)"
         month = _as_int(incident.get("month"))
         day = _as_int(incident.get("day")) if month is not None else None
+        for part, value, parsed in (
+            ("month", incident.get("month"), month),
+            ("day", incident.get("day"), day if month is not None else 0),
+        ):
+            # "May" or "the 3rd" is not read as January or the 1st: a present value that
+            # is not a whole number is a problem, not a missing part.
+            if parsed is None and value is not None and str(value).strip() not in ("", "NA"):
+                return None, f"timeline.incident.{part} {value!r} is not a {part} number"
         if month is None:
             self.no_month += 1
             month = day = 1
@@ -832,7 +942,16 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
     add(year.gt(this_year), "incident year in the future is impossible")
     month = pd.to_numeric(get("timeline.incident.month"), errors="coerce")
     day = pd.to_numeric(get("timeline.incident.day"), errors="coerce")
+    month_text, day_text = get("timeline.incident.month"), get("timeline.incident.day")
     add(month.notna() & ~month.between(1, 12), "timeline.incident.month is not a month")
+    add(
+        ~month_text.str.strip().isin(["", "NA", "NaN"]) & month.isna(),
+        "timeline.incident.month is not a month number",
+    )
+    add(
+        ~day_text.str.strip().isin(["", "NA", "NaN"]) & day.isna() & month.notna(),
+        "timeline.incident.day is not a day number",
+    )
     add(
         month.between(1, 12) & day.notna() & ~day.between(1, 31),
         "timeline.incident.day is not a day of the month",
@@ -853,7 +972,9 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
     add(ok_date & occurred.isna(), "timeline.incident day does not exist in its month")
     add(occurred.gt(pd.Timestamp(dt.date.today())), "incident date is in the future")
 
-    total_text = get("attribute.confidentiality.data_total").str.replace(",", "", regex=False)
+    total_raw = get("attribute.confidentiality.data_total")
+    add(total_raw.map(ambiguous_count), f"ambiguous number (thousands separators misplaced) in {_TOTAL}")
+    total_text = total_raw.str.replace(",", "", regex=False)
     total_text = total_text.where(~total_text.isin(["NA", "NaN"]), "")
     total = pd.to_numeric(total_text, errors="coerce")
     add(total_text.ne("") & (total.isna() | total.abs().eq(np.inf)), f"non-numeric {_TOTAL}")
