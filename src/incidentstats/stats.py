@@ -1186,7 +1186,10 @@ def _fit_counts(used: pd.DataFrame, level: float, overdispersion_alpha: float = 
     dispersion = float(pois.pearson_chi2 / pois.df_resid)
     p_over = float(sps.chi2.sf(pois.pearson_chi2, pois.df_resid))
     fits["poisson"] = pois
-    fits["quasi"] = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+    # The Pearson scale given as a number: statsmodels' scale="X2" re-enters IRLS and fails
+    # ("deviance returned a nan") on counts the Poisson model fits exactly (scale 0).
+    scale = dispersion if np.isfinite(dispersion) and dispersion > 0 else 1.0
+    fits["quasi"] = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale=scale)
     fits["poisson_dispersion"] = dispersion
     fits["overdispersion_p"] = p_over
     fits["overdispersed"] = dispersion > 1 and p_over < overdispersion_alpha
