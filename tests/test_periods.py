@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import incidentstats as ist
 from incidentstats import periods
 from incidentstats.errors import ParameterError
-from incidentstats.report import _parse_bound, check_parameters
+from incidentstats.report import check_parameters, parse_bound
 
 PAIR = (
     ("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv"),
@@ -99,7 +99,7 @@ def test_empty_bounds_mean_no_bound_and_order_is_checked():
 
 def test_reproduction_5_end_2014_06_means_30_june_everywhere(tiny):
     """filters, stats and the report parameters read "2014-06" as an end the same way."""
-    assert _parse_bound("end", "2014-06") == (dt.date(2014, 6, 1), dt.date(2014, 6, 30))
+    assert parse_bound("end", "2014-06") == (dt.date(2014, 6, 1), dt.date(2014, 6, 30))
     df = tiny.copy()
     df["reported_date"] = pd.to_datetime(
         ["2014-05-31", "2014-06-01", "2014-06-15", "2014-06-30", "2014-07-01"]

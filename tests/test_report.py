@@ -655,13 +655,13 @@ def test_automatic_run_ids_never_collide(tmp_path):
     plan = rep.prepare_run(notebooks=["overview"], outdir=tmp_path)
     (tmp_path / plan.run_id).mkdir()  # finished in the same second
     (tmp_path / f".{plan.run_id}-2.part").mkdir()  # being written by another process
-    run_id, work = rep._reserve(tmp_path, plan)
+    run_id, work = rep.reserve(tmp_path, plan)
     assert run_id == f"{plan.run_id}-3" and work == tmp_path / f".{run_id}.part"
     assert json.loads((work / ".owner.json").read_text())["pid"] == os.getpid()
     named = rep.prepare_run(notebooks=["overview"], outdir=tmp_path, run_id="monthly")
     (tmp_path / ".monthly.part").mkdir()
     with pytest.raises(ParameterError, match="being written by another run"):
-        rep._reserve(tmp_path, named)
+        rep.reserve(tmp_path, named)
     (tmp_path / "monthly").mkdir()
     with pytest.raises(ParameterError, match="already exists"):
         rep.prepare_run(notebooks=["overview"], outdir=tmp_path, run_id="monthly")
@@ -776,7 +776,7 @@ def _under_investigation_meta(shared_path_):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ist.DataWarning)
         prov = ist.ingest("hhs", path).provenance
-    return {**rep._data_meta(prov), "source": "hhs", "inputs": [], "generated": "now"}
+    return {**rep.data_meta(prov), "source": "hhs", "inputs": [], "generated": "now"}
 
 
 @pytest.mark.parametrize(

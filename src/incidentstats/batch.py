@@ -19,11 +19,11 @@ from .errors import IncidentstatsError, ParameterError
 from .report import (
     RunPlan,
     WorkerDied,
-    _one_line_error,
-    _preload,
     clean_stale_parts,
     execute_run,
     make_run_id,
+    one_line_error,
+    preload,
     prepare_run,
     run_in_processes,
 )
@@ -137,7 +137,7 @@ def _run_one(plan: RunPlan) -> dict:
     except IncidentstatsError as exc:
         reason = str(exc)
     except Exception as exc:  # noqa: BLE001 — one run's bug must not stop the batch
-        reason = _one_line_error(exc)
+        reason = one_line_error(exc)
     return {"run_id": plan.run_id, "status": "failed", "dir": None, "reason": reason,
             "seconds": round(time.perf_counter() - t0, 2)}  # fmt: skip
 
@@ -243,7 +243,7 @@ def _run_local(plans, jobs, *, progress) -> list[dict]:
                 bar.write(f"FAILED {result['run_id']}: {result['reason']}", file=sys.stderr)
 
         if jobs > 1 and len(plans) > 1:
-            _preload()  # imported once here, shared by the forked children
+            preload()  # imported once here, shared by the forked children
         try:
             results = run_in_processes(
                 _run_one, plans, jobs=min(jobs, len(plans)), on_result=_guard(done, plans)
@@ -297,7 +297,7 @@ def _run_on_dask(plans, address, *, progress) -> list[dict]:
                     runs[i] = fut.result()
                 except Exception as exc:  # noqa: BLE001 — e.g. KilledWorker: record, keep going
                     runs[i] = _failed(
-                        plans[i].run_id, f"task failed on the cluster: {_one_line_error(exc)}"
+                        plans[i].run_id, f"task failed on the cluster: {one_line_error(exc)}"
                     )
                 if runs[i]["status"] != "ok" and not bar.disable:
                     bar.write(f"FAILED {runs[i]['run_id']}: {runs[i]['reason']}", file=sys.stderr)

@@ -334,7 +334,7 @@ def _timing(lang: str) -> tuple[list[dict], str]:
 
 
 def _render(template: str, lang: str, **context) -> str:
-    from .report import CSS_PATH, _templates
+    from .report import CSS_PATH, jinja_env
 
     css = CSS_PATH.read_text(encoding="utf-8") + (CSS_PATH.parent / "kit.css").read_text(
         encoding="utf-8"
@@ -353,7 +353,7 @@ def _render(template: str, lang: str, **context) -> str:
         }  # fmt: skip
         exercises.append(ex)
     timing, total = _timing(lang)
-    return _templates().get_template(template).render(
+    return jinja_env().get_template(template).render(
         lang=lang, w=words, css=css, exercises=exercises, timing=timing,
         total=words["timing_total"].format(total=total), **context,
     )  # fmt: skip

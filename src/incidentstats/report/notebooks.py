@@ -1,0 +1,106 @@
+"""Report notebooks: where they live, their metadata and the parameters they declare.
+
+The one place that knows where the notebooks are (``notebook_dir``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+from ..errors import ReportError
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def notebook_dir() -> Path:
+    """The folder holding the report notebooks (the repository's ``notebooks/``)."""
+    env = os.environ.get("INCIDENTSTATS_NOTEBOOKS")
+    candidates = [Path(env)] if env else []
+    candidates += [PACKAGE_DIR.parents[1] / "notebooks", PACKAGE_DIR / "notebooks"]
+    for cand in candidates:
+        if cand.is_dir() and any(cand.glob("*.ipynb")):
+            return cand.resolve()
+    raise ReportError("notebooks folder not found (set INCIDENTSTATS_NOTEBOOKS)")
+
+
+def available_notebooks() -> dict[str, Path]:
+    """Name -> path of every report notebook, in the order of their ``order`` metadata."""
+    found = {path.stem: path for path in sorted(notebook_dir().glob("*.ipynb"))}
+    return dict(
+        sorted(found.items(), key=lambda kv: (notebook_meta(kv[1]).get("order", 99), kv[0]))
+    )
+
+
+def notebook_meta(path) -> dict:
+    """The ``incidentstats`` block of a notebook's metadata (sources, order, titles)."""
+    return _notebook_meta(str(path), _mtime(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _notebook_meta(path: str, mtime: int) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        nb = json.load(fh)
+    return nb.get("metadata", {}).get("incidentstats", {})
+
+
+def _mtime(path) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def declared_parameters(path) -> dict[str, dict]:
+    """Parameters a notebook declares in its ``parameters`` cell: name -> {type, default}."""
+    return {k: dict(v) for k, v in _declared_parameters(str(path), _mtime(path)).items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _declared_parameters(path: str, mtime: int) -> dict[str, dict]:
+    import logging
+
+    import papermill
+
+    # papermill logs each line it cannot parse; a declared parameter must parse, so we check below.
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    params = papermill.inspect_notebook(path)
+    declared = {}
+    for name, info in params.items():
+        kind = info.get("inferred_type_name") or "None"
+        if kind == "None":
+            # No annotation: the type of the default literal is the declared type.
+            default = literal(info.get("default"))
+            kind = {
+                bool: "bool",
+                int: "int",
+                float: "float",
+                str: "str",
+                list: "list",
+                dict: "dict",
+            }.get(type(default), "None")
+        declared[name] = {"type": kind, "default": info.get("default")}
+    return declared
+
+
+def default_notebooks(source: str) -> list[str]:
+    """Notebooks that apply to ``source`` by default (their metadata lists it)."""
+    out = []
+    for name, path in available_notebooks().items():
+        meta = notebook_meta(path)
+        if source in meta.get("sources", []) and meta.get("default", True):
+            out.append(name)
+    return out
+
+
+def literal(text):
+    import ast
+
+    if text is None:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text

@@ -1,0 +1,302 @@
+"""Rendering: nbconvert turns an executed notebook into HTML, WeasyPrint into PDF.
+
+Title page and document shell are Jinja2 templates in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from pathlib import Path
+
+from .. import __version__
+from .._files import write_bytes, write_text
+from ..i18n import LANGS
+
+
+def templates_dir() -> Path:
+    """The folder holding the report templates and CSS (the one place that knows where)."""
+    return Path(__file__).resolve().parents[1] / "templates"
+
+
+CSS_PATH = templates_dir() / "report.css"
+
+
+def report_title(lang: str) -> str:
+    from .. import i18n
+
+    return i18n.t("title.report", lang)
+
+
+def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
+    """The executed notebook as HTML body content: outputs and markdown, no code.
+
+    Cells tagged ``remove``, papermill's injected parameters, and narrative cells tagged
+    for the other language (``lang-en`` / ``lang-fr``) are left out. A markdown cell
+    holding a heading is tagged ``keep-with-next`` so that print CSS keeps it on the
+    page of the chart or table it introduces.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    drop = {"remove", "injected-parameters", "parameters"} | {
+        f"lang-{x}" for x in LANGS if x != lang
+    }
+    cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
+    from .. import i18n
+
+    for cell in cells:  # one typographic rule set for the narrative too
+        if cell.cell_type == "markdown":
+            cell.source = i18n.typography(cell.source, lang)
+        for output in cell.get("outputs", []):
+            choose_chart_format(output)
+    for i, cell in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if cell.cell_type == "markdown" and nxt is not None and _introduces(cell, nxt):
+            tags = list(cell.get("metadata", {}).get("tags", []))
+            cell.setdefault("metadata", {})["tags"] = [*tags, "keep-with-next"]
+    nb.cells = cells
+    exporter = html_exporter()
+    body, _ = exporter.from_notebook_node(nb)
+    return polish_tables(body)
+
+
+#: SVG features WeasyPrint does not print faithfully: hatch patterns lose their lines and
+#: embedded rasters (heatmaps, colour bars) are stretched. Such charts print as PNG.
+_SVG_UNPRINTABLE = ("<pattern", "<image")
+
+
+def choose_chart_format(output: dict) -> dict:
+    """Keep one image format in a notebook output: SVG, or the PNG when the SVG would misprint.
+
+    Examples
+    --------
+    >>> out = {"data": {"image/svg+xml": "<svg><pattern/></svg>", "image/png": "iVBOR"}, "metadata": {}}
+    >>> sorted(choose_chart_format(out)["data"])
+    ['image/png']
+    >>> sorted(choose_chart_format({"data": {"image/svg+xml": "<svg/>", "image/png": "x"}})["data"])
+    ['image/svg+xml']
+    """
+    data = output.get("data") or {}
+    if "image/svg+xml" in data and "image/png" in data:
+        svg = data["image/svg+xml"]
+        svg = svg if isinstance(svg, str) else "".join(svg)
+        drop = "image/svg+xml" if any(tag in svg for tag in _SVG_UNPRINTABLE) else "image/png"
+        data.pop(drop)
+        (output.get("metadata") or {}).pop(drop, None)
+    return output
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+# Numbers, percentages, intervals, dates and dashes, in English or French typography.
+_NUMERIC = re.compile(r"^[\s\d.,:/%+\-\u2212\u2013\u2014\u202f\u00a0…*<>=]*$")
+SHORT_TABLE_ROWS = 12
+#: A short table with more text than this is left free to split: kept whole, it would
+#: leave its heading at the foot of a page and half a page blank.
+SHORT_TABLE_CHARS = 900
+
+
+def polish_tables(body: str) -> str:
+    """Left-align text columns and keep short tables on one page (print layout only).
+
+    A column is text when one of its body cells holds something other than a number,
+    percentage, interval, date or dash; its cells get ``class="text"`` (left-aligned,
+    may wrap) while number columns stay right-aligned and unbroken. A table of at most
+    ``SHORT_TABLE_ROWS`` rows gets ``class="short"`` (not split across pages). Tables with
+    merged cells are left as they are.
+
+    Examples
+    --------
+    >>> polish_tables("<table><tr><th>a</th><th>n</th></tr><tr><td>Theft</td><td>1,151</td></tr></table>")
+    '<table class="short"><tr><th class="text">a</th><th>n</th></tr><tr><td class="text">Theft</td><td>1,151</td></tr></table>'
+    """
+    return _TABLE.sub(_polish_table, body)
+
+
+def _polish_table(match) -> str:
+    table = match.group(0)
+    if "colspan" in table or "rowspan" in table or table.count("<table") > 1:
+        return table
+    rows = _ROW.findall(table)
+    grid = [_CELL.findall(row) for row in rows]
+    if not grid or len({len(cells) for cells in grid}) != 1:
+        return table
+    body_rows = [cells for cells in grid if any(kind == "td" for kind, _, _ in cells)]
+    text_cols = set()
+    for cells in body_rows:
+        for j, (kind, _, inner) in enumerate(cells):
+            value = html.unescape(_TAG.sub("", inner)).strip()
+            if kind == "td" and value and not _NUMERIC.match(value):
+                text_cols.add(j)
+
+    def fix_row(row_match):
+        j = -1
+
+        def fix_cell(cell):
+            nonlocal j
+            j += 1
+            kind, attrs, inner = cell.groups()
+            if j not in text_cols or re.search(r'class="[^"]*\btext\b', attrs):
+                return cell.group(0)
+            if 'class="' in attrs:
+                attrs = attrs.replace('class="', 'class="text ', 1)
+            else:
+                attrs += ' class="text"'
+            return f"<{kind}{attrs}>{inner}</{kind}>"
+
+        return _CELL.sub(fix_cell, row_match.group(0))
+
+    out = _ROW.sub(fix_row, table)
+    chars = len(html.unescape(_TAG.sub("", table)))
+    if len(body_rows) <= SHORT_TABLE_ROWS and chars <= SHORT_TABLE_CHARS:
+        head = re.match(r"<table\b[^>]*>", out).group(0)
+        if 'class="' in head:
+            new_head = head.replace('class="', 'class="short ', 1)
+        else:
+            new_head = head[:-1] + ' class="short">'
+        out = new_head + out[len(head) :]
+    return out
+
+
+def _introduces(cell, nxt) -> bool:
+    """A short markdown cell with a heading, or one right before a chart or table."""
+    text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+    has_heading = any(line.startswith("#") for line in text.splitlines())
+    return len(text) < 900 and (has_heading or nxt.cell_type == "code")
+
+
+@functools.lru_cache(maxsize=1)
+def html_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+
+
+def _format_param(value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or "[]"
+    if value == "":
+        return "''"
+    return str(value)
+
+
+@functools.lru_cache(maxsize=1)
+def jinja_env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+
+
+def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
+    """The title page: title, data, as-of date, period, inputs, parameters, generation time,
+    and the data's warnings (``meta["warnings"]``) in the report's language.
+
+    ``contents`` lists ``(name, title)`` of the notebooks that follow; in the PDF each
+    title gets the page it starts on. Every word comes from the catalogue of ``lang``
+    and every date is written out (``templates/title_page.html.j2``).
+    """
+    from .. import i18n
+    from ..vintage import warnings_in
+
+    period = meta.get("period") or {}
+    inputs = "; ".join(
+        f"{Path(i['path']).name} (sha256 {str(i['sha256'])[:12]}…)"
+        if i.get("sha256")
+        else Path(i["path"]).name
+        for i in meta.get("inputs", [])
+    )
+    params = meta.get("parameters") or {}
+    template = jinja_env().get_template("title_page.html.j2")
+    return template.render(
+        t=lambda key, **fields: i18n.t(key, lang, **fields),
+        # the data's own source (a notebook may combine several), not the run's --source
+        dataset=i18n.dataset_text(
+            {**meta, "source": meta.get("data_source") or meta.get("source")}, lang
+        ),
+        as_of=i18n.fmt_when(meta.get("as_of"), lang),
+        as_of_phrase=i18n.fmt_as_of(meta.get("as_of"), lang),
+        period=i18n.fmt_date_range(period.get("start"), period.get("end"), lang) if period else "—",
+        inputs=inputs,
+        params=", ".join(f"{k} = {_format_param(v)}" for k, v in sorted(params.items())),
+        generated=i18n.fmt_when(meta.get("generated"), lang),
+        run_id=str(meta.get("run_id") or "—"),
+        contents=contents,
+        warnings=warnings_in(meta, lang),
+        version=__version__,
+    )
+
+
+def document_html(body: str, *, title: str, lang: str, meta: dict | None = None) -> str:
+    """Wrap body HTML into a standalone document with the package CSS (no external URL)."""
+    css = CSS_PATH.read_text(encoding="utf-8")
+    meta = meta or {}
+    tags = [f'<meta name="generator" content="incidentstats {html.escape(__version__)}">']
+    if meta.get("dataset"):
+        tags.append(f'<meta name="description" content="{html.escape(str(meta["dataset"]))}">')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>{''.join(tags)}<style>{css}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+def html_to_pdf(document: str, path) -> Path:
+    """Render an HTML document to PDF with WeasyPrint; only ``data:`` URLs may be fetched."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    pdf = HTML(string=document, url_fetcher=fetcher, base_url=None).write_pdf()
+    return write_bytes(path, pdf)
+
+
+def title_of(executed: Path, fallback: str, *, lang: str = "en") -> str:
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    other = {f"lang-{x}" for x in LANGS if x != lang}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and not other & set(
+            cell.get("metadata", {}).get("tags", [])
+        ):
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def render_combined(results: list, work: Path, meta: dict, *, formats, lang) -> dict:
+    """Write report.pdf / report.html: one title page with contents, then every notebook."""
+    contents = [(r.name, r.title or r.name) for r in results]
+    combined = document_html(
+        title_page_html(meta, lang=lang, contents=contents) + "".join(r.body for r in results),
+        title=report_title(lang),
+        lang=lang,
+        meta=meta,
+    )
+    outputs = {}
+    if "html" in formats:
+        write_text(work / "report.html", combined)
+        outputs["html"] = "report.html"
+    if "pdf" in formats:
+        html_to_pdf(combined, work / "report.pdf")
+        outputs["pdf"] = "report.pdf"
+    return outputs
