@@ -560,7 +560,9 @@ def test_report_with_math_in_names_states_and_file_name_succeeds(tmp_path):
 # --- doctests of the functions this round added ----------------------------------------------
 
 
-@pytest.mark.parametrize("module", ["cli", "batch", "readers.base", "report"])
+@pytest.mark.parametrize(
+    "module", ["cli", "batch", "readers.base", "report.params", "report.runs", "report.render"]
+)
 def test_doctests(module):
     import doctest
     import importlib

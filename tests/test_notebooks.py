@@ -17,8 +17,8 @@ import pytest
 from conftest import REPO, shared_path
 
 import incidentstats as ist
+from incidentstats import france
 from incidentstats.i18n import fmt_number
-from incidentstats.readers import france
 from incidentstats.report import declared_parameters, notebook_meta
 
 NOTEBOOKS = REPO / "notebooks"

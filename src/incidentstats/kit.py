@@ -117,7 +117,7 @@ def _shift_table(by_type: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def data_frame(key: str, *, lang: str = "en") -> pd.DataFrame | None:
     """The data an exercise gives the students, as a display table (``None`` when none)."""
-    from .readers import france
+    from . import france
 
     data = _data()
     if key in _FRANCE_FACTS:
@@ -168,7 +168,7 @@ def answer_values(key: str, *, lang: str = "en") -> dict[str, str]:
     """
     import incidentstats as ist
 
-    from .readers import france
+    from . import france
 
     if key not in EXERCISES:
         raise ParameterError("exercise", f"expected one of {', '.join(EXERCISES)}, got {key!r}")

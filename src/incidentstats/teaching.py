@@ -393,7 +393,7 @@ def record_provenance(rep, df: pd.DataFrame, figures: pd.DataFrame, by_type: pd.
     Sets ``rep.provenance`` and writes ``output_dir/provenance.json`` (keys dataset,
     as_of, period, and ``parts`` with each dataset's own provenance).
     """
-    from .readers import france
+    from . import france
 
     parts = {
         "hhs": dict(df.attrs.get("provenance", {}) or {}),
@@ -417,7 +417,7 @@ def data_sources(
     df: pd.DataFrame, figures: pd.DataFrame, by_type: pd.DataFrame, *, lang: str = "en"
 ):
     """The session's three datasets: name, as-of date, period covered, what they are used for."""
-    from .readers import france
+    from . import france
 
     text = _DATA_TEXT[_check_lang(lang)]
     rows = []

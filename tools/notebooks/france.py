@@ -39,7 +39,7 @@ données sont des **agrégats publiés**, pas des fiches d'incident.
 %matplotlib inline
 import incidentstats as ist
 from incidentstats import notebook as nb, plots
-from incidentstats.readers import france
+from incidentstats import france
 """, ["remove"]),
     ("code", PARAMS, ["parameters"]),
     ("code", SETUP, []),
