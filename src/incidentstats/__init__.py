@@ -4,8 +4,7 @@
 ``ist.filter_incidents`` selects from it, and ``ist.plots`` charts the statistics tables.
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .errors import (  # noqa: E402
     DataWarning,
     IncidentstatsError,

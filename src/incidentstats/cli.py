@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import IncidentstatsError, InputError, ParameterError
 from .limits import shown_path
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, dedupe, readers, vintage
+from . import dedupe, readers, vintage
 from ._files import dump_csv, json_text, publish_set, sha256_file
+from ._version import __version__
 from .errors import InputError, ParameterError, data_warning
 from .readers import hhs
 from .readers.base import diagnose_unrecognised, header_cells

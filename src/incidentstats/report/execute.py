@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .. import __version__
 from .._files import write_json, write_text
+from .._version import __version__
 from ..errors import ParameterError
 from ..limits import shown_path
 from .kernels import kernel_manager_class, kill_kernels

@@ -10,8 +10,8 @@ import html
 import re
 from pathlib import Path
 
-from .. import __version__
 from .._files import write_bytes, write_text
+from .._version import __version__
 from ..i18n import LANGS
 
 
