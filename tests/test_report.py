@@ -274,7 +274,9 @@ def test_html_fetches_nothing_from_the_network(default_run):
         images = re.findall(r"<img\b[^>]*>", text)
         assert images, page.name
         # charts only, inline: SVG, or PNG for the hatched and heatmap charts
-        assert all(re.search(r'src="data:image/(svg\+xml|png);base64,', img) for img in images), page.name
+        assert all(re.search(r'src="data:image/(svg\+xml|png);base64,', img) for img in images), (
+            page.name
+        )
 
 
 def test_pdf_rendering_fetches_only_data_urls(tmp_path):
@@ -762,6 +764,63 @@ def test_notebooks_share_a_warm_kernel_but_nothing_else(tmp_path, monkeypatch):
     # after a failure the next notebook gets a fresh kernel
     assert pid["d"] != pid["c"]
     assert _processes_in(tmp_path) == []
+
+
+def _flaky_kernels(monkeypatch, failures: int) -> list:
+    """Make the first ``failures`` kernel starts fail as in the port race; return the starts."""
+    import errno
+
+    import zmq
+
+    from incidentstats.report import execute
+
+    real = execute.kernel_manager_class()
+    starts = []
+
+    class Flaky(real):
+        async def start_kernel(self, **kw):
+            starts.append(len(starts) + 1)
+            if len(starts) <= failures:
+                raise zmq.error.ZMQError(errno.EADDRINUSE)
+            return await super().start_kernel(**kw)
+
+    monkeypatch.setattr(execute, "kernel_manager_class", lambda: Flaky)
+    return starts
+
+
+def test_a_kernel_that_fails_to_start_is_retried_once_and_recorded(tmp_path, monkeypatch):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    _tiny_notebook(nbs / "a.ipynb", 1, "print('ran')\n")
+    _tiny_notebook(nbs / "b.ipynb", 2, "raise ValueError('b fails')\n")
+    monkeypatch.setenv("INCIDENTSTATS_NOTEBOOKS", str(nbs))
+    starts = _flaky_kernels(monkeypatch, failures=1)
+    result = rep.run_report(notebooks=["a", "b"], outdir=tmp_path / "out", formats=("html",))
+    assert [r.status for r in result.notebooks] == ["ok", "failed"]
+    entries = {e["name"]: e for e in result.manifest["notebooks"]}
+    assert entries["a"]["kernel_start_retries"] == ["ZMQError: Address already in use"]
+    # b failed while running, in a kernel that started: not retried
+    assert entries["b"]["kernel_start_retries"] == []
+    assert entries["b"]["error"] == "ValueError: b fails"
+    assert len(starts) == 2  # a's failed start and its retry; b reused a's kernel
+    assert json.loads((result.run_dir / "manifest.json").read_text())["notebooks"][0][
+        "kernel_start_retries"
+    ] == ["ZMQError: Address already in use"]
+
+
+def test_a_kernel_that_fails_to_start_twice_fails_the_notebook(tmp_path, monkeypatch):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    _tiny_notebook(nbs / "a.ipynb", 1, "print('ran')\n")
+    monkeypatch.setenv("INCIDENTSTATS_NOTEBOOKS", str(nbs))
+    starts = _flaky_kernels(monkeypatch, failures=5)
+    result = rep.run_report(notebooks=["a"], outdir=tmp_path / "out", formats=("html",))
+    (entry,) = result.manifest["notebooks"]
+    assert entry["status"] == "failed" and len(starts) == 2
+    assert entry["error_type"] == "KernelStartError"
+    assert entry["error"] == "KernelStartError: ZMQError: Address already in use"
+    assert entry["kernel_start_retries"] == ["ZMQError: Address already in use"]
+    assert result.run_dir.name.endswith("-failed")
 
 
 # --- data warnings on the title page -----------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import shutil
 import signal
 import socket
@@ -35,15 +34,13 @@ from .render import (
     title_page_html,
 )
 from .runs import (
-    OWNER_FILE,
     check_output_dir,
     clean_stale_parts,
     data_meta,
     describe_input,
-    point_latest,
+    publish_run,
     read_json,
     reserve,
-    signals_deferred,
 )
 
 KEY_DEPENDENCIES = (
@@ -75,6 +72,8 @@ class NotebookResult:
     error_type: str | None = None
     outputs: dict = field(default_factory=dict)
     title: str = ""
+    #: Why each failed kernel start was retried with a fresh kernel (normally empty).
+    kernel_start_retries: list = field(default_factory=list)
     body: str = field(default="", repr=False)  # rendered HTML body, for the combined report
 
 
@@ -113,16 +112,7 @@ def run_report(*, jobs: int = 1, **options) -> RunResult:
 def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
     """Execute a prepared run (see ``run_report``); ``jobs`` notebooks at a time."""
     started = dt.datetime.now(dt.UTC)
-    outdir = check_output_dir(plan.outdir)
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-        clean_stale_parts(outdir)
-        run_id, work = reserve(outdir, plan)
-    except OSError as exc:  # read-only or full file system, permissions: the user's to fix
-        raise ParameterError(
-            "--output",
-            f"cannot write to {shown_path(outdir)}: {exc.strerror or exc.__class__.__name__}",
-        ) from None
+    outdir, run_id, work = _open_run(plan)
     try:
         (work / "notebooks").mkdir()
         meta = {
@@ -139,23 +129,7 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
             )
             for name, path, params in plan.notebooks
         ]
-        if jobs > 1 and len(tasks) > 1:
-            preload()  # imported once here, shared by the forked children
-
-        # Lanes: notebooks i, i + jobs, i + 2 jobs… run one after the other in one process,
-        # which keeps one kernel warm for them (see _WarmKernel); lanes run in parallel.
-        lanes = [tasks[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(tasks)))]
-        done_lanes = run_in_processes(_lane_task, lanes, jobs=len(lanes))
-        by_name = {}
-        for lane, done in zip(lanes, done_lanes, strict=True):
-            for k, task in enumerate(lane):
-                if isinstance(done, list):
-                    by_name[task.name] = done[k]
-                else:  # the lane's process died or raised: every notebook of it failed
-                    by_name[task.name] = NotebookResult(
-                        name=task.name, status="failed", error=str(done)
-                    )
-        results = [by_name[t.name] for t in tasks]
+        results = _run_notebooks(tasks, jobs)
         provenance = read_json(work / "provenance.json")
         meta.update(data_meta(provenance))
         ok = all(r.status == "ok" for r in results)
@@ -168,7 +142,6 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
                 results.append(
                     NotebookResult(name="report", status="failed", error=one_line_error(exc))
                 )
-        finished = dt.datetime.now(dt.UTC)
         outputs["tables"] = sorted(
             p.relative_to(work).as_posix() for p in (work / "tables").glob("*.csv")
         )
@@ -177,38 +150,10 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
         )
         manifest = {
             **meta,
-            "status": "ok" if ok else "failed",
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "duration_seconds": round((finished - started).total_seconds(), 2),
-            "formats": list(plan.formats),
-            "outputs": outputs,
-            "notebooks": [
-                {
-                    "name": r.name,
-                    "title": r.title or None,
-                    "status": r.status,
-                    "seconds": round(r.seconds, 2),
-                    "error": r.error,
-                    "error_type": r.error_type,
-                    "outputs": r.outputs,
-                    "parameters": next((p for n, _, p in plan.notebooks if n == r.name), {}),
-                }  # fmt: skip
-                for r in results
-            ],
-            "data_provenance": provenance,
-            "versions": dependency_versions(),
-            "host": socket.gethostname(),
+            **_manifest(plan, results, outputs, provenance, ok=ok, started=started),
         }
         write_json(work / "manifest.json", manifest)
-        target = outdir / (run_id if ok else f"{run_id}-failed")
-        with signals_deferred():
-            (work / OWNER_FILE).unlink(missing_ok=True)
-            if target.exists():  # only a previous -failed attempt of an explicitly named run
-                shutil.rmtree(target)
-            os.replace(work, target)
-            if ok:
-                point_latest(outdir, target.name)
+        target = publish_run(work, outdir, run_id, ok=ok)
     except BaseException:
         # Interrupted (Ctrl-C, SIGTERM) or a bug: leave no half-written run behind.
         kill_kernels()
@@ -223,6 +168,74 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
         notebooks=results,
         manifest=manifest,
     )
+
+
+def _open_run(plan: RunPlan) -> tuple[Path, str, Path]:
+    """The output folder, the run id taken and the ``.part`` folder reserved for it."""
+    outdir = check_output_dir(plan.outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        clean_stale_parts(outdir)
+        run_id, work = reserve(outdir, plan)
+    except OSError as exc:  # read-only or full file system, permissions: the user's to fix
+        raise ParameterError(
+            "--output",
+            f"cannot write to {shown_path(outdir)}: {exc.strerror or exc.__class__.__name__}",
+        ) from None
+    return outdir, run_id, work
+
+
+def _run_notebooks(tasks: list, jobs: int) -> list[NotebookResult]:
+    """Run the notebooks in ``jobs`` lanes; results in the order of ``tasks``."""
+    if jobs > 1 and len(tasks) > 1:
+        preload()  # imported once here, shared by the forked children
+    # Lanes: notebooks i, i + jobs, i + 2 jobs… run one after the other in one process,
+    # which keeps one kernel warm for them (see _WarmKernel); lanes run in parallel.
+    lanes = [tasks[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(tasks)))]
+    done_lanes = run_in_processes(_lane_task, lanes, jobs=len(lanes))
+    by_name = {}
+    for lane, done in zip(lanes, done_lanes, strict=True):
+        for k, task in enumerate(lane):
+            if isinstance(done, list):
+                by_name[task.name] = done[k]
+            else:  # the lane's process died or raised: every notebook of it failed
+                by_name[task.name] = NotebookResult(
+                    name=task.name, status="failed", error=str(done)
+                )
+    return [by_name[t.name] for t in tasks]
+
+
+def _manifest(
+    plan: RunPlan, results: list, outputs: dict, provenance: dict, *, ok: bool, started
+) -> dict:
+    """What the run did: status, times, outputs, every notebook, versions and host."""
+    finished = dt.datetime.now(dt.UTC)
+    params = {name: p for name, _, p in plan.notebooks}
+    return {
+        "status": "ok" if ok else "failed",
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "duration_seconds": round((finished - started).total_seconds(), 2),
+        "formats": list(plan.formats),
+        "outputs": outputs,
+        "notebooks": [
+            {
+                "name": r.name,
+                "title": r.title or None,
+                "status": r.status,
+                "seconds": round(r.seconds, 2),
+                "error": r.error,
+                "error_type": r.error_type,
+                "kernel_start_retries": r.kernel_start_retries,
+                "outputs": r.outputs,
+                "parameters": params.get(r.name, {}),
+            }
+            for r in results
+        ],
+        "data_provenance": provenance,
+        "versions": dependency_versions(),
+        "host": socket.gethostname(),
+    }
 
 
 def preload() -> None:
@@ -249,12 +262,11 @@ def _lane_task(lane: list[_NotebookTask]) -> list[NotebookResult]:
     """Run a lane's notebooks one after the other, sharing one warm kernel."""
     if not lane:
         return []
-    kernel = _WarmKernel(Path(lane[0].work)) if REUSE_KERNELS else None
+    kernel = _WarmKernel(Path(lane[0].work), reuse=REUSE_KERNELS)
     try:
         return [_notebook_task(task, kernel=kernel) for task in lane]
     finally:
-        if kernel is not None:
-            kernel.close()
+        kernel.close()
 
 
 def _notebook_task(task: _NotebookTask, *, kernel: _WarmKernel | None = None) -> NotebookResult:
@@ -303,10 +315,11 @@ def _execute(name, path, params, work: Path, *, timeout, kernel=None) -> Noteboo
     out = work / "notebooks" / f"{name}.ipynb"
     t0 = time.perf_counter()
     handlers = _signal_handlers()
+    own = kernel is None
+    kernel = _WarmKernel(work, reuse=False) if own else kernel
     km = None
     try:
-        km = kernel.acquire() if kernel is not None else None
-        extra = {"km": km} if km is not None else {}
+        km = _start_kernel(kernel, result)
         papermill.execute_notebook(
             str(path),
             str(out),
@@ -315,7 +328,7 @@ def _execute(name, path, params, work: Path, *, timeout, kernel=None) -> Noteboo
             progress_bar=False,
             log_output=False,
             execution_timeout=timeout,
-            start_timeout=120,
+            start_timeout=START_TIMEOUT,
             # one write at the end (and on failure), not a validated rewrite after every cell
             request_save_on_cell_execute=False,
             # The kernel starts in the run folder; papermill's cwd= would chdir this whole
@@ -323,7 +336,7 @@ def _execute(name, path, params, work: Path, *, timeout, kernel=None) -> Noteboo
             resources={"metadata": {"path": str(work)}},
             kernel_manager_class=kernel_manager_class(),
             extra_arguments=list(_KERNEL_ARGS),
-            **extra,
+            km=km,
         )
         result.status = "ok"
     except Exception as exc:  # papermill wraps kernel errors; report them, do not crash the batch
@@ -335,19 +348,39 @@ def _execute(name, path, params, work: Path, *, timeout, kernel=None) -> Noteboo
         raise
     finally:
         _restore_signal_handlers(handlers)
-    if kernel is not None and km is not None:
-        # A notebook that failed leaves its kernel in an unknown state: the next gets a fresh one.
-        kernel.release(reuse=result.status == "ok")
-    else:
+    # A notebook that failed leaves its kernel in an unknown state: the next gets a fresh one.
+    kernel.release(reuse=result.status == "ok" and not own)
+    if km is None:
         kill_kernels()
     result.seconds = time.perf_counter() - t0
     result.outputs["notebook"] = out.relative_to(work).as_posix()
     return result
 
 
+def _start_kernel(kernel: _WarmKernel, result: NotebookResult):
+    """A started kernel for one notebook; a kernel that failed to start is replaced once.
+
+    Kernels starting at once can race for the same ports (jupyter_client picks free ports,
+    then the kernel binds them: "Address already in use", "Kernel died before replying to
+    kernel_info"). Only the start is retried, never a notebook that failed while running.
+    """
+    for attempt in range(KERNEL_START_RETRIES + 1):
+        try:
+            return kernel.acquire()
+        except KernelStartError as exc:
+            if attempt == KERNEL_START_RETRIES:
+                raise
+            result.kernel_start_retries.append(str(exc))
+    raise AssertionError("unreachable")
+
+
 #: Consecutive notebooks of a run in one process share a kernel (set False to start a
 #: fresh kernel for every notebook).
 REUSE_KERNELS = True
+#: Seconds a new kernel has to answer its first request.
+START_TIMEOUT = 120
+#: Fresh kernels a notebook gets when its kernel fails to start.
+KERNEL_START_RETRIES = 1
 # Run between two notebooks in a shared kernel: nothing of the previous notebook remains
 # but imported modules (which is the point: importing pandas, matplotlib, statsmodels and
 # incidentstats costs more than starting the kernel).
@@ -365,16 +398,22 @@ get_ipython().run_line_magic("reset", "-f")
 """
 
 
+class KernelStartError(RuntimeError):
+    """A kernel that failed to start or did not answer within ``START_TIMEOUT``."""
+
+
 class _WarmKernel:
     """One kernel kept for the notebooks a process runs one after the other in a run.
 
-    ``acquire`` gives a started kernel manager: a new kernel the first time or after a
-    failure, else the previous notebook's kernel with its namespace reset. papermill
-    (nbclient) then executes with it and leaves it running.
+    ``acquire`` gives a started kernel manager that has answered ``kernel_info``: a new
+    kernel the first time or after a failure, else the previous notebook's kernel with
+    its namespace reset. papermill (nbclient) then executes with it and leaves it
+    running. With ``reuse=False`` every notebook gets a new kernel.
     """
 
-    def __init__(self, work: Path):
+    def __init__(self, work: Path, *, reuse: bool = True):
         self.work = work
+        self.reuse = reuse
         self.km = None
 
     def _run(self, coro):
@@ -389,10 +428,22 @@ class _WarmKernel:
                 return self.km
             except Exception:  # noqa: BLE001 — a kernel that cannot reset is replaced
                 self.close()
-        km = kernel_manager_class()(kernel_name="python3")
-        self._run(km.start_kernel(cwd=str(self.work), extra_arguments=list(_KERNEL_ARGS)))
-        self.km = km
-        return km
+        self.km = kernel_manager_class()(kernel_name="python3")
+        try:
+            self._run(self.km.start_kernel(cwd=str(self.work), extra_arguments=list(_KERNEL_ARGS)))
+            self._run(self._wait_ready())
+        except Exception as exc:  # the kernel died at birth or never answered
+            self.close()
+            raise KernelStartError(one_line_error(exc)) from exc
+        return self.km
+
+    async def _wait_ready(self):
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=START_TIMEOUT)
+        finally:
+            kc.stop_channels()
 
     async def _reset(self):
         kc = self.km.client()
@@ -411,7 +462,7 @@ class _WarmKernel:
             kc.stop_channels()
 
     def release(self, *, reuse: bool) -> None:
-        if not reuse:
+        if not (reuse and self.reuse):
             self.close()
 
     def close(self) -> None:

@@ -207,30 +207,13 @@ def prepare_run(
     before the start, an unknown language or format, a missing or empty input, or a run
     id that would escape the output directory or is already taken. Nothing is written.
     """
-    from ..readers import SOURCE_NAMES
-
     params = dict(params or {})
     if "lang" in params:  # -p lang=fr, or lang in a --params file, means --lang fr
         lang = params.pop("lang")
     for key, option in ROUTED.items():
         if key in params:
             raise ParameterError(key, f"is set by the report runner (use {option})")
-    if lang not in LANGS:
-        raise ParameterError("lang", f"expected one of {', '.join(LANGS)}, got {lang!r}")
-    if source not in SOURCE_NAMES:
-        raise ParameterError(
-            "source", f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}"
-        )
-    formats = tuple(formats)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise ParameterError(
-            "format", f"expected pdf and/or html, got {','.join(formats) or 'nothing'!r}"
-        )
-    if not isinstance(timeout, int) or not 1 <= timeout <= MAX_TIMEOUT:
-        raise ParameterError(
-            "timeout", f"expected 1 to {MAX_TIMEOUT:,} seconds (a week), got {timeout!r}"
-        )
+    formats = _check_options(source=source, lang=lang, formats=formats, timeout=timeout)
     all_nbs = available_notebooks()
     names = list(dict.fromkeys(notebooks)) if notebooks else default_notebooks(source)
     unknown = [n for n in names if n not in all_nbs]
@@ -248,6 +231,53 @@ def prepare_run(
     # absolute: the kernels run in the run folder, and batch workers elsewhere
     inputs = [os.path.abspath(p) for p in inputs]
 
+    params, nb_plans, coerced = _plan_notebooks(
+        names, all_nbs, params, source=source, inputs=inputs, lang=lang
+    )
+
+    outdir = check_output_dir(outdir)
+    auto_id = run_id is None
+    run_id = run_id if run_id is not None else make_run_id(source, label=label or lang)
+    final_dir = safe_child(outdir, run_id, "run_id")
+    for taken in (final_dir, final_dir.with_name(final_dir.name + "-failed")):
+        if taken.exists() and not auto_id:
+            raise ParameterError("run_id", f"{run_id!r} already exists in {outdir}")
+    return RunPlan(
+        run_id=run_id, outdir=str(outdir), source=source, inputs=inputs, lang=lang, formats=formats,
+        params={k: coerced.get(k, v) for k, v in params.items()}, notebooks=nb_plans, timeout=timeout,
+        auto_id=auto_id,
+    )  # fmt: skip
+
+
+def _check_options(*, source: str, lang: str, formats, timeout) -> tuple:
+    """Check the run-wide options; return the formats as a tuple."""
+    from ..readers import SOURCE_NAMES
+
+    if lang not in LANGS:
+        raise ParameterError("lang", f"expected one of {', '.join(LANGS)}, got {lang!r}")
+    if source not in SOURCE_NAMES:
+        raise ParameterError(
+            "source", f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}"
+        )
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ParameterError(
+            "format", f"expected pdf and/or html, got {','.join(formats) or 'nothing'!r}"
+        )
+    if not isinstance(timeout, int) or not 1 <= timeout <= MAX_TIMEOUT:
+        raise ParameterError(
+            "timeout", f"expected 1 to {MAX_TIMEOUT:,} seconds (a week), got {timeout!r}"
+        )
+    return formats
+
+
+def _plan_notebooks(names, all_nbs, params, *, source, inputs, lang) -> tuple[dict, list, dict]:
+    """Check the parameters against every notebook of the run.
+
+    Returns the parameters (file paths made absolute), one ``(name, path, parameters)``
+    per notebook, and the user's parameters coerced to their declared types.
+    """
     declared_by = {name: declared_parameters(all_nbs[name]) for name in names}
     known = set().union(*(set(d) for d in declared_by.values()))
     for key in params:
@@ -271,18 +301,7 @@ def prepare_run(
         coerced.update({k: v for k, v in checked.items() if k in params})
         nb_plans.append((name, str(all_nbs[name]), checked))
 
-    outdir = check_output_dir(outdir)
-    auto_id = run_id is None
-    run_id = run_id if run_id is not None else make_run_id(source, label=label or lang)
-    final_dir = safe_child(outdir, run_id, "run_id")
-    for taken in (final_dir, final_dir.with_name(final_dir.name + "-failed")):
-        if taken.exists() and not auto_id:
-            raise ParameterError("run_id", f"{run_id!r} already exists in {outdir}")
-    return RunPlan(
-        run_id=run_id, outdir=str(outdir), source=source, inputs=inputs, lang=lang, formats=formats,
-        params={k: coerced.get(k, v) for k, v in params.items()}, notebooks=nb_plans, timeout=timeout,
-        auto_id=auto_id,
-    )  # fmt: skip
+    return params, nb_plans, coerced
 
 
 PATH_PARAM = re.compile(r"^(mapping|.*_(path|paths|file|files))$")

@@ -135,6 +135,22 @@ def reserve(outdir: Path, plan) -> tuple[str, Path]:
     raise ReportError(f"no free run id for {plan.run_id!r} in {outdir}")
 
 
+def publish_run(work: Path, outdir: Path, run_id: str, *, ok: bool) -> Path:
+    """Rename a finished ``.part`` folder to ``<run_id>`` (``<run_id>-failed`` if not ``ok``).
+
+    A successful run becomes ``latest``. Signals wait until the rename is done.
+    """
+    target = outdir / (run_id if ok else f"{run_id}-failed")
+    with signals_deferred():
+        (work / OWNER_FILE).unlink(missing_ok=True)
+        if target.exists():  # only a previous -failed attempt of an explicitly named run
+            shutil.rmtree(target)
+        os.replace(work, target)
+        if ok:
+            point_latest(outdir, target.name)
+    return target
+
+
 def clean_stale_parts(outdir, *, max_age_hours: float = STALE_PART_HOURS) -> list[Path]:
     """Remove ``.<run-id>.part`` folders left by runs that were killed (``kill -9``, power loss).
 
