@@ -241,16 +241,23 @@ def title_page_html(meta: dict, *, lang: str, contents: list) -> str:
 
 
 def document_html(body: str, *, title: str, lang: str, meta: dict | None = None) -> str:
-    """Wrap body HTML into a standalone document with the package CSS (no external URL)."""
-    css = CSS_PATH.read_text(encoding="utf-8")
-    meta = meta or {}
-    tags = [f'<meta name="generator" content="incidentstats {html.escape(__version__)}">']
-    if meta.get("dataset"):
-        tags.append(f'<meta name="description" content="{html.escape(str(meta["dataset"]))}">')
+    """Wrap body HTML into a standalone document with the package CSS (no external URL).
+
+    ``body`` is HTML already; the title, language and dataset are escaped
+    (``templates/document.html.j2``).
+    """
+    dataset = (meta or {}).get("dataset")
     return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title>{''.join(tags)}<style>{css}</style></head>"
-        f"<body>{body}</body></html>\n"
+        jinja_env()
+        .get_template("document.html.j2")
+        .render(
+            body=body,
+            title=title,
+            lang=lang,
+            dataset=str(dataset) if dataset else "",
+            css=CSS_PATH.read_text(encoding="utf-8"),
+            version=__version__,
+        )
     )
 
 
