@@ -1,4 +1,4 @@
-"""Tests for france.py: the analyses and report text built on the French observatory's figures."""
+"""Tests for the france package: the analyses and report text built on the French observatory's figures."""
 
 from __future__ import annotations
 
@@ -228,5 +228,5 @@ def test_record_provenance_writes_what_the_title_page_reads(figures, tmp_path):
 def test_doctests():
     import doctest
 
-    result = doctest.testmod(france, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(france.figures, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

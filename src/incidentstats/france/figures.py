@@ -11,9 +11,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
-from .i18n import typography
-from .readers.france import DATASET, read_figures
+from ..errors import ParameterError
+from ..readers.france import DATASET, read_figures
+from .labels import DATASET_NAME, ENDANGERMENT_METRICS, METRIC_LABELS, TABLE_LABELS, TEXT
 
 
 def figures_with_ci(
@@ -46,7 +46,7 @@ def figures_with_ci(
     >>> int(row["x"]), int(row["n"]), round(float(row["lower"]), 3), round(float(row["upper"]), 3)
     (150, 319, 0.416, 0.525)
     """
-    from .stats import proportion_ci
+    from ..stats import proportion_ci
 
     if not isinstance(figures, pd.DataFrame) or not {"share", "denominator"} <= set(
         figures.columns
@@ -86,202 +86,9 @@ def figures_with_ci(
 FIRST_YEAR = "2017-10/2018-09"
 _CALENDAR_YEAR = re.compile(r"^\d{4}$")
 
-#: Reader-facing names of the metrics the report tables show.
-METRIC_LABELS: dict[str, dict[str, str]] = {
-    "incidents_reported": {"en": "incidents reported", "fr": "incidents signalés"},
-    "share_malicious": {"en": "share of malicious origin", "fr": "part d'origine malveillante"},
-    "share_potential_patient_endangerment": {
-        "en": "share with a potential patient endangerment",
-        "fr": "part avec mise en danger potentielle de patients",
-    },
-    "share_incidents_with_patient_endangerment": {
-        "en": "share with a patient endangerment",
-        "fr": "part avec mise en danger de patients",
-    },
-    "patient_endangerments": {
-        "en": "patient endangerments recorded",
-        "fr": "mises en danger de patients recensées",
-    },
-    "actual_patient_endangerments": {
-        "en": "actual patient endangerments",
-        "fr": "mises en danger avérées de patients",
-    },
-    "share_impact_patient_care": {
-        "en": "share with an impact on patient care",
-        "fr": "part avec impact sur la prise en charge",
-    },
-    "anssi_fssi_interventions": {
-        "en": "organisations where ANSSI/FSSI intervened",
-        "fr": "structures où l'ANSSI ou le FSSI est intervenu",
-    },
-    "cert_sante_alerts": {
-        "en": "alerts sent by CERT Santé",
-        "fr": "alertes envoyées par le CERT Santé",
-    },
-    "cert_sante_technical_support": {
-        "en": "organisations given technical support by CERT Santé",
-        "fr": "structures accompagnées techniquement par le CERT Santé",
-    },
-    "change_incidents_pct": {
-        "en": "change in incidents reported, against the year before",
-        "fr": "évolution des incidents signalés, par rapport à l'année précédente",
-    },
-    "change_structures_reporting_pct": {
-        "en": "change in organisations reporting, against the year before",
-        "fr": "évolution des structures signalantes, par rapport à l'année précédente",
-    },
-    "cyberattacks": {
-        "en": "incidents that were cyberattacks",
-        "fr": "incidents qui étaient des cyberattaques",
-    },
-    "data_disclosure_cases": {
-        "en": "cases with data disclosure",
-        "fr": "cas de divulgation de données",
-    },
-    "health_establishments_count": {
-        "en": "health establishments in France",
-        "fr": "établissements de santé en France",
-    },
-    "medico_social_structures_count": {
-        "en": "social-care organisations in France",
-        "fr": "établissements et services médico-sociaux en France",
-    },
-    "ose_reporting": {
-        "en": "operators of essential services reporting",
-        "fr": "opérateurs de services essentiels signalants",
-    },
-    "public_establishments_major_attacks": {
-        "en": "public health establishments hit by major attacks",
-        "fr": "établissements publics de santé touchés par des attaques majeures",
-    },
-    "ransomware_incidents": {"en": "ransomware incidents", "fr": "incidents par rançongiciel"},
-    "ransomware_major_compromises": {
-        "en": "ransomware incidents that were major compromises",
-        "fr": "rançongiciels ayant entraîné une compromission majeure",
-    },
-    "share_declarations_by_structure_type": {
-        "en": "share of reports by type of organisation",
-        "fr": "part des signalements par type de structure",
-    },
-    "share_degraded_mode": {"en": "share in degraded mode", "fr": "part en mode dégradé"},
-    "share_impact_data": {
-        "en": "share with an impact on data",
-        "fr": "part avec impact sur les données",
-    },
-    "share_impact_patient_personal_data": {
-        "en": "share affecting patients' personal data",
-        "fr": "part touchant des données personnelles de patients",
-    },
-    "share_no_impact": {
-        "en": "share reporting no impact on operations",
-        "fr": "part sans impact sur le fonctionnement",
-    },
-    "share_ransomware": {"en": "share of ransomware", "fr": "part de rançongiciels"},
-    "share_support_requested": {
-        "en": "share with a request for support",
-        "fr": "part avec demande d'accompagnement",
-    },
-    "share_victims_private_clinics": {
-        "en": "share of victims that are private clinics",
-        "fr": "part des victimes qui sont des cliniques privées",
-    },
-    "share_victims_public_hospitals": {
-        "en": "share of victims that are public hospitals",
-        "fr": "part des victimes qui sont des hôpitaux publics",
-    },
-    "structures_data_loss_or_no_access": {
-        "en": "organisations that lost data or access to it",
-        "fr": "structures ayant perdu des données ou leur accès",
-    },
-    "structures_disclosure": {
-        "en": "organisations with data disclosure or unauthorised access",
-        "fr": "structures avec divulgation de données ou accès non autorisé",
-    },
-    "structures_integrity_breach": {
-        "en": "organisations with a data-integrity breach",
-        "fr": "structures avec atteinte à l'intégrité des données",
-    },
-    "support_requests": {
-        "en": "organisations that requested support",
-        "fr": "structures ayant demandé un accompagnement",
-    },
-    "incidents_per_month": {"en": "incidents a month", "fr": "incidents par mois"},
-    "structures_reporting": {
-        "en": "organisations reporting at least one incident",
-        "fr": "structures ayant signalé au moins un incident",
-    },
-    "share_incidents_from_provider_incidents": {
-        "en": "share of incidents due to major incidents at service providers",
-        "fr": "part des incidents due à des incidents majeurs chez des prestataires",
-    },
-    "incidents_reported_cumulative": {
-        "en": "incidents reported since October 2017",
-        "fr": "incidents signalés depuis octobre 2017",
-    },
-    "share_incidents_declared_estimate": {
-        "en": "estimated share of incidents that get declared",
-        "fr": "part estimée des incidents qui sont signalés",
-    },
-}
-#: Metrics of the patient-endangerment table, in the order shown.
-ENDANGERMENT_METRICS = (
-    "share_potential_patient_endangerment",
-    "share_incidents_with_patient_endangerment",
-    "patient_endangerments",
-    "actual_patient_endangerments",
-    "share_impact_patient_care",
-)
-#: Column headers of the report tables (``Report.table(..., labels=table_labels(lang))``).
-_TABLE_LABELS = {
-    "en": {"period": "period", "measure": "figure", "number": "number", "x": "incidents",
-           "n": "of n", "source_publisher": "published by", "source_date": "publication date",
-           "published": "published", "count_a": "first year", "count_b": "incidents",
-           "period_b": "year", "period_label": "period", "source": "source", "rate_a": "a month, first year", "rate_b": "a month",
-           "rate_ratio": "rate ratio", "p_value": "p-value", "title": "title", "url": "address",
-           "facts": "figures", "status": "status", "note": "note"},
-    "fr": {"period": "période", "measure": "chiffre", "number": "nombre", "x": "incidents",
-           "n": "sur n", "source_publisher": "publié par", "source_date": "date de publication",
-           "published": "publié", "count_a": "première année", "count_b": "incidents",
-           "period_b": "année", "period_label": "période", "source": "source", "rate_a": "par mois, première année", "rate_b": "par mois",
-           "rate_ratio": "rapport de taux", "p_value": "p", "title": "titre", "url": "adresse",
-           "facts": "chiffres", "status": "statut", "note": "remarque"},
-}  # fmt: skip
-_TEXT = {
-    "en": {
-        "no_count": "{years}: no incident count published in the sources.",
-        "first_year": "The first reporting year, Oct 2017–Sep 2018 ({n} incidents), "
-        "overlaps 2018 and is not shown as a year.",
-        "inferred": "inferred",
-        "published_as": ": published figures as reported by the cited pages",
-        "note": "Data: {dataset} — {rows} published figures from {sources} sources; periods "
-        "{start} to {end}; as of {as_of} (the latest publication date among the sources). "
-        "Each figure is a number as published, not a count of incident records.",
-        "source": "Source: {source} · figures published up to {as_of}",
-    },
-    "fr": {
-        "no_count": "{years} : aucun nombre d'incidents publié dans les sources.",
-        "first_year": "La première année de signalement, d'oct. 2017 à sept. 2018 ({n} "
-        "incidents), chevauche 2018 et n'est pas montrée comme une année.",
-        "inferred": "déduite",
-        "published_as": " : chiffres publiés, tels que repris par les pages citées",
-        "note": "Données : {dataset} — {rows} chiffres publiés, tirés de {sources} sources ; "
-        "périodes {start} – {end} ; à jour en {as_of} (date de publication la plus récente "
-        "parmi les sources). Chaque chiffre est un nombre tel que publié, pas un décompte de "
-        "fiches d'incident.",
-        "source": "Source : {source} · chiffres publiés jusqu'en {as_of}",
-    },
-}
-# One typographic rule set for every sentence shown (no-break spaces, apostrophes).
-_TEXT = {lang: {k: typography(v, lang) for k, v in texts.items()} for lang, texts in _TEXT.items()}
-_DATASET_NAME = {
-    "en": "French health-sector incident observatory (ASIP Santé / ANS, CERT Santé)",
-    "fr": "Observatoire des incidents de sécurité des systèmes d'information en santé "
-    "(ASIP Santé / ANS, CERT Santé)",
-}
-
 
 def _check_lang(lang) -> str:
-    from .i18n import check_lang
+    from ..i18n import check_lang
 
     return check_lang(lang)
 
@@ -316,11 +123,11 @@ def source_date_text(value, lang: str = "en") -> str:
     text = str(value).strip() or "—"
     date, _, rest = text.partition(" ")
     text = " ".join(x for x in (_when(date, lang), rest) if x)
-    return text.replace("(inferred)", f"({_TEXT[lang]['inferred']})")
+    return text.replace("(inferred)", f"({TEXT[lang]['inferred']})")
 
 
 def _when(value, lang: str) -> str:
-    from .i18n import fmt_when
+    from ..i18n import fmt_when
 
     return fmt_when(value, lang) if value else "…"
 
@@ -338,7 +145,7 @@ def period_label(period, lang: str = "en") -> str:
     >>> period_label("2017-10/2019"), period_label("2021")
     ('Oct 2017 – 2019 (end not stated)', '2021')
     """
-    from .i18n import month_name, t
+    from ..i18n import month_name, t
 
     _check_lang(lang)
     m = _PERIOD.match(str(period))
@@ -366,7 +173,7 @@ def figure_status(row, lang: str = "en") -> str:
     >>> figure_status(fig[fig["fact_id"].eq("FR080")].iloc[0], "fr")
     'dérivé\u202f: 581 ÷ (1 − 2\u202f%) = 593'
     """
-    from .i18n import t
+    from ..i18n import t
 
     status = str(row.get("status") or "published")
     if status == "derived" and str(row.get("note") or "") == "derived_2022_from_2023_change":
@@ -376,7 +183,7 @@ def figure_status(row, lang: str = "en") -> str:
 
 
 def _derived_2022_values(row, lang: str, figures: pd.DataFrame | None = None) -> dict:
-    from .i18n import fmt_number, fmt_percent
+    from ..i18n import fmt_number, fmt_percent
 
     figures = read_figures() if figures is None else figures
     later = float(figures.loc[figures["fact_id"].eq("FR063"), "value_num"].iloc[0])
@@ -406,7 +213,7 @@ def figure_note(row, figures: pd.DataFrame | None = None, lang: str = "en") -> s
     >>> figure_note(fig[fig["fact_id"].eq("FR009")].iloc[0], fig, "en")[:40]
     'Same figure as the first-year 47% (FR003'
     """
-    from .i18n import fmt_number, fmt_percent, t
+    from ..i18n import fmt_number, fmt_percent, t
 
     code = row.get("note")
     if code is None or code is pd.NA or str(code) == "" or str(code) == "nan":
@@ -506,12 +313,12 @@ def yearly_counts(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
         explained = derived[derived["period"].isin(missing)]
         unexplained = [y for y in missing if y not in set(explained["period"])]
         if unexplained:
-            notes[lang].append(_TEXT[lang]["no_count"].format(years=", ".join(unexplained)))
+            notes[lang].append(TEXT[lang]["no_count"].format(years=", ".join(unexplained)))
         for _, row in explained.iterrows():
             notes[lang].append(figure_note(row, figures, lang))
         if first["count"].notna().any():
             notes[lang].append(
-                _TEXT[lang]["first_year"].format(n=int(first["count"].dropna().iloc[0]))
+                TEXT[lang]["first_year"].format(n=int(first["count"].dropna().iloc[0]))
             )
     out = _attach(out, figures, statistic="yearly_counts", freq="Y")
     out.attrs["notes"] = notes
@@ -682,7 +489,7 @@ def compare_with_first_year(
     """
     from statsmodels.stats.rates import test_poisson_2indep
 
-    from .stats import _check_level, proportion_ci
+    from ..stats import _check_level, proportion_ci
 
     _check_figures(figures)
     level = _check_level(level)
@@ -752,7 +559,7 @@ def describe_comparison(table: pd.DataFrame, year=None, *, lang: str = "en") -> 
     >>> describe_comparison(t)
     '2024: 749 incidents, 62.4 a month, against 319 (26.6 a month) in the first reporting year (Oct 2017–Sep 2018): 2.35 times the rate (95% CI 2.06 to 2.69; exact test p < 0.001).'
     """
-    from .i18n import fmt_number, fmt_percent, fmt_pvalue, t
+    from ..i18n import fmt_number, fmt_percent, fmt_pvalue, t
 
     _check_lang(lang)
     rows = table if year is None else table[table["period_b"].astype(str) == str(year)]
@@ -792,7 +599,7 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
     >>> [c["value"] for c in headline_figures(read_figures())]
     ['319', '749', '×2.35', '47%']
     """
-    from .i18n import fmt_number, fmt_percent, t
+    from ..i18n import fmt_number, fmt_percent, t
 
     _check_lang(lang)
     fr = lang == "fr"
@@ -848,7 +655,7 @@ def headline_figures(figures: pd.DataFrame, *, year: int = 2024, lang: str = "en
 
 def _value_text(row, lang: str) -> str:
     """A published value with its unit: "47%", "27 a month", "près de 500"."""
-    from .i18n import fmt_number
+    from ..i18n import fmt_number
 
     unit = str(row["unit"]).lower()
     num = row["value_num"]
@@ -934,7 +741,7 @@ def annotated_figures(figures: pd.DataFrame, *, lang: str = "en") -> pd.DataFram
 
 def table_labels(lang: str = "en") -> dict[str, str]:
     """Column headers for the tables of this module, in ``lang``."""
-    return dict(_TABLE_LABELS[_check_lang(lang)])
+    return dict(TABLE_LABELS[_check_lang(lang)])
 
 
 def _as_of_text(as_of, lang: str) -> str:
@@ -947,8 +754,8 @@ def chart_caption(table: pd.DataFrame, *, lang: str = "en") -> str:
     notes = list((table.attrs.get("notes") or {}).get(lang, []))
     prov = table.attrs.get("provenance", {})
     notes.append(
-        _TEXT[lang]["source"].format(
-            source=_DATASET_NAME[lang], as_of=_as_of_text(prov.get("as_of"), lang)
+        TEXT[lang]["source"].format(
+            source=DATASET_NAME[lang], as_of=_as_of_text(prov.get("as_of"), lang)
         )
     )
     return "\n".join(notes)
@@ -962,7 +769,7 @@ def report_provenance(figures: pd.DataFrame, *, lang: str | None = None) -> dict
     _check_figures(figures)
     prov = dict(figures.attrs.get("provenance", {}) or {})
     if lang is not None and prov.get("dataset") == DATASET:
-        prov["dataset"] = f"{_DATASET_NAME[_check_lang(lang)]}{_TEXT[lang]['published_as']}"
+        prov["dataset"] = f"{DATASET_NAME[_check_lang(lang)]}{TEXT[lang]['published_as']}"
     starts, ends = figures["period_start"].dropna(), figures["period_end"].dropna()
     period = {
         "start": starts.min().strftime("%Y-%m-%d") if len(starts) else None,
@@ -993,13 +800,13 @@ def data_note(figures: pd.DataFrame, *, lang: str = "en"):
     """One line saying which figures, how many sources, which periods, as of when."""
     import html
 
-    from .notebook import HTMLBlock
+    from ..notebook import HTMLBlock
 
     _check_lang(lang)
     prov = report_provenance(figures)
     period = prov.get("period") or {}
-    text = _TEXT[lang]["note"].format(
-        dataset=_DATASET_NAME[lang],
+    text = TEXT[lang]["note"].format(
+        dataset=DATASET_NAME[lang],
         rows=len(figures),
         sources=int(figures["source_url"].nunique()),
         start=_when(period.get("start"), lang),
@@ -1011,7 +818,7 @@ def data_note(figures: pd.DataFrame, *, lang: str = "en"):
 
 def _title_text(title, lang: str) -> str:
     """A source's title; one rebuilt from the page address says so."""
-    from .i18n import t
+    from ..i18n import t
 
     text = str(title)
     marker = " [title from URL slug]"
