@@ -193,76 +193,12 @@ def read_figures(path=None, **options) -> pd.DataFrame:
 
 def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFrame:
     """Turn a figures file parsed as strings into the tidy table of ``read_figures``."""
-    missing = [c for c in _REQUIRED if c not in raw.columns]
-    if missing:
-        raise InputError(
-            source,
-            f"not a figures file: missing column(s) {', '.join(missing)}; "
-            f"found {', '.join(map(str, raw.columns[:15]))}",
-        )
-    df = raw.fillna("").astype(str).apply(lambda s: s.str.strip())
-    for col, default in _OPTIONAL.items():
-        if col not in df.columns:
-            df[col] = default
-    df["status"] = df["status"].where(df["status"].ne(""), "published")
-    bad_status = ~df["status"].isin(STATUSES)
-    if bad_status.any():
-        i = int(np.flatnonzero(bad_status)[0])
-        raise InputError(
-            source,
-            f"row {i + 1}: status {df['status'].iloc[i]!r} is not one of {', '.join(STATUSES)}",
-        )
+    df, dates = _checked_rows(raw, source)
     n = len(df)
-    where = lambda i: f"row {i + 1} (fact_id {df['fact_id'].iloc[i] or '?'})"  # noqa: E731
-
-    blank_id = df["fact_id"].eq("")
-    if blank_id.any():
-        raise InputError(source, f"{where(int(np.flatnonzero(blank_id)[0]))}: empty fact_id")
-    dup = df["fact_id"].duplicated()
-    if dup.any():
-        raise InputError(source, f"fact_id {df['fact_id'][dup].iloc[0]!r} appears more than once")
-    for col in ("metric", "value", "unit", "period"):
-        blank = df[col].eq("")
-        if blank.any():
-            raise InputError(source, f"{where(int(np.flatnonzero(blank)[0]))}: empty {col}")
-    dates = {}
-    for col in ("period_start", "period_end"):
-        parsed = pd.to_datetime(df[col].where(df[col].ne("")), format="%Y-%m-%d", errors="coerce")
-        bad = df[col].ne("") & parsed.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                source, f"{where(i)}: {col} {df[col].iloc[i]!r} is not an ISO date (YYYY-MM-DD)"
-            )
-        dates[col] = parsed.astype("datetime64[ns]")
-    backwards = dates["period_end"].lt(dates["period_start"])
-    if backwards.any():
-        raise InputError(
-            source, f"{where(int(np.flatnonzero(backwards)[0]))}: period_end is before period_start"
-        )
-
     value = df["value"]
-    unit_base = df["unit"].str.split().str[0].str.lower()
-    is_text_unit = df["unit"].str.contains(r"\btext\b", case=False, regex=True)
-    numeric = value.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-    good = numeric.str.fullmatch(_NUMBER) & ~is_text_unit
-    value_num = pd.to_numeric(
-        numeric.where(good).str.replace(",", ".", regex=False), errors="coerce"
-    )
-    value_num = pd.Series(value_num, index=df.index, dtype="Float64")
-
+    value_num, count, share, change = _numbers(df, source)
     is_change = df["metric"].str.startswith("change_")
-    is_percent = unit_base.eq("percent")
-    is_count = unit_base.eq("count") & df["unit"].str.lower().eq("count")
-    count = value_num.where(is_count & value_num.notna() & value_num.eq(value_num.round()))
-    share = (value_num / 100).where(is_percent & ~is_change)
-    change = (value_num / 100).where(is_percent & is_change)
-    bad_share = share.lt(0) | share.gt(1)
-    if bad_share.any():
-        raise InputError(
-            source,
-            f"{where(int(np.flatnonzero(bad_share.fillna(False))[0]))}: a percentage above 100 or below 0",
-        )
+    is_percent = df["unit"].str.split().str[0].str.lower().eq("percent")
 
     share_of = df["metric"].map(SHARE_OF)
     by_fact = df["fact_id"].map(SHARE_OF_BY_FACT)
@@ -333,6 +269,96 @@ def parse_figures(raw: pd.DataFrame, *, source: str = "<figures>") -> pd.DataFra
         "filters": {},
     }
     return out
+
+
+def _row_label(df: pd.DataFrame):
+    return lambda i: f"row {i + 1} (fact_id {df['fact_id'].iloc[i] or '?'})"
+
+
+def _checked_rows(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict]:
+    """The rows as stripped strings with the optional columns filled, and their period dates.
+
+    Raises InputError naming the row for a missing column, an unknown status, an empty
+    or repeated fact_id, an empty required value, or a period date that is not ISO or
+    ends before it starts.
+    """
+    missing = [c for c in _REQUIRED if c not in raw.columns]
+    if missing:
+        raise InputError(
+            source,
+            f"not a figures file: missing column(s) {', '.join(missing)}; "
+            f"found {', '.join(map(str, raw.columns[:15]))}",
+        )
+    df = raw.fillna("").astype(str).apply(lambda s: s.str.strip())
+    for col, default in _OPTIONAL.items():
+        if col not in df.columns:
+            df[col] = default
+    df["status"] = df["status"].where(df["status"].ne(""), "published")
+    bad_status = ~df["status"].isin(STATUSES)
+    if bad_status.any():
+        i = int(np.flatnonzero(bad_status)[0])
+        raise InputError(
+            source,
+            f"row {i + 1}: status {df['status'].iloc[i]!r} is not one of {', '.join(STATUSES)}",
+        )
+    where = _row_label(df)
+
+    blank_id = df["fact_id"].eq("")
+    if blank_id.any():
+        raise InputError(source, f"{where(int(np.flatnonzero(blank_id)[0]))}: empty fact_id")
+    dup = df["fact_id"].duplicated()
+    if dup.any():
+        raise InputError(source, f"fact_id {df['fact_id'][dup].iloc[0]!r} appears more than once")
+    for col in ("metric", "value", "unit", "period"):
+        blank = df[col].eq("")
+        if blank.any():
+            raise InputError(source, f"{where(int(np.flatnonzero(blank)[0]))}: empty {col}")
+    dates = {}
+    for col in ("period_start", "period_end"):
+        parsed = pd.to_datetime(df[col].where(df[col].ne("")), format="%Y-%m-%d", errors="coerce")
+        bad = df[col].ne("") & parsed.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                source, f"{where(i)}: {col} {df[col].iloc[i]!r} is not an ISO date (YYYY-MM-DD)"
+            )
+        dates[col] = parsed.astype("datetime64[ns]")
+    backwards = dates["period_end"].lt(dates["period_start"])
+    if backwards.any():
+        raise InputError(
+            source, f"{where(int(np.flatnonzero(backwards)[0]))}: period_end is before period_start"
+        )
+
+    return df, dates
+
+
+def _numbers(df: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """``value_num, count, share, change`` of every row (missing where they do not apply)."""
+    where = _row_label(df)
+    value = df["value"]
+    unit_base = df["unit"].str.split().str[0].str.lower()
+    is_text_unit = df["unit"].str.contains(r"\btext\b", case=False, regex=True)
+    numeric = value.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    good = numeric.str.fullmatch(_NUMBER) & ~is_text_unit
+    value_num = pd.to_numeric(
+        numeric.where(good).str.replace(",", ".", regex=False), errors="coerce"
+    )
+    value_num = pd.Series(value_num, index=df.index, dtype="Float64")
+
+    is_change = df["metric"].str.startswith("change_")
+    is_percent = unit_base.eq("percent")
+    is_count = unit_base.eq("count") & df["unit"].str.lower().eq("count")
+    count = value_num.where(is_count & value_num.notna() & value_num.eq(value_num.round()))
+    share = (value_num / 100).where(is_percent & ~is_change)
+    change = (value_num / 100).where(is_percent & is_change)
+    bad_share = share.lt(0) | share.gt(1)
+    if bad_share.any():
+        raise InputError(
+            source,
+            f"{where(int(np.flatnonzero(bad_share.fillna(False))[0]))}: a percentage above 100 or below 0",
+        )
+
+    return value_num, count, share, change
 
 
 def _incident_denominators(period: pd.Series, metric: pd.Series, count: pd.Series) -> pd.Series:
