@@ -6,8 +6,8 @@ under ``tables/`` must be identical.
 
 Usage::
 
-    git worktree add /tmp/base <commit>
-    python benchmarks/compare_tables.py --base /tmp/base [--out DIR] [--jobs 1]
+    git worktree add ../base <commit>
+    python benchmarks/compare_tables.py --base ../base [--out DIR] [--jobs 1]
 
 Exit status 0 when every table is identical, 1 otherwise.
 """
