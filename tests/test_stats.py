@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import doctest
+import importlib
 import itertools
 import math
+import pkgutil
 import warnings
 
 import numpy as np
@@ -604,7 +606,7 @@ def test_reproduction_6_negative_binomial_fitted_where_statsmodels_can(pair_2024
 
 
 def test_trend_uses_quasi_poisson_when_no_negative_binomial_fits(pair_2024, monkeypatch):
-    monkeypatch.setattr(stats, "_fit_nb", lambda *a, **k: (None, None, ["newton: did not converge"]))
+    monkeypatch.setattr(stats.trends, "_fit_nb", lambda *a, **k: (None, None, ["newton: did not converge"]))
     table = ist.trend(pair_2024, start="2015", end="2023")
     by_model = table.set_index("model")
     assert by_model.loc["quasi-poisson", "selected"] and not by_model.loc["poisson", "selected"]
@@ -709,7 +711,7 @@ def test_share_trend_matches_ungrouped_logistic_regression():
 def test_cochran_armitage_agresti_example():
     # Agresti, Categorical Data Analysis (2nd ed.), Sec. 3.4: infant malformation by
     # maternal alcohol consumption, scores 0, 0.5, 1.5, 4, 7: M^2 = 6.57, P = 0.01.
-    z, p = stats._cochran_armitage(
+    z, p = stats.trends._cochran_armitage(
         [48, 38, 5, 1, 1], [17114, 14502, 793, 127, 38], [0, 0.5, 1.5, 4, 7]
     )
     assert z**2 == pytest.approx(6.57, abs=0.01)
@@ -1258,8 +1260,13 @@ def test_stats_table_behaves_like_a_dataframe(hhs):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(stats, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 40 and result.failed == 0
+    names = [m.name for m in pkgutil.iter_modules(stats.__path__)]
+    assert {"proportions", "rates", "trends", "contingency", "suppression"} <= set(names)
+    results = [
+        doctest.testmod(importlib.import_module(f"incidentstats.stats.{name}"), optionflags=doctest.ELLIPSIS)
+        for name in names
+    ]
+    assert sum(r.attempted for r in results) > 40 and sum(r.failed for r in results) == 0
 
 
 def test_everything_exported_at_top_level():
