@@ -1273,3 +1273,16 @@ def test_everything_exported_at_top_level():
     for name in stats.__all__:
         assert getattr(ist, name) is getattr(stats, name)
     assert {"shares", "trend", "suppress", "format_table", "describe_trend"} <= set(ist.__all__)
+
+
+def test_interval_travels_typed_in_provenance(hhs):
+    from incidentstats.i18n import fmt_method
+    from incidentstats.stats.tables import Interval
+
+    table = ist.shares(hhs, "origin", ci="jeffreys", level=0.995)
+    assert Interval.of(table) == Interval("jeffreys", 0.995)
+    # The method column rounds the level for readers; the typed field keeps it exact.
+    assert table["method"].iloc[0] == "jeffreys 100%"
+    assert fmt_method(Interval.of(table)) == "99.5% Jeffreys confidence intervals"
+    assert Interval.of(ist.rate_table(319, 12)) is None  # no proportion interval to name
+    assert Interval.of(pd.DataFrame({"method": ["wilson 95%"]})) is None

@@ -16,6 +16,7 @@ from .rates import _coverage_prov, _period_frame
 from .tables import (
     _CI_METHODS,
     _FREQS,
+    Interval,
     StatsTable,
     _check_ci,
     _check_column,
@@ -79,7 +80,7 @@ def proportion_ci(x, n, method: str = "wilson", level: float = 0.95):
 
 
 def _method_text(ci: str, level: float) -> str:
-    return f"{ci} {level:.0%}"
+    return Interval(ci, level).text
 
 
 def proportion_table(

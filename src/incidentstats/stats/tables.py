@@ -6,6 +6,7 @@ Shared by every family of statistics; it imports none of them.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,42 @@ class StatsTable(pd.DataFrame):
         except Exception:  # a display must never fail: fall back to pandas' own
             pass
         return super()._repr_html_()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """How the intervals of a table were computed: the method and the confidence level.
+
+    Statistics write it into ``attrs["provenance"]`` as the typed fields ``ci`` and
+    ``level``; the ``method`` column is text made from it for readers. Code that needs
+    the method (captions, sentences) reads :meth:`of`, never the text.
+
+    Examples
+    --------
+    >>> Interval("wilson", 0.9).text
+    'wilson 90%'
+    >>> from incidentstats.stats import proportion_table
+    >>> Interval.of(proportion_table(150, 319, ci="jeffreys", level=0.995))
+    Interval(kind='jeffreys', level=0.995)
+    """
+
+    kind: str | None
+    level: float = 0.95
+
+    @property
+    def text(self) -> str:
+        """The ``method`` column: ``"wilson 95%"``."""
+        return f"{self.kind} {self.level:.0%}" if self.kind else f"{self.level:.0%}"
+
+    @classmethod
+    def of(cls, table) -> Interval | None:
+        """The interval a statistics table (or its provenance dict) states; None if none."""
+        prov = table if isinstance(table, dict) else getattr(table, "attrs", {}).get("provenance")
+        prov = prov or {}
+        if not prov.get("ci"):
+            return None
+        level = prov.get("level")
+        return cls(str(prov["ci"]), float(level) if isinstance(level, int | float) else 0.95)
 
 
 def _json_safe(value):

@@ -477,6 +477,10 @@ def describe_share(table: pd.DataFrame, value=None, *, lang: str = "en", digits:
 
 
 def _level_from_method(row, table) -> float:
+    level = (table.attrs.get("provenance") or {}).get("level")
+    if isinstance(level, int | float) and not isinstance(level, bool):
+        return float(level)
+    # A table read back from a file has no provenance: its method column says the level.
     method = str(row.get("method", ""))
     if method.endswith("%"):
         try:
