@@ -1286,3 +1286,31 @@ def test_interval_travels_typed_in_provenance(hhs):
     assert fmt_method(Interval.of(table)) == "99.5% Jeffreys confidence intervals"
     assert Interval.of(ist.rate_table(319, 12)) is None  # no proportion interval to name
     assert Interval.of(pd.DataFrame({"method": ["wilson 95%"]})) is None
+
+
+@pytest.mark.parametrize("ci", ["wilson", "clopper-pearson", "jeffreys"])
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.995])
+def test_closed_form_intervals_equal_statsmodels(ci, level):
+    sm_method = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys"}[ci]
+    for n in (1, 2, 7, 50, 319, 4000):
+        x = np.arange(n + 1)
+        lo, hi = ist.proportion_ci(x, np.full(n + 1, n), method=ci, level=level)
+        ref_lo, ref_hi = proportion_confint(x, np.full(n + 1, n), alpha=1 - level, method=sm_method)
+        ref_lo, ref_hi = np.clip(ref_lo, 0, 1), np.clip(ref_hi, 0, 1)
+        ref_lo[x == 0], ref_hi[x == n] = 0.0, 1.0
+        np.testing.assert_allclose(lo, ref_lo, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(hi, ref_hi, rtol=0, atol=1e-12)
+
+
+def test_first_shares_imports_neither_statsmodels_nor_scipy_stats(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd, incidentstats as ist\n"
+        "df = pd.DataFrame({'origin': ['malicious', 'accidental', 'malicious']})\n"
+        "assert ist.shares(df, 'origin', ci='wilson')['lower'].notna().all()\n"
+        "print(sorted(m for m in ('statsmodels', 'scipy.stats') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
