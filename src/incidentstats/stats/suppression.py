@@ -183,109 +183,24 @@ def suppress(
     threshold, zero = _suppression_rule(rule, min_count, mask_zero)
     if not isinstance(table, pd.DataFrame):
         raise ParameterError("table", "expected a DataFrame")
-    if count_cols is None:
-        if "x" in table.columns:
-            count_cols = ["x"]
-        elif "count" in table.columns:
-            count_cols = ["count"]
-        else:
-            count_cols = [c for c in table.columns if pd.api.types.is_integer_dtype(table[c].dtype)]
-    elif isinstance(count_cols, str):
-        count_cols = [count_cols]
-    for c in count_cols:
-        _check_column(table, c, "count_cols")
-        if not pd.api.types.is_numeric_dtype(table[c].dtype) or pd.api.types.is_bool_dtype(
-            table[c].dtype
-        ):
-            raise ParameterError("count_cols", f"column {c!r} does not hold counts")
-    if not count_cols:
-        raise ParameterError("count_cols", "no integer count column found; name the count columns")
+    count_cols = _count_columns(table, count_cols)
 
     def sensitive(v) -> bool:
         return pd.notna(v) and v < threshold and (v > 0 or (zero and v == 0))
 
-    cells: list[dict] = []
     wide = len(count_cols) > 1
     if wide:
-        values = table[count_cols].astype("Float64")
-        for i, idx in enumerate(table.index):
-            for col in count_cols:
-                v = values.iloc[i][col]
-                cells.append(
-                    {
-                        "a": ("r", i),
-                        "b": ("c", col),
-                        "value": v,
-                        "pos": (i, col),
-                        "label": f"{idx}/{col}",
-                    }
-                )
-        row_lines = [("r", i) for i in range(len(table))]
-        col_lines = [("c", c) for c in count_cols]
+        cells, row_lines, col_lines = _wide_cells(table, count_cols)
         margins = True
     else:
-        count = count_cols[0]
-        if keys is None:
-            keys = _infer_keys(table)
-        keys = [keys] if isinstance(keys, str) else list(keys)
-        if len(keys) > 2:
-            raise ParameterError("keys", "expected at most two key columns")
-        for k in keys:
-            _check_column(table, k, "keys")
-        if len(keys) == 2 and table.duplicated(subset=keys).any():
-            raise ParameterError("keys", f"keys {keys} do not identify the rows uniquely")
-        values = table[count].astype("Float64")
-        for i in range(len(table)):
-            key_a = ("r", str(table[keys[0]].iloc[i])) if keys else ("r", "all")
-            key_b = ("c", str(table[keys[1]].iloc[i])) if len(keys) == 2 else ("c", "free")
-            label = "/".join(str(table[k].iloc[i]) for k in keys) or str(table.index[i])
-            cells.append(
-                {"a": key_a, "b": key_b, "value": values.iloc[i], "pos": (i, count), "label": label}
-            )
-        row_lines = sorted({c["a"] for c in cells})
-        col_lines = sorted({c["b"] for c in cells})
+        keys = _check_keys(table, keys)
+        cells, row_lines, col_lines = _long_cells(table, count_cols[0], keys)
         margins = len(keys) == 2
     for c in cells:
         c["available"] = pd.notna(c["value"])
         c["status"] = "primary" if sensitive(c["value"]) else ""
     if margins:
-        # Totals are cells of the table extended with a total row and column: its every
-        # line then sums to zero, so totals are protected like any other cell.
-        row_tot, col_tot = ("r", "TOTAL"), ("c", "TOTAL")
-        sums_r = {line: 0.0 for line in row_lines}
-        sums_c = {line: 0.0 for line in col_lines}
-        for c in cells:
-            if c["available"]:
-                sums_r[c["a"]] += float(c["value"])
-                sums_c[c["b"]] += float(c["value"])
-        for line, v in sums_r.items():
-            cells.append(
-                {
-                    "a": line,
-                    "b": col_tot,
-                    "value": v,
-                    "pos": None,
-                    "label": f"total of row {line[1]}",
-                    "row": line[1],
-                }
-            )
-        for line, v in sums_c.items():
-            cells.append(
-                {
-                    "a": row_tot,
-                    "b": line,
-                    "value": v,
-                    "pos": None,
-                    "label": f"total of column {line[1]}",
-                }
-            )
-        grand = sum(sums_r.values())
-        cells.append(
-            {"a": row_tot, "b": col_tot, "value": grand, "pos": None, "label": "grand total"}
-        )
-        for c in cells[-(len(sums_r) + len(sums_c) + 1) :]:
-            c["available"] = True
-            c["status"] = "primary" if sensitive(c["value"]) else ""
+        _add_totals(cells, row_lines, col_lines, sensitive)
     problems = _protect(cells)
 
     out = table.copy()
@@ -296,46 +211,7 @@ def suppress(
         i, col = c["pos"]
         out.iloc[i, out.columns.get_loc(col)] = pd.NA
     if not wide:
-        status = pd.Series(pd.NA, index=out.index, dtype="string")
-        for c in masked:
-            status.iloc[c["pos"][0]] = c["status"]
-        derived = [d for d in _DERIVED if d in out.columns]
-        hit = status.notna().to_numpy()
-        for d in derived:
-            out[d] = (
-                out[d].astype("Float64") if pd.api.types.is_numeric_dtype(out[d].dtype) else out[d]
-            )
-            out.loc[hit, d] = pd.NA
-        # A published margin column (n_row, n per group) holding a masked total is masked too.
-        margin_cols = (
-            [c for c in _MARGIN_COLUMNS.get(keys[0], ()) if c in out.columns]
-            if len(keys) == 2
-            else []
-        )
-        masked_rows = {c["row"] for c in cells if c["status"] and c.get("row") is not None}
-        if margin_cols and masked_rows:
-            hit_rows = table[keys[0]].astype(str).isin(masked_rows).to_numpy()
-            for m in margin_cols:
-                out[m] = out[m].astype("Int64") if _integral(out[m]) else out[m].astype("Float64")
-                out.loc[hit_rows, m] = pd.NA
-        out["suppression"] = status
-        # Denominators are counts too: an n or n_unknown under the threshold is masked,
-        # with the total it could be recovered from (n_total = n + n_unknown).
-        denominators = [
-            c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count
-        ]
-        for c in denominators:
-            small = out[c].map(sensitive).astype(bool)
-            if small.any():
-                out[c] = out[c].astype("Int64") if _integral(out[c]) else out[c].astype("Float64")
-                out.loc[small, c] = pd.NA
-                if c in ("n", "n_unknown") and "n_total" in out.columns:
-                    out["n_total"] = (
-                        out["n_total"].astype("Int64")
-                        if _integral(out["n_total"].dropna())
-                        else out["n_total"]
-                    )
-                    out.loc[small, "n_total"] = pd.NA
+        _mask_long(out, table, cells, masked, keys, count_cols[0], sensitive)
     info = {
         "rule": rule,
         "threshold": threshold,
@@ -356,6 +232,156 @@ def suppress(
         "suppression": _json_safe(info),
     }
     return result
+
+
+def _count_columns(table: pd.DataFrame, count_cols) -> list[str]:
+    if count_cols is None:
+        if "x" in table.columns:
+            count_cols = ["x"]
+        elif "count" in table.columns:
+            count_cols = ["count"]
+        else:
+            count_cols = [c for c in table.columns if pd.api.types.is_integer_dtype(table[c].dtype)]
+    elif isinstance(count_cols, str):
+        count_cols = [count_cols]
+    for c in count_cols:
+        _check_column(table, c, "count_cols")
+        if not pd.api.types.is_numeric_dtype(table[c].dtype) or pd.api.types.is_bool_dtype(
+            table[c].dtype
+        ):
+            raise ParameterError("count_cols", f"column {c!r} does not hold counts")
+    if not count_cols:
+        raise ParameterError("count_cols", "no integer count column found; name the count columns")
+    return count_cols
+
+
+def _wide_cells(table: pd.DataFrame, count_cols: list[str]):
+    """Every count of a wide table is a cell between its row and its column."""
+    cells: list[dict] = []
+    values = table[count_cols].astype("Float64")
+    for i, idx in enumerate(table.index):
+        for col in count_cols:
+            v = values.iloc[i][col]
+            cells.append(
+                {
+                    "a": ("r", i),
+                    "b": ("c", col),
+                    "value": v,
+                    "pos": (i, col),
+                    "label": f"{idx}/{col}",
+                }
+            )
+    row_lines = [("r", i) for i in range(len(table))]
+    col_lines = [("c", c) for c in count_cols]
+    return cells, row_lines, col_lines
+
+
+def _check_keys(table: pd.DataFrame, keys) -> list[str]:
+    if keys is None:
+        keys = _infer_keys(table)
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    if len(keys) > 2:
+        raise ParameterError("keys", "expected at most two key columns")
+    for k in keys:
+        _check_column(table, k, "keys")
+    if len(keys) == 2 and table.duplicated(subset=keys).any():
+        raise ParameterError("keys", f"keys {keys} do not identify the rows uniquely")
+    return keys
+
+
+def _long_cells(table: pd.DataFrame, count: str, keys: list[str]):
+    """Every row of a long table is a cell between the values of its (up to two) keys."""
+    cells: list[dict] = []
+    values = table[count].astype("Float64")
+    for i in range(len(table)):
+        key_a = ("r", str(table[keys[0]].iloc[i])) if keys else ("r", "all")
+        key_b = ("c", str(table[keys[1]].iloc[i])) if len(keys) == 2 else ("c", "free")
+        label = "/".join(str(table[k].iloc[i]) for k in keys) or str(table.index[i])
+        cells.append(
+            {"a": key_a, "b": key_b, "value": values.iloc[i], "pos": (i, count), "label": label}
+        )
+    row_lines = sorted({c["a"] for c in cells})
+    col_lines = sorted({c["b"] for c in cells})
+    return cells, row_lines, col_lines
+
+
+def _add_totals(cells: list[dict], row_lines, col_lines, sensitive) -> None:
+    """Totals are cells of the table extended with a total row and column: its every
+    line then sums to zero, so totals are protected like any other cell."""
+    row_tot, col_tot = ("r", "TOTAL"), ("c", "TOTAL")
+    sums_r = {line: 0.0 for line in row_lines}
+    sums_c = {line: 0.0 for line in col_lines}
+    for c in cells:
+        if c["available"]:
+            sums_r[c["a"]] += float(c["value"])
+            sums_c[c["b"]] += float(c["value"])
+    for line, v in sums_r.items():
+        cells.append(
+            {
+                "a": line,
+                "b": col_tot,
+                "value": v,
+                "pos": None,
+                "label": f"total of row {line[1]}",
+                "row": line[1],
+            }
+        )
+    for line, v in sums_c.items():
+        cells.append(
+            {
+                "a": row_tot,
+                "b": line,
+                "value": v,
+                "pos": None,
+                "label": f"total of column {line[1]}",
+            }
+        )
+    grand = sum(sums_r.values())
+    cells.append({"a": row_tot, "b": col_tot, "value": grand, "pos": None, "label": "grand total"})
+    for c in cells[-(len(sums_r) + len(sums_c) + 1) :]:
+        c["available"] = True
+        c["status"] = "primary" if sensitive(c["value"]) else ""
+
+
+def _mask_long(out, table, cells, masked, keys, count, sensitive) -> None:
+    """Mask, in a long table, what a masked count could be recovered from: the columns
+    derived from it, the margins holding a masked total, and small denominators."""
+    status = pd.Series(pd.NA, index=out.index, dtype="string")
+    for c in masked:
+        status.iloc[c["pos"][0]] = c["status"]
+    derived = [d for d in _DERIVED if d in out.columns]
+    hit = status.notna().to_numpy()
+    for d in derived:
+        out[d] = out[d].astype("Float64") if pd.api.types.is_numeric_dtype(out[d].dtype) else out[d]
+        out.loc[hit, d] = pd.NA
+    # A published margin column (n_row, n per group) holding a masked total is masked too.
+    margin_cols = (
+        [c for c in _MARGIN_COLUMNS.get(keys[0], ()) if c in out.columns] if len(keys) == 2 else []
+    )
+    masked_rows = {c["row"] for c in cells if c["status"] and c.get("row") is not None}
+    if margin_cols and masked_rows:
+        hit_rows = table[keys[0]].astype(str).isin(masked_rows).to_numpy()
+        for m in margin_cols:
+            out[m] = out[m].astype("Int64") if _integral(out[m]) else out[m].astype("Float64")
+            out.loc[hit_rows, m] = pd.NA
+    out["suppression"] = status
+    # Denominators are counts too: an n or n_unknown under the threshold is masked,
+    # with the total it could be recovered from (n_total = n + n_unknown).
+    denominators = [
+        c for c in ("n", "n_unknown", "n_total", "n_row") if c in out.columns and c != count
+    ]
+    for c in denominators:
+        small = out[c].map(sensitive).astype(bool)
+        if small.any():
+            out[c] = out[c].astype("Int64") if _integral(out[c]) else out[c].astype("Float64")
+            out.loc[small, c] = pd.NA
+            if c in ("n", "n_unknown") and "n_total" in out.columns:
+                out["n_total"] = (
+                    out["n_total"].astype("Int64")
+                    if _integral(out["n_total"].dropna())
+                    else out["n_total"]
+                )
+                out.loc[small, "n_total"] = pd.NA
 
 
 def _integral(col: pd.Series) -> bool:
