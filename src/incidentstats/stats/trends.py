@@ -158,6 +158,56 @@ def _model_row(
     }
 
 
+def _nb_row(fits: dict, level: float, n_periods: int, text: str, template: dict) -> dict:
+    """The negative binomial row of ``trend``; empty (with the reason) when none fits."""
+    nb = fits["nb"]
+    if nb is None:
+        empty = dict.fromkeys(template, np.nan)
+        empty.update(
+            model="negative binomial", n_periods=n_periods, periods_used=text, selected=False
+        )
+        empty.update(level=level, note=fits["nb_note"])
+        return empty
+    nb_disp = float(np.sum(np.asarray(nb.resid_pearson) ** 2) / nb.df_resid)
+    no_overdispersion = (
+        "" if fits["overdispersed"] else "no overdispersion: the Poisson fit suffices"
+    )
+    return _model_row(
+        "negative binomial",
+        nb,
+        level,
+        nb_disp,
+        n_periods,
+        text,
+        fits["selected"] == "negative binomial",
+        "; ".join(n for n in (fits["nb_note"], no_overdispersion) if n),
+        alpha=float(np.asarray(nb.params)[-1]),
+    )
+
+
+def _mann_kendall_row(used: pd.DataFrame, level: float, n_periods: int, text: str, template: dict):
+    """The non-parametric row of ``trend``: Kendall's tau and Sen's slope of the rates."""
+    y_rate = (used["count"] / used["cover"]).to_numpy(dtype=float)
+    t = used["t"].to_numpy(dtype=float)
+    tau = sps.kendalltau(t, y_rate)
+    sen = sps.theilslopes(y_rate, t, alpha=level)
+    mk = dict.fromkeys(template, np.nan)
+    mk.update(
+        model="mann-kendall",
+        p_value=float(tau.pvalue),
+        tau=float(tau.statistic),
+        sen_slope=float(sen.slope),
+        sen_lower=float(sen.low_slope),
+        sen_upper=float(sen.high_slope),
+        n_periods=n_periods,
+        periods_used=text,
+        selected=False,
+        level=level,
+        note="non-parametric check of direction; assumes no autocorrelation or seasonality",
+    )
+    return mk
+
+
 def trend(
     df: pd.DataFrame,
     freq: str = "Y",
@@ -221,38 +271,7 @@ def trend(
             "overdispersed: the Poisson interval is too narrow" if fits["overdispersed"] else "",
         )
     ]
-    nb = fits["nb"]
-    if nb is not None:
-        nb_disp = float(np.sum(np.asarray(nb.resid_pearson) ** 2) / nb.df_resid)
-        rows.append(
-            _model_row(
-                "negative binomial",
-                nb,
-                level,
-                nb_disp,
-                n_periods,
-                text,
-                fits["selected"] == "negative binomial",
-                "; ".join(
-                    n
-                    for n in (
-                        fits["nb_note"],
-                        ""
-                        if fits["overdispersed"]
-                        else "no overdispersion: the Poisson fit suffices",
-                    )
-                    if n
-                ),
-                alpha=float(np.asarray(nb.params)[-1]),
-            )
-        )
-    else:
-        empty = dict.fromkeys(rows[0], np.nan)
-        empty.update(
-            model="negative binomial", n_periods=n_periods, periods_used=text, selected=False
-        )
-        empty.update(level=level, note=fits["nb_note"])
-        rows.append(empty)
+    rows.append(_nb_row(fits, level, n_periods, text, rows[0]))
     rows.append(
         _model_row(
             "quasi-poisson",
@@ -267,25 +286,7 @@ def trend(
             else "",
         )
     )
-    y_rate = (used["count"] / used["cover"]).to_numpy(dtype=float)
-    t = used["t"].to_numpy(dtype=float)
-    tau = sps.kendalltau(t, y_rate)
-    sen = sps.theilslopes(y_rate, t, alpha=level)
-    mk = dict.fromkeys(rows[0], np.nan)
-    mk.update(
-        model="mann-kendall",
-        p_value=float(tau.pvalue),
-        tau=float(tau.statistic),
-        sen_slope=float(sen.slope),
-        sen_lower=float(sen.low_slope),
-        sen_upper=float(sen.high_slope),
-        n_periods=n_periods,
-        periods_used=text,
-        selected=False,
-        level=level,
-        note="non-parametric check of direction; assumes no autocorrelation or seasonality",
-    )
-    rows.append(mk)
+    rows.append(_mann_kendall_row(used, level, n_periods, text, rows[0]))
     out = pd.DataFrame(rows)
     unit = _unit_name(f)
     out["method"] = [
