@@ -540,6 +540,55 @@ def _cochran_armitage(x, n, scores):
     return float(res.zscore), float(res.pvalue)
 
 
+def _share_trend_periods(over: pd.DataFrame, numerator, include_incomplete: bool) -> pd.DataFrame:
+    """The periods ``share_trend`` fits: complete (unless asked), with incidents, and
+    where the value could be seen."""
+    used = over if include_incomplete else over[over["complete"]]
+    used = used[used["n"] > 0]
+    # Periods where the value could not be seen (coverage below one half) are not fitted.
+    seen = ~used["coverage"].lt(MIN_COVERAGE)
+    if len(used) >= 3 and seen.sum() < 3:
+        raise ParameterError(
+            "value",
+            f"{_spec_text(numerator)} is not measurable: it is detected from a field fewer "
+            f"than half of the incidents have in {int((~seen).sum())} of {len(used)} periods",
+        )
+    used = used[seen]
+    if len(used) < 3:
+        raise ParameterError(
+            "freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}"
+        )
+    return used
+
+
+def _fit_shares(x: np.ndarray, n: np.ndarray, t: np.ndarray, level: float):
+    """Logistic regression of the shares on time; quasi-binomial when overdispersed.
+
+    Returns the fit, the interval of the slope, the dispersion, the fitted shares (of the
+    binomial fit), a note and the model's name.
+    """
+    X = sm.add_constant(t - t.mean(), has_constant="add")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = sm.GLM(np.column_stack([x, n - x]), X, family=sm.families.Binomial()).fit()
+    ci = np.asarray(res.conf_int(alpha=1 - level))[1]
+    dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid > 0 else np.nan
+    p_over = float(sps.chi2.sf(res.pearson_chi2, res.df_resid)) if res.df_resid > 0 else np.nan
+    fitted = np.asarray(res.fittedvalues)
+    note, model = "", "logistic"
+    if dispersion > 1 and p_over < 0.05:
+        # Year-to-year variation beyond binomial: the Pearson-scaled interval, not the
+        # binomial one, which would be too narrow. Shares with weights, because
+        # statsmodels' scale="X2" is wrong with a (successes, failures) endog.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sm.GLM(x / n, X, family=sm.families.Binomial(), var_weights=n).fit(scale="X2")
+        ci = np.asarray(res.conf_int(alpha=1 - level))[1]
+        note = "overdispersed: Pearson-scaled (quasi-binomial) interval"
+        model = "quasi-binomial"
+    return res, ci, dispersion, fitted, note, model
+
+
 def share_trend(
     df: pd.DataFrame,
     value,
@@ -609,21 +658,7 @@ def share_trend(
         end=end,
     )
     f = _FREQS[freq]
-    used = over if include_incomplete else over[over["complete"]]
-    used = used[used["n"] > 0]
-    # Periods where the value could not be seen (coverage below one half) are not fitted.
-    seen = ~used["coverage"].lt(MIN_COVERAGE)
-    if len(used) >= 3 and seen.sum() < 3:
-        raise ParameterError(
-            "value",
-            f"{_spec_text(numerator)} is not measurable: it is detected from a field fewer "
-            f"than half of the incidents have in {int((~seen).sum())} of {len(used)} periods",
-        )
-    used = used[seen]
-    if len(used) < 3:
-        raise ParameterError(
-            "freq", f"a share trend needs at least 3 periods with incidents, got {len(used)}"
-        )
+    used = _share_trend_periods(over, numerator, include_incomplete)
     x = used["x"].to_numpy(dtype=float)
     n = used["n"].to_numpy(dtype=float)
     if x.sum() == 0 or x.sum() == n.sum():
@@ -632,26 +667,8 @@ def share_trend(
         )
     ordinals = np.array([p.ordinal for p in used["period"]], dtype=float)
     t = (ordinals - ordinals[0]) / _PER_YEAR[f]
-    X = sm.add_constant(t - t.mean(), has_constant="add")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = sm.GLM(np.column_stack([x, n - x]), X, family=sm.families.Binomial()).fit()
-    ci = np.asarray(res.conf_int(alpha=1 - level))[1]
-    dispersion = float(res.pearson_chi2 / res.df_resid) if res.df_resid > 0 else np.nan
-    p_over = float(sps.chi2.sf(res.pearson_chi2, res.df_resid)) if res.df_resid > 0 else np.nan
+    res, ci, dispersion, fitted, note, model = _fit_shares(x, n, t, level)
     ca_z, ca_p = _cochran_armitage(x, n, t)
-    fitted = np.asarray(res.fittedvalues)
-    note, model = "", "logistic"
-    if dispersion > 1 and p_over < 0.05:
-        # Year-to-year variation beyond binomial: the Pearson-scaled interval, not the
-        # binomial one, which would be too narrow. Shares with weights, because
-        # statsmodels' scale="X2" is wrong with a (successes, failures) endog.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = sm.GLM(x / n, X, family=sm.families.Binomial(), var_weights=n).fit(scale="X2")
-        ci = np.asarray(res.conf_int(alpha=1 - level))[1]
-        note = "overdispersed: Pearson-scaled (quasi-binomial) interval"
-        model = "quasi-binomial"
     text = _periods_text(used)
     out = pd.DataFrame(
         {
