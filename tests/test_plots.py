@@ -748,3 +748,12 @@ def test_ratio_keeps_the_interval_of_an_isolated_point():
     assert segments, "isolated points must keep their interval"
     ys = sorted(tuple(np.round(seg[:, 1], 6)) for seg in segments[0].get_segments())
     assert ys == [(0.3, 0.5), (0.4, 0.5), (0.42, 0.58)]
+
+
+def test_interval_caption_read_from_typed_provenance(hhs):
+    table = ist.shares(hhs, "origin", ci="jeffreys", level=0.995)
+    ax = plots.plot_shares(table)
+    caption = caption_of(ax)
+    plt.close(ax.figure)
+    # The method column reads "jeffreys 100%"; the caption takes the exact level.
+    assert "99.5% Jeffreys" in caption and "100%" not in caption

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import doctest
+import importlib
 import itertools
 import math
+import pkgutil
 import warnings
 
 import numpy as np
@@ -604,7 +606,7 @@ def test_reproduction_6_negative_binomial_fitted_where_statsmodels_can(pair_2024
 
 
 def test_trend_uses_quasi_poisson_when_no_negative_binomial_fits(pair_2024, monkeypatch):
-    monkeypatch.setattr(stats, "_fit_nb", lambda *a, **k: (None, None, ["newton: did not converge"]))
+    monkeypatch.setattr(stats.trends, "_fit_nb", lambda *a, **k: (None, None, ["newton: did not converge"]))
     table = ist.trend(pair_2024, start="2015", end="2023")
     by_model = table.set_index("model")
     assert by_model.loc["quasi-poisson", "selected"] and not by_model.loc["poisson", "selected"]
@@ -709,7 +711,7 @@ def test_share_trend_matches_ungrouped_logistic_regression():
 def test_cochran_armitage_agresti_example():
     # Agresti, Categorical Data Analysis (2nd ed.), Sec. 3.4: infant malformation by
     # maternal alcohol consumption, scores 0, 0.5, 1.5, 4, 7: M^2 = 6.57, P = 0.01.
-    z, p = stats._cochran_armitage(
+    z, p = stats.trends._cochran_armitage(
         [48, 38, 5, 1, 1], [17114, 14502, 793, 127, 38], [0, 0.5, 1.5, 4, 7]
     )
     assert z**2 == pytest.approx(6.57, abs=0.01)
@@ -1258,11 +1260,57 @@ def test_stats_table_behaves_like_a_dataframe(hhs):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(stats, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 40 and result.failed == 0
+    names = [m.name for m in pkgutil.iter_modules(stats.__path__)]
+    assert {"proportions", "rates", "trends", "contingency", "suppression"} <= set(names)
+    results = [
+        doctest.testmod(importlib.import_module(f"incidentstats.stats.{name}"), optionflags=doctest.ELLIPSIS)
+        for name in names
+    ]
+    assert sum(r.attempted for r in results) > 40 and sum(r.failed for r in results) == 0
 
 
 def test_everything_exported_at_top_level():
     for name in stats.__all__:
         assert getattr(ist, name) is getattr(stats, name)
     assert {"shares", "trend", "suppress", "format_table", "describe_trend"} <= set(ist.__all__)
+
+
+def test_interval_travels_typed_in_provenance(hhs):
+    from incidentstats.i18n import fmt_method
+    from incidentstats.stats.tables import Interval
+
+    table = ist.shares(hhs, "origin", ci="jeffreys", level=0.995)
+    assert Interval.of(table) == Interval("jeffreys", 0.995)
+    # The method column rounds the level for readers; the typed field keeps it exact.
+    assert table["method"].iloc[0] == "jeffreys 100%"
+    assert fmt_method(Interval.of(table)) == "99.5% Jeffreys confidence intervals"
+    assert Interval.of(ist.rate_table(319, 12)) is None  # no proportion interval to name
+    assert Interval.of(pd.DataFrame({"method": ["wilson 95%"]})) is None
+
+
+@pytest.mark.parametrize("ci", ["wilson", "clopper-pearson", "jeffreys"])
+@pytest.mark.parametrize("level", [0.8, 0.95, 0.995])
+def test_closed_form_intervals_equal_statsmodels(ci, level):
+    sm_method = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys"}[ci]
+    for n in (1, 2, 7, 50, 319, 4000):
+        x = np.arange(n + 1)
+        lo, hi = ist.proportion_ci(x, np.full(n + 1, n), method=ci, level=level)
+        ref_lo, ref_hi = proportion_confint(x, np.full(n + 1, n), alpha=1 - level, method=sm_method)
+        ref_lo, ref_hi = np.clip(ref_lo, 0, 1), np.clip(ref_hi, 0, 1)
+        ref_lo[x == 0], ref_hi[x == n] = 0.0, 1.0
+        np.testing.assert_allclose(lo, ref_lo, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(hi, ref_hi, rtol=0, atol=1e-12)
+
+
+def test_first_shares_imports_neither_statsmodels_nor_scipy_stats(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pandas as pd, incidentstats as ist\n"
+        "df = pd.DataFrame({'origin': ['malicious', 'accidental', 'malicious']})\n"
+        "assert ist.shares(df, 'origin', ci='wilson')['lower'].notna().all()\n"
+        "print(sorted(m for m in ('statsmodels', 'scipy.stats') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

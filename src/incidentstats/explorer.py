@@ -17,6 +17,7 @@ from . import stats
 from .errors import IncidentstatsError, ParameterError
 from .filters import filter_incidents
 from .i18n import check_lang, fmt_date, fmt_number, source_name
+from .stats.proportions import _coverage_by_group, _mask_unmeasurable, _warn_all
 from .taxonomy import label
 
 __all__ = [
@@ -560,12 +561,12 @@ def fast_shares(prepared: Prepared, sel: pd.DataFrame) -> pd.DataFrame:
     table.insert(
         len(table.columns) - 1,
         "coverage",
-        stats._coverage_by_group(sel, every, pd.Series("", index=sel.index), "", table["value"]),
+        _coverage_by_group(sel, every, pd.Series("", index=sel.index), "", table["value"]),
     )
-    found = stats._mask_unmeasurable(table, lambda t: t["value"])
+    found = _mask_unmeasurable(table, lambda t: t["value"])
     table.attrs = {"provenance": {**table.attrs["provenance"], "statistic": "shares",
                                   "by": "categories", "n": n_total - n_unknown}}  # fmt: skip
-    return stats._warn_all(table, found)
+    return _warn_all(table, found)
 
 
 def fast_mix(prepared: Prepared, sel: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -617,16 +618,16 @@ def fast_mix(prepared: Prepared, sel: pd.DataFrame, counts: pd.DataFrame) -> pd.
     out.insert(
         out.columns.get_loc("complete"),
         "coverage",
-        stats._coverage_by_group(
+        _coverage_by_group(
             sel, keep_rows, period, pd.Series(np.repeat(np.arange(n_periods), k)), out["value"]
         ),
     )
-    found = stats._mask_unmeasurable(out, lambda t: t["value"])
+    found = _mask_unmeasurable(out, lambda t: t["value"])
     out.attrs = {"provenance": {**dict(sel.attrs.get("provenance", {})),
                                 "statistic": "shares_over_time", "by": "category",
                                 "freq": prov.get("freq"), "coverage_start": prov["coverage_start"],
                                 "coverage_end": prov["coverage_end"]}}  # fmt: skip
-    return stats._warn_all(out, found)
+    return _warn_all(out, found)
 
 
 def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:

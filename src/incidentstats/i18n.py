@@ -26,6 +26,7 @@ __all__ = [
     "check_lang",
     "fmt_date",
     "fmt_interval",
+    "fmt_interval_method",
     "fmt_method",
     "fmt_month",
     "fmt_number",
@@ -431,8 +432,30 @@ def fmt_span(first, last) -> str:
     return str(y0) if y0 == y1 else f"{y0}{_DASH}{y1}"
 
 
-def fmt_method(method: str, lang: str = "en") -> str:
-    """Describe an interval method as written by ``stats`` (e.g. ``"wilson 95%"``).
+def fmt_interval_method(kind: str | None, level: float, lang: str = "en") -> str:
+    """Describe intervals from their typed method and level (``stats.tables.Interval``).
+
+    Examples
+    --------
+    >>> fmt_interval_method("wilson", 0.95, "en")
+    '95% Wilson confidence intervals'
+    >>> fmt_interval_method("jeffreys", 0.995, "en")
+    '99.5% Jeffreys confidence intervals'
+    >>> fmt_interval_method(None, 0.9, "en")
+    '90% confidence intervals'
+    """
+    check_lang(lang)
+    level_text = fmt_percent(level, lang, decimals=0 if round(level * 100, 6).is_integer() else 1)
+    name = kind.lower() if kind else None
+    if name in _CI_NAMES:
+        return t("confidence_intervals", lang, level=level_text, method=_CI_NAMES[name][lang])
+    return t("intervals", lang, level=level_text)
+
+
+def fmt_method(method, lang: str = "en") -> str:
+    """Describe an interval method: a typed ``Interval`` (what statistics tables carry in
+    their provenance), or, for a table read back from a file without it, the text of its
+    ``method`` column (e.g. ``"wilson 95%"``).
 
     Examples
     --------
@@ -445,6 +468,8 @@ def fmt_method(method: str, lang: str = "en") -> str:
 
     """
     check_lang(lang)
+    if hasattr(method, "kind") and hasattr(method, "level"):
+        return fmt_interval_method(method.kind, float(method.level), lang)
     name, level = None, None
     for part in str(method).replace("_", " ").split():
         if part.lower() in _CI_NAMES:
@@ -458,10 +483,7 @@ def fmt_method(method: str, lang: str = "en") -> str:
         level = 0.95 if name else None
     if level is None:
         return str(method)
-    level_text = fmt_percent(level, lang, decimals=0 if round(level * 100, 6).is_integer() else 1)
-    if name:
-        return t("confidence_intervals", lang, level=level_text, method=_CI_NAMES[name][lang])
-    return t("intervals", lang, level=level_text)
+    return fmt_interval_method(name, level, lang)
 
 
 def source_name(source, dataset=None, lang: str = "en") -> str:

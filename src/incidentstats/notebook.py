@@ -331,7 +331,7 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
     """
     if (table.attrs.get("provenance", {}) or {}).get("statistic") == "records_summary":
-        from .stats import _records_display
+        from .stats.display import _records_display
 
         table = _records_display(table, lang, 1)
     headers = {**_headers(lang), **(labels or {})}

@@ -41,6 +41,7 @@ from .i18n import (
     source_name,
     t,
 )
+from .stats.tables import Interval
 
 #: Hatches that tell stacked categories apart when the chart is printed in greyscale
 #: (white lines on the category colour; the first category stays plain).
@@ -350,6 +351,12 @@ def _spec_label(spec, lang: str) -> str | None:
         codes = re.findall(r"'([^']*)'", match.group(1))
         return " / ".join(_lab(c, lang) for c in codes) if codes else None
     return None
+
+
+def _interval_words(prov: dict, table: pd.DataFrame, lang: str) -> str:
+    """The intervals' method in words, from the typed fields of the table's provenance;
+    the ``method`` column only for a table read back from a file without them."""
+    return fmt_method(Interval.of(prov) or table["method"].iloc[0], lang)
 
 
 def _title_text(base: str, span: str, lang: str) -> str:
@@ -748,7 +755,7 @@ def plot_shares(
             f" ({t('n_unknown_excluded', lang, count=n_unknown, k=fmt_number(n_unknown, lang))})"
         )
     if "method" in data:
-        first += " · " + t("error_bars", lang, method=fmt_method(data["method"].iloc[0], lang))
+        first += " · " + t("error_bars", lang, method=_interval_words(prov, data, lang))
     notes = [first]
     if np.nansum(share) > 1 + 1e-9:
         notes.append(t("multi_valued_note", lang))
@@ -854,7 +861,7 @@ def plot_shares_by_group(
     _set_title(ax, title or _title_text(base, _span_from_prov(prov), lang))
     notes = []
     if "method" in table:
-        notes.append(_cap(t("error_bars", lang, method=fmt_method(table["method"].iloc[0], lang))))
+        notes.append(_cap(t("error_bars", lang, method=_interval_words(prov, table, lang))))
     sums = table.groupby(table["group"].astype(str))["share"].sum()
     if (sums > 1 + 1e-9).any():
         notes.append(t("multi_valued_note", lang))
@@ -1285,7 +1292,7 @@ def plot_ratio(
     ax = _new_axes(ax, height=3.7)
     _style(ax, grid="y")
     if "method" in data.columns:
-        band = _cap(fmt_method(data["method"].iloc[0], lang)).replace("intervals", "interval")
+        band = _cap(_interval_words(prov, data, lang)).replace("intervals", "interval")
         band = band.replace("intervalles", "intervalle")
     else:
         band = _cap(t("interval_band", lang, level=fmt_percent(0.95, lang)))

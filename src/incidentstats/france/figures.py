@@ -489,7 +489,8 @@ def compare_with_first_year(
     """
     from statsmodels.stats.rates import test_poisson_2indep
 
-    from ..stats import _check_level, proportion_ci
+    from ..stats import proportion_ci
+    from ..stats.tables import _check_level
 
     _check_figures(figures)
     level = _check_level(level)
