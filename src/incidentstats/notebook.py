@@ -5,6 +5,7 @@ A notebook does ``rep = nb.start(output_dir=output_dir, lang=lang, name="overvie
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import warnings
@@ -53,6 +54,11 @@ class Report:
         self.output_dir = Path(output_dir) if output_dir not in (None, "") else None
         self.suppression = suppression or None
         self.provenance: dict = {}
+        # No output folder: a researcher's interactive run, not a report (which styles its HTML).
+        self.interactive = self.output_dir is None
+
+    def _block(self, markup: str) -> HTMLBlock:
+        return HTMLBlock(markup, styled=self.interactive)
 
     # data ------------------------------------------------------------------------
     def load(self, source="hhs", input_paths=None, *, start=None, end=None, organisation_types=None,
@@ -108,7 +114,7 @@ class Report:
             text += i18n.typography(" ; ", lang) + i18n.t(
                 "data_note_possible_duplicates", lang, n=_fmt_number(p["possible_duplicates"], lang)
             )
-        return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
+        return self._block(f'<p class="provenance">{html.escape(text)}.</p>')
 
     def data_warnings(self, df: pd.DataFrame) -> HTMLBlock:
         """The data's warnings (``attrs["provenance"]["warnings"]``) as a visible block.
@@ -122,9 +128,9 @@ class Report:
         title = f"<strong>{html.escape(i18n.t('data_warnings', self.lang))}</strong>"
         if not found:
             body = f"<p>{html.escape(i18n.t('no_data_warnings', self.lang))}</p>"
-            return HTMLBlock(f'<div class="data-warnings none">{title}{body}</div>')
+            return self._block(f'<div class="data-warnings none">{title}{body}</div>')
         items = "".join(f"<li>{html.escape(w)}</li>" for w in found)
-        return HTMLBlock(f'<div class="data-warnings">{title}<ul>{items}</ul></div>')
+        return self._block(f'<div class="data-warnings">{title}<ul>{items}</ul></div>')
 
     def counts(self, df: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
         """Counts per period with the fitted trend, or without it when too few periods exist."""
@@ -158,7 +164,7 @@ class Report:
             text = i18n.t("no_trend", self.lang, reason=reason)
         else:
             text = describe_trend(trend_table, lang=self.lang)
-        return HTMLBlock(f"<p>{html.escape(text)}</p>")
+        return self._block(f"<p>{html.escape(text)}</p>")
 
     def table(self, table: pd.DataFrame, name: str, *, caption: str | None = None, columns=None, labels=None,
               private: bool = False, suppress: bool = True):  # fmt: skip
@@ -170,7 +176,7 @@ class Report:
         counts of incidents to protect, such as a list of published figures).
         """
         if table.empty:  # nothing to show or save (e.g. no trend could be fitted)
-            return HTMLBlock('<p class="caption">—</p>')
+            return self._block('<p class="caption">—</p>')
         if self.suppression and suppress and not private:
             from .stats import suppress
 
@@ -188,7 +194,7 @@ class Report:
         notes = "".join(f"<li>{html.escape(w)}</li>" for w in own if w not in data)
         if notes:
             markup += f'<div class="data-warnings"><ul>{notes}</ul></div>'
-        return HTMLBlock(markup)
+        return self._block(markup)
 
     def figure(self, ax, name: str):
         """Save the figure holding ``ax`` as PNG (200 dpi) and SVG; the notebook shows it inline."""
@@ -213,7 +219,7 @@ class Report:
                 f'<div class="figure"><div class="value">{html.escape(str(item["value"]))}</div>'
                 f'<div class="label">{typeset(item["label"])}</div>{ci}</div>'
             )
-        return HTMLBlock(f'<div class="headline">{"".join(cards)}</div>')
+        return self._block(f'<div class="headline">{"".join(cards)}</div>')
 
     def t(self, key: str) -> str:
         """A notebook title or label in the notebook's language."""
@@ -225,10 +231,12 @@ class Report:
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
         safe = {k: html.escape(i18n.typography(str(v), self.lang)) for k, v in values.items()}
-        return HTMLBlock(f"<p>{i18n.typography(template, self.lang).format(**safe)}</p>")
+        return self._block(f"<p>{i18n.typography(template, self.lang).format(**safe)}</p>")
 
 
-def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True) -> HTMLBlock:
+def context_boxes(
+    figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True, styled: bool = False
+) -> HTMLBlock:
     """Two boxes for beside the headline figures: what France and the US count, and misreadings.
 
     The misreadings quote the French figures (organisations reporting, who reports, incidents
@@ -257,7 +265,14 @@ def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scop
     parts = [box("myths", myths)]
     if scope:
         parts.insert(0, box("scope", [i18n.t(f"box.scope.{k}", lang) for k in ("fr", "us", "so")]))
-    return HTMLBlock(f'<div class="context-boxes">{"".join(parts)}</div>')
+    return HTMLBlock(f'<div class="context-boxes">{"".join(parts)}</div>', styled=styled)
+
+
+@functools.cache
+def _notebook_css() -> str:
+    from .paths import package_path
+
+    return package_path("templates", "notebook.css").read_text(encoding="utf-8")
 
 
 def _figure_metadata(ext):
@@ -268,13 +283,28 @@ def _figure_metadata(ext):
 
 
 class HTMLBlock:
-    """HTML shown in JupyterLab and kept in the executed notebook (and so in the report)."""
+    """HTML shown in JupyterLab and kept in the executed notebook (and so in the report).
 
-    def __init__(self, markup: str):
+    With ``styled``, the block carries the report's look for cards, warnings and tables
+    (``templates/notebook.css``), so a notebook run interactively shows them as the report
+    does; report runs leave it off, the report's own stylesheet applies.
+
+    Examples
+    --------
+    >>> HTMLBlock("<p>1</p>")._repr_html_()
+    '<p>1</p>'
+    >>> HTMLBlock("<p>1</p>", styled=True)._repr_html_().startswith('<div class="incidentstats"><style>')
+    True
+    """
+
+    def __init__(self, markup: str, *, styled: bool = False):
         self.markup = markup
+        self.styled = styled
 
     def _repr_html_(self):
-        return self.markup
+        if not self.styled:
+            return self.markup
+        return f'<div class="incidentstats"><style>{_notebook_css()}</style>{self.markup}</div>'
 
     def __repr__(self):
         return self.markup
