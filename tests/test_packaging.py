@@ -7,7 +7,6 @@ import re
 import tomllib
 
 import yaml
-
 from conftest import REPO
 
 # pyproject name -> the conda-forge package(s) that provide it

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import warnings
 from pathlib import Path
 
@@ -414,11 +413,6 @@ def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppress
 
     matplotlib.rcParams["svg.hashsalt"] = "incidentstats"  # stable SVG ids across runs
     return Report(output_dir=output_dir, lang=lang, name=name, suppression=suppression)
-
-
-def read_manifest(run_dir) -> dict:
-    """Read a run's manifest.json."""
-    return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
