@@ -221,9 +221,16 @@ def _all_texts(fig):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(plots, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 5
-    assert result.failed == 0
+    import importlib
+    import pkgutil
+
+    attempted = 0
+    for info in pkgutil.iter_modules(plots.__path__):
+        module = importlib.import_module(f"{plots.__name__}.{info.name}")
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, info.name
+        attempted += result.attempted
+    assert attempted >= 5
 
 
 def test_plotting_does_not_change_global_rcparams(shares_table):
