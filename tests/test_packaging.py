@@ -50,7 +50,9 @@ def test_environment_mirrors_pyproject_dependencies():
         for target in targets:
             where = pip if name in PIP_ONLY else conda
             assert target in where, f"{target} (from {req}) missing in environment.yml"
-            assert where[target] == version, f"{target}: environment.yml says >={where[target]}, pyproject >={version}"
+            assert where[target] == version, (
+                f"{target}: environment.yml says >={where[target]}, pyproject >={version}"
+            )
     # and nothing extra in the environment that pyproject does not declare
     declared = {t for req in required for t in CONDA_NAMES.get(_split(req)[0], [_split(req)[0]])}
     extra = set(conda) - declared - {"python", "pip"}

@@ -436,7 +436,9 @@ def test_counts_draw_a_fitted_trend_and_its_band(counts_table):
     (band,) = [c for c in ax.collections if c.get_gid() == "trend_band"]
     ys = band.get_paths()[0].vertices[:, 1]
     assert ys.min() == pytest.approx(5.0) and ys.max() == pytest.approx(33.0)
-    assert set(np.round(ys, 9)) <= set(table["lower"][table["complete"]]) | set(table["upper"][table["complete"]])
+    assert set(np.round(ys, 9)) <= set(table["lower"][table["complete"]]) | set(
+        table["upper"][table["complete"]]
+    )
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
     assert legend[-2:] == ["Trend (model fit)", "Trend, 95% interval"]
 

@@ -292,6 +292,8 @@ def teaching(lang, outdir):
         raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
     for path in paths.values():
         click.echo(str(path))
+
+
 @cli.group()
 def notebooks():
     """The report notebooks shipped with the package."""

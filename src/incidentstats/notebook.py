@@ -44,10 +44,14 @@ def _fmt_pct(p, lang: str, decimals: int = 1) -> str:
 class Report:
     """What one executing notebook needs: its language and where to save tables and figures."""
 
-    def __init__(self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""):
+    def __init__(
+        self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""
+    ):
         i18n.check_lang(lang)
         if suppression not in ("", None, "fr", "us-cms"):
-            raise ParameterError("suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}")
+            raise ParameterError(
+                "suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}"
+            )
         self.lang = lang
         self.name = name
         self.output_dir = Path(output_dir) if output_dir not in (None, "") else None
@@ -108,7 +112,9 @@ class Report:
             text += i18n.typography(" ; ", lang) + i18n.t("data_note_filters", lang, filters=shown)
         if p.get("rows_quarantined") or p.get("duplicates_removed"):
             q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
-            text += " " + i18n.t("data_note_cleaning", lang, q=_fmt_number(q, lang), d=_fmt_number(d, lang))
+            text += " " + i18n.t(
+                "data_note_cleaning", lang, q=_fmt_number(q, lang), d=_fmt_number(d, lang)
+            )
         if p.get("possible_duplicates"):  # distinct incidents that share a key, kept
             text += i18n.typography(" ; ", lang) + i18n.t(
                 "data_note_possible_duplicates", lang, n=_fmt_number(p["possible_duplicates"], lang)
@@ -188,7 +194,9 @@ class Report:
 
         # Warnings the statistic itself raised (e.g. a share not measurable in some periods).
         prov = table.attrs.get("provenance") or {}
-        own = warnings_in({k: prov[k] for k in ("warnings", "warning_details") if k in prov}, self.lang)
+        own = warnings_in(
+            {k: prov[k] for k in ("warnings", "warning_details") if k in prov}, self.lang
+        )
         data = set(warnings_in(self.provenance, self.lang))
         notes = "".join(f"<li>{html.escape(w)}</li>" for w in own if w not in data)
         if notes:
@@ -205,7 +213,9 @@ class Report:
 
             for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
                 with atomic_path(folder / f"{self.name}-{name}.{ext}") as tmp:
-                    fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw)
+                    fig.savefig(
+                        tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw
+                    )
         # Return nothing: the inline backend already shows the figure once.
 
     def headline(self, items) -> HTMLBlock:
@@ -225,7 +235,9 @@ class Report:
         try:
             return _STRINGS[key][self.lang]
         except KeyError:
-            raise ParameterError("key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}") from None
+            raise ParameterError(
+                "key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}"
+            ) from None
 
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
@@ -234,7 +246,11 @@ class Report:
 
 
 def context_boxes(
-    figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True, styled: bool = False
+    figures: pd.DataFrame | None = None,
+    *,
+    lang: str = "en",
+    scope: bool = True,
+    styled: bool = False,
 ) -> HTMLBlock:
     """Two boxes for beside the headline figures: what France and the US count, and misreadings.
 
@@ -316,7 +332,9 @@ _COLUMNS = ("value", "x", "n", "n_unknown", "n_total", "share", "count", "period
 
 def _headers(lang: str) -> dict[str, str]:
     level = i18n.fmt_percent(0.95, lang)
-    generic = {k[len("header.") :]: v for k, v in i18n.catalogue(lang).items() if k.startswith("header.")}
+    generic = {
+        k[len("header.") :]: v for k, v in i18n.catalogue(lang).items() if k.startswith("header.")
+    }
     return {**generic, **{c: i18n.t(f"column.{c}", lang) for c in _COLUMNS},
             "ci": i18n.t("ci_label", lang, level=level)}  # fmt: skip
 
@@ -333,7 +351,12 @@ def _cell_text(col, val, lang) -> str:
 
     if _is_missing(val):
         return "—"
-    if col in _PERCENT_COLS and col not in ("lower", "upper") and isinstance(val, int | float) and not isinstance(val, bool):
+    if (
+        col in _PERCENT_COLS
+        and col not in ("lower", "upper")
+        and isinstance(val, int | float)
+        and not isinstance(val, bool)
+    ):
         return _fmt_pct(val, lang)
     if ("p_value" in str(col) or col == "fisher_p") and isinstance(val, int | float):
         return i18n.fmt_pvalue(val, lang)
@@ -341,7 +364,9 @@ def _cell_text(col, val, lang) -> str:
         return i18n.t("bool.true" if val else "bool.false", lang)
     if isinstance(val, pd.Timestamp):
         return i18n.fmt_date(val, lang)
-    if isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col != "p_value"):
+    if isinstance(val, int) or (
+        isinstance(val, float) and float(val).is_integer() and col != "p_value"
+    ):
         return _fmt_number(val, lang)
     if isinstance(val, float):
         return _fmt_number(val, lang, 3 if abs(val) < 1 else 2)
@@ -354,7 +379,9 @@ def _cell_text(col, val, lang) -> str:
     return str(val)
 
 
-def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60) -> str:
+def html_table(
+    table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60
+) -> str:
     """An escaped HTML table: shares as percentages, the interval in one column, codes translated.
 
     Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
@@ -370,7 +397,8 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     ci_is_pct = "share" in cols or "share_of_row" in cols
     shown = [c for c in cols if not (merge_ci and c == "upper")]
     head = "".join(
-        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>" for c in shown
+        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>"
+        for c in shown
     )
     rows = []
     for _, row in table.head(max_rows).iterrows():
@@ -397,7 +425,9 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
-def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = "") -> Report:
+def start(
+    *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""
+) -> Report:
     """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report.
 
     Each chart is kept as SVG and as a 2x PNG: the report prints the SVG, unless it holds
@@ -482,14 +512,19 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
             {
                 "value": _fmt_number(summary["median"], lang),
                 "label": t("median_people"),
-                "ci": ci(_fmt_number(summary["median_lower"], lang), _fmt_number(summary["median_upper"], lang))
+                "ci": ci(
+                    _fmt_number(summary["median_lower"], lang),
+                    _fmt_number(summary["median_upper"], lang),
+                )
                 + t("n_known", n=known),
             }
         )
     return items
 
 
-def largest_incidents(df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False) -> pd.DataFrame:
+def largest_incidents(
+    df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False
+) -> pd.DataFrame:
     """The ``n`` incidents affecting the most records; organisation names only if ``names``.
 
     Listing individual incidents is opt-in (``names=True``): by default the table shows
