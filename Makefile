@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test lint format bench clean
+.PHONY: help venv report test lint format notebooks bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,9 +27,13 @@ report: $(STAMP) ## Write an HTML and a PDF report of the embedded default data 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Check style with ruff
+lint: $(STAMP) ## Check style with ruff (the notebooks' .py scripts are under src)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+notebooks: $(STAMP) ## Sync each notebook with its .py script (newer wins) and clear outputs
+	$(BIN)/jupytext --sync notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/*.ipynb
 
 format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff format src tests benchmarks

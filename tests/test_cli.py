@@ -8,7 +8,6 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
 
 
@@ -73,7 +72,10 @@ def test_clean_writes_five_files_with_balanced_accounting(tmp_path, shared):
     assert set(dups["organisation"]) == {"McEwen & Associates"}
     raw_rows = len(pd.read_csv(src, dtype=str))
     assert prov["rows_in"] == raw_rows == 733
-    assert prov["rows_in"] == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]
+    assert (
+        prov["rows_in"]
+        == prov["rows_clean"] + prov["rows_quarantined"] + prov["duplicates_removed"]
+    )
     assert len(pd.read_parquet(out / "incidents.parquet")) == prov["rows_clean"]
     assert prov["inputs"][0]["format"] == "hhs"
     # Hidden: only the published set and the link to it, no temporary files.

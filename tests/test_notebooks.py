@@ -354,3 +354,31 @@ def test_every_incident_notebook_has_a_data_warnings_cell():
         assert "rep.data_warnings(df)" in sources, name
         load = next(i for i, s in enumerate(sources) if "rep.load(" in s)
         assert sources.index("rep.data_warnings(df)") == load + 1, name
+
+
+# --- interactive runs ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_interactive_run_shows_cards_warnings_and_tables_as_styled_html(tmp_path):
+    """Run as a researcher would (no output folder): the blocks carry the report's look."""
+    import papermill
+
+    out = tmp_path / "overview.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / "overview.ipynb"), str(out), kernel_name="python3", cwd=str(tmp_path),
+        progress_bar=False, log_output=False,
+    )  # fmt: skip
+    nb = nbformat.read(str(out), as_version=4)
+    shown = {
+        cell.source: "".join(o.get("data", {}).get("text/html", ""))
+        for cell in nb.cells
+        for o in cell.get("outputs", [])
+        if o.get("output_type") in {"execute_result", "display_data"}
+    }
+    styled = [s for s, h in shown.items() if h.startswith('<div class="incidentstats"><style>')]
+    assert any("headline" in s for s in styled), "headline cards not styled"
+    assert "rep.data_warnings(df)" in styled
+    assert any("rep.table(" in s for s in styled)
+    assert '<div class="headline"><div class="figure">' in "".join(shown.values())
+    assert not (tmp_path / "out").exists()  # nothing saved without an output folder

@@ -221,9 +221,16 @@ def _all_texts(fig):
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(plots, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 5
-    assert result.failed == 0
+    import importlib
+    import pkgutil
+
+    attempted = 0
+    for info in pkgutil.iter_modules(plots.__path__):
+        module = importlib.import_module(f"{plots.__name__}.{info.name}")
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, info.name
+        attempted += result.attempted
+    assert attempted >= 5
 
 
 def test_plotting_does_not_change_global_rcparams(shares_table):
@@ -429,7 +436,9 @@ def test_counts_draw_a_fitted_trend_and_its_band(counts_table):
     (band,) = [c for c in ax.collections if c.get_gid() == "trend_band"]
     ys = band.get_paths()[0].vertices[:, 1]
     assert ys.min() == pytest.approx(5.0) and ys.max() == pytest.approx(33.0)
-    assert set(np.round(ys, 9)) <= set(table["lower"][table["complete"]]) | set(table["upper"][table["complete"]])
+    assert set(np.round(ys, 9)) <= set(table["lower"][table["complete"]]) | set(
+        table["upper"][table["complete"]]
+    )
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
     assert legend[-2:] == ["Trend (model fit)", "Trend, 95% interval"]
 

@@ -292,6 +292,33 @@ def teaching(lang, outdir):
         raise ParameterError("--output", f"cannot write to {outdir}: {reason}") from None
     for path in paths.values():
         click.echo(str(path))
+
+
+@cli.group()
+def notebooks():
+    """The report notebooks shipped with the package."""
+
+
+@notebooks.command("copy")
+@click.argument("dest", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace notebooks already in DIR")
+def copy_notebooks(dest, overwrite):
+    """Copy the report notebooks (and their paired .py scripts) into DIR to edit them.
+
+    Open them in JupyterLab; run a report from the edited copies with
+    INCIDENTSTATS_NOTEBOOKS=DIR incidentstats report.
+    """
+    from .paths import copy_notebooks as copy
+
+    try:
+        paths = copy(dest, overwrite=overwrite)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ParameterError("DIR", f"cannot write to {dest}: {reason}") from None
+    for path in paths:
+        click.echo(str(path))
+
+
 _ENVIRONMENT_ERRNOS = {
     errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES, errno.EPERM,
     errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.ENAMETOOLONG, errno.EIO,

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from .errors import InputError, ParameterError
+from .paths import package_path
 
 #: Environment variable holding the launch settings (JSON) for the explorer notebook.
 ENV = "INCIDENTSTATS_EXPLORE"
@@ -24,7 +25,7 @@ NOTEBOOK = "explore.ipynb"
 #: Seconds to wait for the server to listen, and for it to stop when asked.
 START_TIMEOUT, STOP_TIMEOUT = 60.0, 10.0
 #: Holds voila/templates/incidentstats, the page template (a Jupyter data folder).
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = package_path("templates")
 
 
 def launch_settings(*, source="hhs", input_paths=(), mapping="", lang="en") -> dict:

@@ -5,8 +5,8 @@ A notebook does ``rep = nb.start(output_dir=output_dir, lang=lang, name="overvie
 
 from __future__ import annotations
 
+import functools
 import html
-import json
 import warnings
 from pathlib import Path
 
@@ -44,15 +44,24 @@ def _fmt_pct(p, lang: str, decimals: int = 1) -> str:
 class Report:
     """What one executing notebook needs: its language and where to save tables and figures."""
 
-    def __init__(self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""):
+    def __init__(
+        self, *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""
+    ):
         i18n.check_lang(lang)
         if suppression not in ("", None, "fr", "us-cms"):
-            raise ParameterError("suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}")
+            raise ParameterError(
+                "suppression", f"expected '', 'fr' or 'us-cms', got {suppression!r}"
+            )
         self.lang = lang
         self.name = name
         self.output_dir = Path(output_dir) if output_dir not in (None, "") else None
         self.suppression = suppression or None
         self.provenance: dict = {}
+        # No output folder: a researcher's interactive run, not a report (which styles its HTML).
+        self.interactive = self.output_dir is None
+
+    def _block(self, markup: str) -> HTMLBlock:
+        return HTMLBlock(markup, styled=self.interactive)
 
     # data ------------------------------------------------------------------------
     def load(self, source="hhs", input_paths=None, *, start=None, end=None, organisation_types=None,
@@ -103,12 +112,14 @@ class Report:
             text += i18n.typography(" ; ", lang) + i18n.t("data_note_filters", lang, filters=shown)
         if p.get("rows_quarantined") or p.get("duplicates_removed"):
             q, d = p.get("rows_quarantined", 0), p.get("duplicates_removed", 0)
-            text += " " + i18n.t("data_note_cleaning", lang, q=_fmt_number(q, lang), d=_fmt_number(d, lang))
+            text += " " + i18n.t(
+                "data_note_cleaning", lang, q=_fmt_number(q, lang), d=_fmt_number(d, lang)
+            )
         if p.get("possible_duplicates"):  # distinct incidents that share a key, kept
             text += i18n.typography(" ; ", lang) + i18n.t(
                 "data_note_possible_duplicates", lang, n=_fmt_number(p["possible_duplicates"], lang)
             )
-        return HTMLBlock(f'<p class="provenance">{html.escape(text)}.</p>')
+        return self._block(f'<p class="provenance">{html.escape(text)}.</p>')
 
     def data_warnings(self, df: pd.DataFrame) -> HTMLBlock:
         """The data's warnings (``attrs["provenance"]["warnings"]``) as a visible block.
@@ -122,9 +133,9 @@ class Report:
         title = f"<strong>{html.escape(i18n.t('data_warnings', self.lang))}</strong>"
         if not found:
             body = f"<p>{html.escape(i18n.t('no_data_warnings', self.lang))}</p>"
-            return HTMLBlock(f'<div class="data-warnings none">{title}{body}</div>')
+            return self._block(f'<div class="data-warnings none">{title}{body}</div>')
         items = "".join(f"<li>{html.escape(w)}</li>" for w in found)
-        return HTMLBlock(f'<div class="data-warnings">{title}<ul>{items}</ul></div>')
+        return self._block(f'<div class="data-warnings">{title}<ul>{items}</ul></div>')
 
     def counts(self, df: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
         """Counts per period with the fitted trend, or without it when too few periods exist."""
@@ -158,7 +169,7 @@ class Report:
             text = i18n.t("no_trend", self.lang, reason=reason)
         else:
             text = describe_trend(trend_table, lang=self.lang)
-        return HTMLBlock(f"<p>{html.escape(text)}</p>")
+        return self._block(f"<p>{html.escape(text)}</p>")
 
     def table(self, table: pd.DataFrame, name: str, *, caption: str | None = None, columns=None, labels=None,
               private: bool = False, suppress: bool = True):  # fmt: skip
@@ -170,7 +181,7 @@ class Report:
         counts of incidents to protect, such as a list of published figures).
         """
         if table.empty:  # nothing to show or save (e.g. no trend could be fitted)
-            return HTMLBlock('<p class="caption">—</p>')
+            return self._block('<p class="caption">—</p>')
         if self.suppression and suppress and not private:
             from .stats import suppress
 
@@ -183,12 +194,14 @@ class Report:
 
         # Warnings the statistic itself raised (e.g. a share not measurable in some periods).
         prov = table.attrs.get("provenance") or {}
-        own = warnings_in({k: prov[k] for k in ("warnings", "warning_details") if k in prov}, self.lang)
+        own = warnings_in(
+            {k: prov[k] for k in ("warnings", "warning_details") if k in prov}, self.lang
+        )
         data = set(warnings_in(self.provenance, self.lang))
         notes = "".join(f"<li>{html.escape(w)}</li>" for w in own if w not in data)
         if notes:
             markup += f'<div class="data-warnings"><ul>{notes}</ul></div>'
-        return HTMLBlock(markup)
+        return self._block(markup)
 
     def figure(self, ax, name: str):
         """Save the figure holding ``ax`` as PNG (200 dpi) and SVG; the notebook shows it inline."""
@@ -200,7 +213,9 @@ class Report:
 
             for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
                 with atomic_path(folder / f"{self.name}-{name}.{ext}") as tmp:
-                    fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw)
+                    fig.savefig(
+                        tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw
+                    )
         # Return nothing: the inline backend already shows the figure once.
 
     def headline(self, items) -> HTMLBlock:
@@ -213,22 +228,30 @@ class Report:
                 f'<div class="figure"><div class="value">{html.escape(str(item["value"]))}</div>'
                 f'<div class="label">{typeset(item["label"])}</div>{ci}</div>'
             )
-        return HTMLBlock(f'<div class="headline">{"".join(cards)}</div>')
+        return self._block(f'<div class="headline">{"".join(cards)}</div>')
 
     def t(self, key: str) -> str:
         """A notebook title or label in the notebook's language."""
         try:
             return _STRINGS[key][self.lang]
         except KeyError:
-            raise ParameterError("key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}") from None
+            raise ParameterError(
+                "key", f"no text {key!r}; known: {', '.join(sorted(_STRINGS))}"
+            ) from None
 
     def text(self, template: str, **values) -> HTMLBlock:
         """A paragraph built from a template and values; values are escaped (they may hold data)."""
         safe = {k: html.escape(i18n.typography(str(v), self.lang)) for k, v in values.items()}
-        return HTMLBlock(f"<p>{i18n.typography(template, self.lang).format(**safe)}</p>")
+        return self._block(f"<p>{i18n.typography(template, self.lang).format(**safe)}</p>")
 
 
-def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scope: bool = True) -> HTMLBlock:
+def context_boxes(
+    figures: pd.DataFrame | None = None,
+    *,
+    lang: str = "en",
+    scope: bool = True,
+    styled: bool = False,
+) -> HTMLBlock:
     """Two boxes for beside the headline figures: what France and the US count, and misreadings.
 
     The misreadings quote the French figures (organisations reporting, who reports, incidents
@@ -257,7 +280,14 @@ def context_boxes(figures: pd.DataFrame | None = None, *, lang: str = "en", scop
     parts = [box("myths", myths)]
     if scope:
         parts.insert(0, box("scope", [i18n.t(f"box.scope.{k}", lang) for k in ("fr", "us", "so")]))
-    return HTMLBlock(f'<div class="context-boxes">{"".join(parts)}</div>')
+    return HTMLBlock(f'<div class="context-boxes">{"".join(parts)}</div>', styled=styled)
+
+
+@functools.cache
+def _notebook_css() -> str:
+    from .paths import package_path
+
+    return package_path("templates", "notebook.css").read_text(encoding="utf-8")
 
 
 def _figure_metadata(ext):
@@ -268,13 +298,28 @@ def _figure_metadata(ext):
 
 
 class HTMLBlock:
-    """HTML shown in JupyterLab and kept in the executed notebook (and so in the report)."""
+    """HTML shown in JupyterLab and kept in the executed notebook (and so in the report).
 
-    def __init__(self, markup: str):
+    With ``styled``, the block carries the report's look for cards, warnings and tables
+    (``templates/notebook.css``), so a notebook run interactively shows them as the report
+    does; report runs leave it off, the report's own stylesheet applies.
+
+    Examples
+    --------
+    >>> HTMLBlock("<p>1</p>")._repr_html_()
+    '<p>1</p>'
+    >>> HTMLBlock("<p>1</p>", styled=True)._repr_html_().startswith('<div class="incidentstats"><style>')
+    True
+    """
+
+    def __init__(self, markup: str, *, styled: bool = False):
         self.markup = markup
+        self.styled = styled
 
     def _repr_html_(self):
-        return self.markup
+        if not self.styled:
+            return self.markup
+        return f'<div class="incidentstats"><style>{_notebook_css()}</style>{self.markup}</div>'
 
     def __repr__(self):
         return self.markup
@@ -287,7 +332,9 @@ _COLUMNS = ("value", "x", "n", "n_unknown", "n_total", "share", "count", "period
 
 def _headers(lang: str) -> dict[str, str]:
     level = i18n.fmt_percent(0.95, lang)
-    generic = {k[len("header.") :]: v for k, v in i18n.catalogue(lang).items() if k.startswith("header.")}
+    generic = {
+        k[len("header.") :]: v for k, v in i18n.catalogue(lang).items() if k.startswith("header.")
+    }
     return {**generic, **{c: i18n.t(f"column.{c}", lang) for c in _COLUMNS},
             "ci": i18n.t("ci_label", lang, level=level)}  # fmt: skip
 
@@ -304,7 +351,12 @@ def _cell_text(col, val, lang) -> str:
 
     if _is_missing(val):
         return "—"
-    if col in _PERCENT_COLS and col not in ("lower", "upper") and isinstance(val, int | float) and not isinstance(val, bool):
+    if (
+        col in _PERCENT_COLS
+        and col not in ("lower", "upper")
+        and isinstance(val, int | float)
+        and not isinstance(val, bool)
+    ):
         return _fmt_pct(val, lang)
     if ("p_value" in str(col) or col == "fisher_p") and isinstance(val, int | float):
         return i18n.fmt_pvalue(val, lang)
@@ -312,7 +364,9 @@ def _cell_text(col, val, lang) -> str:
         return i18n.t("bool.true" if val else "bool.false", lang)
     if isinstance(val, pd.Timestamp):
         return i18n.fmt_date(val, lang)
-    if isinstance(val, int) or (isinstance(val, float) and float(val).is_integer() and col != "p_value"):
+    if isinstance(val, int) or (
+        isinstance(val, float) and float(val).is_integer() and col != "p_value"
+    ):
         return _fmt_number(val, lang)
     if isinstance(val, float):
         return _fmt_number(val, lang, 3 if abs(val) < 1 else 2)
@@ -325,7 +379,9 @@ def _cell_text(col, val, lang) -> str:
     return str(val)
 
 
-def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60) -> str:
+def html_table(
+    table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60
+) -> str:
     """An escaped HTML table: shares as percentages, the interval in one column, codes translated.
 
     Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
@@ -341,7 +397,8 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     ci_is_pct = "share" in cols or "share_of_row" in cols
     shown = [c for c in cols if not (merge_ci and c == "upper")]
     head = "".join(
-        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>" for c in shown
+        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>"
+        for c in shown
     )
     rows = []
     for _, row in table.head(max_rows).iterrows():
@@ -368,7 +425,9 @@ def html_table(table: pd.DataFrame, *, lang: str = "en", caption=None, labels=No
     return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
-def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = "") -> Report:
+def start(
+    *, output_dir=None, lang: str = "en", name: str = "notebook", suppression: str = ""
+) -> Report:
     """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report.
 
     Each chart is kept as SVG and as a 2x PNG: the report prints the SVG, unless it holds
@@ -384,11 +443,6 @@ def start(*, output_dir=None, lang: str = "en", name: str = "notebook", suppress
 
     matplotlib.rcParams["svg.hashsalt"] = "incidentstats"  # stable SVG ids across runs
     return Report(output_dir=output_dir, lang=lang, name=name, suppression=suppression)
-
-
-def read_manifest(run_dir) -> dict:
-    """Read a run's manifest.json."""
-    return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
@@ -458,14 +512,19 @@ def overview_figures(df: pd.DataFrame, *, lang: str = "en") -> list[dict]:
             {
                 "value": _fmt_number(summary["median"], lang),
                 "label": t("median_people"),
-                "ci": ci(_fmt_number(summary["median_lower"], lang), _fmt_number(summary["median_upper"], lang))
+                "ci": ci(
+                    _fmt_number(summary["median_lower"], lang),
+                    _fmt_number(summary["median_upper"], lang),
+                )
                 + t("n_known", n=known),
             }
         )
     return items
 
 
-def largest_incidents(df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False) -> pd.DataFrame:
+def largest_incidents(
+    df: pd.DataFrame, *, n: int = 10, lang: str = "en", names: bool = False
+) -> pd.DataFrame:
     """The ``n`` incidents affecting the most records; organisation names only if ``names``.
 
     Listing individual incidents is opt-in (``names=True``): by default the table shows

@@ -95,10 +95,6 @@ _TABLE_LABELS = {
 }  # fmt: skip
 
 
-def _check_lang(lang) -> str:
-    return i18n.check_lang(lang)
-
-
 # --- the bundled aggregate ------------------------------------------------------------------
 
 
@@ -419,7 +415,7 @@ def data_sources(
     """The session's three datasets: name, as-of date, period covered, what they are used for."""
     from . import france
 
-    text = _DATA_TEXT[_check_lang(lang)]
+    text = _DATA_TEXT[i18n.check_lang(lang)]
     rows = []
     for key, prov in (
         ("hhs", df.attrs.get("provenance", {}) or {}),
@@ -440,7 +436,7 @@ def data_sources(
 
 def table_labels(lang: str = "en") -> dict[str, str]:
     """Column headers for the tables of this module, in ``lang``."""
-    return dict(_TABLE_LABELS[_check_lang(lang)])
+    return dict(_TABLE_LABELS[i18n.check_lang(lang)])
 
 
 # --- exercise and answer boxes --------------------------------------------------------------
@@ -489,7 +485,7 @@ def exercise(question_en: str, question_fr: str, *, lang: str = "en"):
     """
     from .notebook import HTMLBlock
 
-    text = question_fr if _check_lang(lang) == "fr" else question_en
+    text = question_fr if i18n.check_lang(lang) == "fr" else question_en
     head = f"<strong>{_TEXT[lang]['exercise']}.</strong> "
     return HTMLBlock(f'<div class="exercise">{_markup(text, head)}</div>')
 
@@ -511,7 +507,7 @@ def answer(text_en: str, text_fr: str, *, lang: str = "en", show: bool = False, 
     """
     from .notebook import HTMLBlock, html_table
 
-    _check_lang(lang)
+    i18n.check_lang(lang)
     if not isinstance(show, bool | np.bool_):
         raise ParameterError("show_answers", f"expected True or False, got {show!r}")
     if not show:
@@ -529,7 +525,7 @@ def your_result(value, *, lang: str = "en"):
     """Show what an exercise cell computed, or a hint while it is still None."""
     from .notebook import HTMLBlock, html_table
 
-    _check_lang(lang)
+    i18n.check_lang(lang)
     if value is None:
         return HTMLBlock(f'<p class="caption">{html.escape(_TEXT[lang]["todo"])}</p>')
     if isinstance(value, pd.DataFrame):

@@ -403,9 +403,3 @@ def add_reason(reasons: pd.Series, mask: pd.Series, reason: str) -> pd.Series:
     current = out[mask]
     out[mask] = current.where(current.eq(""), current + "; ") + reason
     return out
-
-
-def _is_mangled_dupe(col: str, header: list[str]) -> bool:
-    """True if pandas renamed a repeated header "X" to "X.1" (a real "X.1" column is rare)."""
-    base, dot, suffix = col.rpartition(".")
-    return bool(dot) and suffix.isdigit() and base in header

@@ -16,10 +16,12 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def notebook_dir() -> Path:
-    """The folder holding the report notebooks (the repository's ``notebooks/``)."""
+    """The folder holding the report notebooks (shipped in the package, ``paths.notebook_sources``)."""
+    from ..paths import notebook_sources
+
     env = os.environ.get("INCIDENTSTATS_NOTEBOOKS")
     candidates = [Path(env)] if env else []
-    candidates += [PACKAGE_DIR.parents[1] / "notebooks", PACKAGE_DIR / "notebooks"]
+    candidates.append(notebook_sources())
     for cand in candidates:
         if cand.is_dir() and any(cand.glob("*.ipynb")):
             return cand.resolve()
