@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import ParameterError
@@ -109,16 +110,24 @@ def plot_records(
         lo = math.floor(math.log10(shown.min()) * bins_per_decade)
         hi = math.floor(math.log10(shown.max()) * bins_per_decade) + 1
         edges = 10.0 ** (np.arange(lo, hi + 1) / bins_per_decade)
-        heights, _, _ = ax.hist(
-            shown, bins=edges, color=colour, edgecolor="white", linewidth=0.6, gid="hist"
-        )
+        # seaborn's distribution functions, on the fixed log grid of bin edges.
+        before = len(ax.patches)
+        sns.histplot(
+            x=shown, bins=edges, color=colour, edgecolor="white", linewidth=0.6, alpha=1.0,
+            ax=ax, legend=False,
+        )  # fmt: skip
+        bars = ax.patches[before:]
+        for bar in bars:
+            bar.set_gid("hist")
+        heights = np.array([bar.get_height() for bar in bars])
         ax.set_ylim(0, heights.max() * 1.12)
         ax.set_ylabel(t("records_hist_y", lang))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(_number_formatter(lang))
         ax.set_xlim(edges[0], edges[-1])
     else:
-        ax.ecdf(shown, color=colour, linewidth=1.8, gid="ecdf")
+        sns.ecdfplot(x=shown, color=colour, linewidth=1.8, ax=ax, legend=False)
+        ax.lines[-1].set_gid("ecdf")
         ax.axhline(0.5, color="#9A9A9A", linewidth=0.8, linestyle=":")
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(_percent_formatter(lang))
