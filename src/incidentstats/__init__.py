@@ -10,7 +10,7 @@ import importlib  # noqa: E402
 import sys  # noqa: E402
 import types  # noqa: E402
 
-from .errors import (  # noqa: E402
+from .errors import (  # noqa: E402, F401 (re-exported; __all__ is built on demand)
     DataWarning,
     IncidentstatsError,
     InputError,
