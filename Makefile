@@ -24,8 +24,16 @@ venv: $(STAMP) ## Create or update .venv with the package and its test tools
 report: $(STAMP) ## Write an HTML and a PDF report of the embedded default data under reports/
 	$(BIN)/incidentstats report
 
-test: $(STAMP) ## Run the whole test suite
-	$(BIN)/python -m pytest
+# Test files run in parallel processes (pytest-xdist), each file whole in one process so
+# that its module fixtures (a report run, a loaded export) are built once.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
+test: $(STAMP) ## Run the whole test suite (in parallel)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+.PHONY: test-fast
+test-fast: $(STAMP) ## Run the unit tests alone (no notebooks or PDFs)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_PARALLEL)
 
 lint: $(STAMP) ## Check style with ruff (the notebooks' .py scripts are under src)
 	$(BIN)/ruff check src tests benchmarks

@@ -44,7 +44,7 @@ VCDB = REPO.parent / "shared" / "datasets" / "vcdb"
 JSON_DIR = VCDB / "json"
 SCHEMA = VCDB / "verisc-merged.json"
 RESULTS = HERE / "results" / "veris.md"
-TARGET_RATIO = 10.0
+TARGET_RATIO = 30.0
 FALLBACK_VENV_PYTHON = Path("/tmp/benchvenv/bin/python")
 _NAMESPACE = uuid.UUID("6f1c1f4e-9d1b-4a53-9c0e-2d9b6a0f7e11")
 
@@ -92,7 +92,12 @@ def measure_incidentstats(json_dir: str) -> dict:
     import time
 
     import incidentstats
+    import incidentstats.readers.veris  # noqa: F401
 
+    # Imports are paid before the clock starts, as verispy's are: incidentstats imports its
+    # modules, and a statistic its libraries, on first use; one statistic on the embedded
+    # data pays them.
+    incidentstats.shares(incidentstats.load("hhs"), by="source_categories")
     start, cpu = time.perf_counter(), time.process_time()
     df = incidentstats.load("veris", json_dir)
     table = incidentstats.shares(df, by="source_categories")

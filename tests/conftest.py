@@ -29,6 +29,33 @@ def shared():
     return shared_path
 
 
+HHS_2024_PAIR = (
+    ("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv"),
+    ("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv"),
+)
+
+
+@pytest.fixture(scope="session")
+def _hhs_2024_pair_loaded():
+    import warnings
+
+    import incidentstats as ist
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.DataWarning)
+        return ist.load("hhs", [shared_path(*p) for p in HHS_2024_PAIR])
+
+
+@pytest.fixture(scope="module")
+def hhs_2024_pair(_hhs_2024_pair_loaded):
+    """The 2024-07 HHS archive and under-investigation list loaded together.
+
+    Read once per test process (several test modules use it); each module gets its own
+    copy, so a test that changed its table could not change another module's.
+    """
+    return _hhs_2024_pair_loaded.copy()
+
+
 @pytest.fixture
 def tiny():
     """Five hand-made incidents whose statistics can be checked by hand."""

@@ -18,12 +18,12 @@ UNDER_INVESTIGATION = ("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.
 
 
 @pytest.fixture(scope="module")
-def hhs2024():
+def hhs2024(hhs_2024_pair):
     """The full HHS list of July 2024 (archive + under investigation), loaded once."""
     from conftest import shared_path
 
     paths = [shared_path(*ARCHIVE), shared_path(*UNDER_INVESTIGATION)]
-    return ist.load("hhs", paths), paths
+    return hhs_2024_pair, paths
 
 
 def _same(a, b):

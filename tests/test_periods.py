@@ -30,11 +30,9 @@ PAIR = (
 
 
 @pytest.fixture(scope="module")
-def pair():
+def pair(hhs_2024_pair):
     """The 2024-07 archive and under-investigation exports loaded together."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ist.DataWarning)
-        return ist.load("hhs", [shared_path(*p) for p in PAIR])
+    return hhs_2024_pair
 
 
 _FIT = ["model", "rate_ratio", "lower", "upper", "p_value", "selected", "periods_used"]

@@ -567,19 +567,9 @@ def test_describe_trend_languages_and_signs():
         ist.describe_trend(table, "de")
 
 
-PAIR_2024 = (
-    ("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv"),
-    ("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv"),
-)
-
-
 @pytest.fixture(scope="module")
-def pair_2024():
-    from conftest import shared_path
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ist.DataWarning)
-        return ist.load("hhs", [shared_path(*p) for p in PAIR_2024])
+def pair_2024(hhs_2024_pair):
+    return hhs_2024_pair
 
 
 def test_reproduction_6_negative_binomial_fitted_where_statsmodels_can(pair_2024):

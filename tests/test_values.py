@@ -25,10 +25,8 @@ ACTIONS = ("Malware", "Hacking", "Social", "Physical", "Misuse", "Error", "Envir
 
 
 @pytest.fixture(scope="module")
-def pair():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ist.DataWarning)
-        return ist.load("hhs", [shared_path(*p) for p in PAIR])
+def pair(hhs_2024_pair):
+    return hhs_2024_pair
 
 
 def test_doctests():

@@ -5,20 +5,30 @@
 """
 
 from ._version import __version__
-from .errors import (  # noqa: E402
+
+import importlib  # noqa: E402
+import sys  # noqa: E402
+import types  # noqa: E402
+
+from .errors import (  # noqa: E402, F401 (re-exported; __all__ is built on demand)
     DataWarning,
     IncidentstatsError,
     InputError,
     ParameterError,
     ReportError,
 )
-from .explorer import ExplorerFilters, explore_state  # noqa: E402
-from .filters import filter_incidents  # noqa: E402
-from .ingest import Ingested, ingest, load  # noqa: E402
-from .stats import *  # noqa: E402,F403
-from .stats import __all__ as _stats_all  # noqa: E402
 
-__all__ = [
+# The rest is imported on first use (PEP 562), so that ``incidentstats --help`` does not
+# pay for pandas: name -> the module that defines it; statistics come from ``.stats``.
+_LAZY = {
+    "ExplorerFilters": ".explorer",
+    "explore_state": ".explorer",
+    "filter_incidents": ".filters",
+    "Ingested": ".ingest",
+    "ingest": ".ingest",
+    "load": ".ingest",
+}
+_OWN = [
     "__version__",
     "DataWarning",
     "IncidentstatsError",
@@ -32,8 +42,19 @@ __all__ = [
     "explore",
     "explore_state",
     "ExplorerFilters",
-    *_stats_all,
 ]
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name, value):
+        # Importing the submodule ``incidentstats.ingest`` binds it here under the name of
+        # the function; ``ist.ingest`` stays the function, as when it was imported eagerly.
+        if name == "ingest" and isinstance(value, types.ModuleType):
+            value = value.ingest
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def explore(df=None, **options):
@@ -46,7 +67,21 @@ def explore(df=None, **options):
 def __getattr__(name):
     # ``ist.plots`` imports matplotlib on first use, so the command line stays fast.
     if name == "plots":
-        import importlib
-
         return importlib.import_module(".plots", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    stats = None
+    if name == "__all__":
+        stats = importlib.import_module(".stats", __name__)
+        value = [*_OWN, *stats.__all__]
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    else:
+        stats = importlib.import_module(".stats", __name__)
+        if name not in stats.__all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(stats, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__getattr__("__all__")})

@@ -16,7 +16,6 @@ import click
 
 from ._version import __version__
 from .errors import IncidentstatsError, InputError, ParameterError
-from .limits import shown_path
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -406,6 +405,8 @@ def main(argv=None) -> int:
         # vanished: the machine's state, not a bug in the code. One line, exit status 2.
         if exc.errno not in _ENVIRONMENT_ERRNOS:
             raise
+        from .limits import shown_path
+
         where = f"{shown_path(exc.filename)}: " if exc.filename else ""
         click.echo(f"incidentstats: error: {where}{exc.strerror or exc}", err=True)
         return EXIT_USAGE

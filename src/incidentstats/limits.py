@@ -6,6 +6,7 @@ One place declares every limit, its default and the environment variable that ch
 from __future__ import annotations
 
 import errno
+import mmap
 import os
 import stat
 from dataclasses import dataclass
@@ -219,10 +220,71 @@ def longest_unbroken_run(data: bytes, *, chunk: int = 16 * MIB) -> int:
     return max(longest, len(arr) - last - 1)
 
 
+def _first_separator(view: np.ndarray) -> int:
+    """Index of the first separator in ``view``, or its length; looks at little when near."""
+    start, width = 0, 256
+    while start < len(view):
+        hits = np.flatnonzero(_SEPARATORS[view[start : start + width]])
+        if len(hits):
+            return start + int(hits[0])
+        start, width = start + width, width * 4
+    return len(view)
+
+
+def run_longer_than(arr: np.ndarray, cap: int) -> bool:
+    """True if the bytes ``arr`` hold a run of more than ``cap`` bytes without a separator.
+
+    Any ``cap`` consecutive positions include a multiple of ``cap``, so such a run covers
+    one of the positions 0, cap, 2 cap, ...: only the runs through those are measured, and
+    a file of short fields is barely read (the whole file need not be in memory).
+
+    Examples
+    --------
+    >>> data = np.frombuffer(b"a,bb\\n" + b"c" * 50 + b";d", dtype=np.uint8)
+    >>> run_longer_than(data, 49), run_longer_than(data, 50)
+    (True, False)
+    """
+    if len(arr) > 4096 * cap:  # so many probes that one pass over every byte is cheaper
+        return longest_unbroken_run(arr) > cap
+    for p in range(0, len(arr), max(cap, 1)):
+        if _SEPARATORS[arr[p]]:
+            continue
+        right = _first_separator(arr[p : p + cap + 1])
+        left = _first_separator(arr[max(0, p - cap - 1) : p][::-1])
+        if left + right > cap:
+            return True
+    return False
+
+
 def check_field_bytes(path, data: bytes) -> None:
     """Refuse ``data`` (a text file's bytes) if one field is surely over the field limit."""
     cap = MAX_FIELD_BYTES.value()
-    if len(data) > cap and longest_unbroken_run(data) > cap:
+    if len(data) > cap and run_longer_than(np.frombuffer(data, dtype=np.uint8), cap):
+        raise InputError(shown_path(path), "a field is " + over_limit(MAX_FIELD_BYTES))
+
+
+def check_file_field_bytes(path) -> None:
+    """``check_field_bytes`` on a file, mapped rather than read: a large CSV is not held
+    in memory a second time before its parser reads it."""
+    check_regular_file(path)
+    cap = MAX_FIELD_BYTES.value()
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise InputError(shown_path(path), path_problem(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(shown_path(path), "is not a regular file; expected a regular file")
+        if st.st_size <= cap:
+            return
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
+            arr = np.frombuffer(mapped, dtype=np.uint8)
+            too_long = run_longer_than(arr, cap)
+            del arr  # the map cannot close while a view of it exists
+    finally:
+        os.close(fd)
+    if too_long:
         raise InputError(shown_path(path), "a field is " + over_limit(MAX_FIELD_BYTES))
 
 

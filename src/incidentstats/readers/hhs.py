@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from .. import taxonomy
 from ..errors import InputError
-from ..limits import MAX_FIELD_BYTES, check_field_bytes, check_frame_fields, read_limited
+from ..limits import MAX_FIELD_BYTES, check_file_field_bytes, check_frame_fields, read_limited
 from ..schema import MEMORY_POOL  # for large Arrow buffers: see there why not the default
 from .base import (
     ReadResult,
@@ -228,7 +228,7 @@ def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, list
         raise InputError(path, "file holds only blank space")
     check_header_length(path, head)
     if path.stat().st_size > MAX_FIELD_BYTES.value():
-        check_field_bytes(path, read_limited(path))
+        check_file_field_bytes(path)
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if encoding is None and not utf16 and b"\x00" not in head:
         # Fast path: let the C parser read the bytes and decode strictly as UTF-8.
