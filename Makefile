@@ -28,7 +28,7 @@ report: $(STAMP) ## Write an HTML and a PDF report of the embedded default data 
 # that its module fixtures (a report run, a loaded export) are built once.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-test: $(STAMP) ## Run the whole test suite (in parallel)
+test: $(STAMP) lint ## Check style, then run the whole test suite (in parallel)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 .PHONY: test-fast

@@ -16,7 +16,9 @@ def shared_path(*parts) -> Path:
     """Path of a file under ../shared/datasets; skip (or fail on CI) when absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        message = f"{path} not found: the real datasets live in ../shared/datasets beside the repository"
+        message = (
+            f"{path} not found: the real datasets live in ../shared/datasets beside the repository"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -66,14 +68,28 @@ def tiny():
             {
                 "incident_id": ["a", "b", "c", "d", "e"],
                 "source": "test",
-                "reported_date": pd.to_datetime(["2020-01-05", "2020-02-10", "2021-03-01", "2021-07-04", "2022-12-31"]),
+                "reported_date": pd.to_datetime(
+                    ["2020-01-05", "2020-02-10", "2021-03-01", "2021-07-04", "2022-12-31"]
+                ),
                 "organisation": ["A", "B", "C", "D", "E"],
-                "organisation_type": ["provider", "provider", "health_plan", "business_associate", "provider"],
+                "organisation_type": [
+                    "provider",
+                    "provider",
+                    "health_plan",
+                    "business_associate",
+                    "provider",
+                ],
                 "region": ["TX", "TX", "CA", "CA", "NY"],
                 "country": "US",
                 "categories": [["theft"], ["hacking", "theft"], ["hacking"], ["loss"], ["unknown"]],
                 "category": ["theft", "hacking", "hacking", "loss", "unknown"],
-                "source_categories": [["Theft"], ["Hacking/IT Incident", "Theft"], ["Hacking/IT Incident"], ["Loss"], []],
+                "source_categories": [
+                    ["Theft"],
+                    ["Hacking/IT Incident", "Theft"],
+                    ["Hacking/IT Incident"],
+                    ["Loss"],
+                    [],
+                ],
                 "origin": ["malicious", "malicious", "malicious", "accidental", "unknown"],
                 "locations": [["laptop"], ["email"], ["network_server"], ["paper"], []],
                 "records_affected": pd.array([500, 1200, 10_000, None, 501], dtype="Int64"),

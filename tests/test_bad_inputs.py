@@ -267,7 +267,9 @@ VALUES = {
     # 1,234 and 12,345,678 are grouped thousands: read, not quarantined
     "hhs_ambiguous_counts.csv": {"records_affected": [1234, 12345678]},
     "register_out_of_range.csv": {"records_affected": [1200]},
-    "veris_month_names.json": {"occurred_date": [pd.Timestamp("2019-05-03"), pd.Timestamp("2019-01-01")]},
+    "veris_month_names.json": {
+        "occurred_date": [pd.Timestamp("2019-05-03"), pd.Timestamp("2019-01-01")]
+    },
 }
 
 

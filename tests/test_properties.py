@@ -70,7 +70,9 @@ HOSTILE = [
     "NULL",
 ]
 # No NUL: a NUL byte makes the whole file an error (tested in test_bad_inputs).
-ALPHABET = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00", max_codepoint=0x1FFFF)
+ALPHABET = st.characters(
+    blacklist_categories=("Cs",), blacklist_characters="\x00", max_codepoint=0x1FFFF
+)
 free_text = st.one_of(
     st.text(ALPHABET, max_size=30),
     st.sampled_from(HOSTILE),
@@ -132,7 +134,17 @@ def counts(draw, thousands: str = ","):
     """(text, expected int or None, problem or None) for a count column."""
     kind = draw(
         st.sampled_from(
-            ["valid", "valid", "valid", "empty", "negative", "words", "fraction", "huge", "ambiguous"]
+            [
+                "valid",
+                "valid",
+                "valid",
+                "empty",
+                "negative",
+                "words",
+                "fraction",
+                "huge",
+                "ambiguous",
+            ]
         )
     )
     if kind == "ambiguous":  # marks that are not thousands separators: never guessed
@@ -548,7 +560,9 @@ def test_any_yaml_mapping_or_parameters_file_gives_a_value_or_a_one_line_error(t
         params = _config_outcome(lambda: _params_from((), path))
         if isinstance(params, dict):
             _config_outcome(
-                lambda: report.prepare_run(notebooks=["overview"], params=params, outdir=Path(tmp) / "r")
+                lambda: report.prepare_run(
+                    notebooks=["overview"], params=params, outdir=Path(tmp) / "r"
+                )
             )
 
 

@@ -595,7 +595,9 @@ def test_extra_dates_and_counts_out_of_range_are_quarantined(tmp_path):
         encoding="utf-8",
     )
     result = ingest("csv", [path], mapping=str(mapping))
-    reasons = dict(zip(result.quarantine["source_row"].astype(int), result.quarantine["reason"], strict=True))
+    reasons = dict(
+        zip(result.quarantine["source_row"].astype(int), result.quarantine["reason"], strict=True)
+    )
     assert reasons == {
         2: "Detected is in the future",
         3: "Detected is before 1990",

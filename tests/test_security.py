@@ -277,7 +277,10 @@ def test_papermill_injects_parameters_as_literals(tmp_path):
     # a file parameter holding code is refused before any kernel starts: no such file
     with pytest.raises(ist.IncidentstatsError, match="mapping"):
         report.prepare_run(
-            params={"mapping": code}, notebooks=["overview"], outdir=tmp_path / "reports", run_id="r"
+            params={"mapping": code},
+            notebooks=["overview"],
+            outdir=tmp_path / "reports",
+            run_id="r",
         )
     params = {"regions": code + ", TX", "categories": f"[{code!r}]"}
     plan = report.prepare_run(
@@ -477,7 +480,13 @@ def test_rerunning_clean_gives_byte_identical_outputs(tmp_path):
         proc = cli("clean", *inputs, "-o", tmp_path / name)
         assert proc.returncode == 0, proc.stderr
     files = sorted(p.name for p in (tmp_path / "a").iterdir() if not p.name.startswith("."))
-    assert files == ["duplicates.csv", "incidents.csv", "incidents.parquet", "provenance.json", "quarantine.csv"]
+    assert files == [
+        "duplicates.csv",
+        "incidents.csv",
+        "incidents.parquet",
+        "provenance.json",
+        "quarantine.csv",
+    ]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     prov = (tmp_path / "a" / "provenance.json").read_text()

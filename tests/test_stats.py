@@ -12,7 +12,6 @@ import importlib
 import itertools
 import math
 import pkgutil
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -435,7 +434,12 @@ TREND_COLUMNS = [
 def test_trend_poisson_matches_statsmodels(hhs):
     table = ist.trend(hhs, "Y")
     assert set(TREND_COLUMNS) <= set(table.columns)
-    assert table["model"].tolist() == ["poisson", "negative binomial", "quasi-poisson", "mann-kendall"]
+    assert table["model"].tolist() == [
+        "poisson",
+        "negative binomial",
+        "quasi-poisson",
+        "mann-kendall",
+    ]
     y = np.array([197, 192, 192, 249, 278])  # complete years 2010-2014
     X = sm.add_constant(np.arange(5.0))
     fit = sm.GLM(y, X, family=sm.families.Poisson()).fit()
@@ -478,7 +482,9 @@ def test_trend_stays_poisson_without_overdispersion():
     row = table.set_index("model").loc["poisson"]
     assert bool(row["selected"])
     assert row["pct_change"] == pytest.approx(10, abs=0.2)
-    assert ist.describe_trend(table) == "+10% a year (95% CI {:.0f}% to {:.0f}%, Poisson model)".format(
+    assert ist.describe_trend(
+        table
+    ) == "+10% a year (95% CI {:.0f}% to {:.0f}%, Poisson model)".format(
         row["pct_lower"], row["pct_upper"]
     )
 
@@ -558,7 +564,9 @@ def test_describe_trend_languages_and_signs():
             "level": [0.9, 0.9],
         }
     )
-    assert ist.describe_trend(table) == "\u22125% a year (90% CI \u22128% to \u22121%, Poisson model)"
+    assert (
+        ist.describe_trend(table) == "\u22125% a year (90% CI \u22128% to \u22121%, Poisson model)"
+    )
     assert (
         ist.describe_trend(table, "fr")
         == "\u22125\u202f% par an (IC à 90\u202f%\u202f: \u22128\u202f% à \u22121\u202f%, modèle de Poisson)"
@@ -596,7 +604,9 @@ def test_reproduction_6_negative_binomial_fitted_where_statsmodels_can(pair_2024
 
 
 def test_trend_uses_quasi_poisson_when_no_negative_binomial_fits(pair_2024, monkeypatch):
-    monkeypatch.setattr(stats.trends, "_fit_nb", lambda *a, **k: (None, None, ["newton: did not converge"]))
+    monkeypatch.setattr(
+        stats.trends, "_fit_nb", lambda *a, **k: (None, None, ["newton: did not converge"])
+    )
     table = ist.trend(pair_2024, start="2015", end="2023")
     by_model = table.set_index("model")
     assert by_model.loc["quasi-poisson", "selected"] and not by_model.loc["poisson", "selected"]
@@ -629,8 +639,14 @@ def test_share_trend_scales_its_interval_when_overdispersed(pair_2024):
 
 
 def test_describe_trend_accepts_share_trend(tiny):
-    rows = [("2010", "theft")] * 8 + [("2010", "hacking")] * 2 + [("2011", "theft")] * 6 \
-        + [("2011", "hacking")] * 4 + [("2012", "theft")] * 4 + [("2012", "hacking")] * 6
+    rows = (
+        [("2010", "theft")] * 8
+        + [("2010", "hacking")] * 2
+        + [("2011", "theft")] * 6
+        + [("2011", "hacking")] * 4
+        + [("2012", "theft")] * 4
+        + [("2012", "hacking")] * 6
+    )
     df = pd.DataFrame({"reported_date": pd.to_datetime([f"{y}-06-01" for y, _ in rows]),
                        "categories": [[c] for _, c in rows]})  # fmt: skip
     table = ist.share_trend(df, "hacking", start="2010", end="2012")
@@ -1253,7 +1269,9 @@ def test_docstring_examples_run():
     names = [m.name for m in pkgutil.iter_modules(stats.__path__)]
     assert {"proportions", "rates", "trends", "contingency", "suppression"} <= set(names)
     results = [
-        doctest.testmod(importlib.import_module(f"incidentstats.stats.{name}"), optionflags=doctest.ELLIPSIS)
+        doctest.testmod(
+            importlib.import_module(f"incidentstats.stats.{name}"), optionflags=doctest.ELLIPSIS
+        )
         for name in names
     ]
     assert sum(r.attempted for r in results) > 40 and sum(r.failed for r in results) == 0

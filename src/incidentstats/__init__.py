@@ -4,12 +4,11 @@
 ``ist.filter_incidents`` selects from it, and ``ist.plots`` charts the statistics tables.
 """
 
-from ._version import __version__
-
 import importlib  # noqa: E402
 import sys  # noqa: E402
 import types  # noqa: E402
 
+from ._version import __version__  # noqa: F401 (re-exported)
 from .errors import (  # noqa: E402, F401 (re-exported; __all__ is built on demand)
     DataWarning,
     IncidentstatsError,

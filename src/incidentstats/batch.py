@@ -351,13 +351,9 @@ def check_scheduler_address(address: str):
     match = re.search(r":(\d+)$", parts.netloc)
     port = int(match.group(1)) if match else None
     if port is not None and not 1 <= port <= 65535:
-        raise ParameterError(
-            "--scheduler", f"port {port} out of range 1-65535 in {address!r}"
-        )
+        raise ParameterError("--scheduler", f"port {port} out of range 1-65535 in {address!r}")
     if not host or port is None or parts.path not in ("", "/") or parts.query:
-        raise ParameterError(
-            "--scheduler", f"expected {parts.scheme}://host:port, got {address!r}"
-        )
+        raise ParameterError("--scheduler", f"expected {parts.scheme}://host:port, got {address!r}")
     return parts.scheme, host, port
 
 

@@ -42,9 +42,8 @@
 # %% tags=["remove"]
 # %matplotlib inline
 import incidentstats as ist
+from incidentstats import france, plots
 from incidentstats import notebook as nb
-from incidentstats import plots
-from incidentstats import france
 
 # %% tags=["parameters"]
 input_paths = []  # a figures CSV laid out like data/raw/fr_observatoire.csv; none: the committed file

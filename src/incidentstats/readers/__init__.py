@@ -26,7 +26,9 @@ SOURCE_NAMES = ("auto", *SOURCES, "france")
 def reader_module(source: str):
     """Return the reader module for ``source``, or raise ParameterError."""
     if source not in SOURCES:
-        raise ParameterError("source", f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}")
+        raise ParameterError(
+            "source", f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}"
+        )
     return importlib.import_module(SOURCES[source])
 
 

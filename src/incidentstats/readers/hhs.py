@@ -506,7 +506,11 @@ def _clean(
     )
     for reason in ("non-numeric", "fractional", "ambiguous"):
         flag = np.array([why == reason for _, why in counts], dtype=bool)
-        label = "ambiguous number (thousands separators misplaced) in" if reason == "ambiguous" else reason
+        label = (
+            "ambiguous number (thousands separators misplaced) in"
+            if reason == "ambiguous"
+            else reason
+        )
         bad.append((flag[r_codes], f"{label} Individuals Affected"))
     bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
     bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))

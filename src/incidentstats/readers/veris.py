@@ -423,7 +423,9 @@ def _read_json_dir(p: Path, prefix, enums) -> ReadResult:
     files = sorted((e.name, e.path) for e in entries if e.is_file())
     special = sorted(e.path for e in entries if not e.is_file() and not e.is_dir())
     if special:  # a FIFO, device or broken link named *.json: refused, never opened
-        raise InputError(shown_path(special[0]), "is not a regular file; expected a VERIS JSON file")
+        raise InputError(
+            shown_path(special[0]), "is not a regular file; expected a VERIS JSON file"
+        )
     if not files:
         raise InputError(p, "directory holds no .json files; expected VERIS incident files")
     acc = _Accumulator(prefix, enums)
@@ -540,7 +542,9 @@ def _wrong_types(d: dict, victim: dict) -> str:
         if varieties is None or isinstance(varieties, str):
             continue
         if not isinstance(varieties, list) or not all(isinstance(v, str) for v in varieties):
-            return f"action.{name}.variety is a JSON {_json_type(varieties)}, expected a list of text"
+            return (
+                f"action.{name}.variety is a JSON {_json_type(varieties)}, expected a list of text"
+            )
     summary = d.get("summary")
     if summary is not None and not isinstance(summary, str):
         return f"summary is a JSON {_json_type(summary)}, expected text"
@@ -973,7 +977,10 @@ def _read_flat(p: Path, prefix, enums) -> ReadResult:
     add(occurred.gt(pd.Timestamp(dt.date.today())), "incident date is in the future")
 
     total_raw = get("attribute.confidentiality.data_total")
-    add(total_raw.map(ambiguous_count), f"ambiguous number (thousands separators misplaced) in {_TOTAL}")
+    add(
+        total_raw.map(ambiguous_count),
+        f"ambiguous number (thousands separators misplaced) in {_TOTAL}",
+    )
     total_text = total_raw.str.replace(",", "", regex=False)
     total_text = total_text.where(~total_text.isin(["NA", "NaN"]), "")
     total = pd.to_numeric(total_text, errors="coerce")
