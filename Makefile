@@ -43,9 +43,10 @@ notebooks: $(STAMP) ## Sync each notebook with its .py script (newer wins) and c
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/*.ipynb
 
-format: $(STAMP) ## Format the code with ruff
+format: $(STAMP) ## Format the code with ruff (then re-pair the notebooks with their scripts)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+	$(MAKE) --no-print-directory notebooks
 
 bench: $(STAMP) ## Run the benchmarks (minutes) and print their figures
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[test,bench]' 2>&1 | grep -v '^WARNING: Location' || true
