@@ -23,6 +23,7 @@ __all__ = [
     "MODEL_NAMES",
     "NNBSP",
     "NBSP",
+    "by_lang",
     "check_lang",
     "fmt_date",
     "fmt_interval",
@@ -35,6 +36,8 @@ __all__ = [
     "fmt_pvalue",
     "fmt_span",
     "month_name",
+    "named",
+    "section",
     "source_name",
     "t",
     "typography",
@@ -128,6 +131,69 @@ class _Named(dict):
 
     def get(self, code, default=None):
         return self[code] if code in self else default
+
+
+class _Section(dict):
+    """``SECTION[lang][name]`` for one prefix of the catalogue (``france.table.``)."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, lang):
+        texts = {
+            k[len(self.prefix) :]: v
+            for k, v in catalogue(check_lang(lang)).items()
+            if k.startswith(self.prefix)
+        }
+        self[lang] = texts
+        return texts
+
+
+def named(prefix: str) -> dict[str, dict[str, str]]:
+    """The catalogue's strings under ``prefix``, as ``NAMES[code][lang]`` (read lazily).
+
+    Examples
+    --------
+    >>> named("france.metric.")["share_ransomware"]["fr"]
+    'part de rançongiciels'
+    """
+    return _Named(prefix)
+
+
+class _ByLang(dict):
+    """``TEXT[lang]`` for one key of the catalogue."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, lang):
+        text = catalogue(check_lang(lang))[self.key]
+        self[lang] = text
+        return text
+
+
+def by_lang(key: str) -> dict[str, str]:
+    """One string of the catalogue as ``TEXT[lang]`` (read lazily).
+
+    Examples
+    --------
+    >>> by_lang("notebook.ransomware_share")["fr"]
+    'Part des piratages impliquant un rançongiciel'
+    """
+    return _ByLang(key)
+
+
+def section(prefix: str) -> dict[str, dict[str, str]]:
+    """The catalogue's strings under ``prefix``, as ``SECTION[lang][name]`` (read lazily).
+
+    Examples
+    --------
+    >>> section("france.table.")["fr"]["rate_ratio"]
+    'rapport de taux'
+    """
+    return _Section(prefix)
 
 
 #: Count models named by ``stats`` (provenance ``model``), as a reader reads them.
