@@ -24,7 +24,9 @@ __all__ = [
     "NNBSP",
     "NBSP",
     "by_lang",
+    "category_in_prose",
     "check_lang",
+    "field_name",
     "fmt_date",
     "fmt_interval",
     "fmt_interval_method",
@@ -282,6 +284,39 @@ def t(key: str, lang: str = "en", *, count=None, **fields) -> str:
         key = f"{key}_one" if singular else key
     text = STRINGS[key][lang]
     return text.format(**fields) if fields else text
+
+
+def category_in_prose(code, lang: str = "en") -> str:
+    """A taxonomy category's label as it reads inside a sentence (``rançongiciel``).
+
+    Labels start with a capital for table cells; inside prose the first letter is lowered,
+    unless the label opens with an acronym. A code the taxonomy does not know is kept as is.
+
+    Examples
+    --------
+    >>> category_in_prose("ransomware", "fr"), category_in_prose("hacking", "en")
+    ('rançongiciel', 'hacking/IT incident')
+    >>> category_in_prose("categories=x", "en")
+    'categories=x'
+    """
+    from .taxonomy import LABELS, label
+
+    if str(code) not in LABELS["en"]:
+        return str(code)
+    text = label(code, check_lang(lang))
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def field_name(field: str, lang: str = "en") -> str:
+    """The name of an incident-table field in ``lang`` (``field.<name>`` in the catalogue).
+
+    Examples
+    --------
+    >>> field_name("description", "fr")
+    'description'
+    """
+    key = f"field.{field}"
+    return catalogue(check_lang(lang)).get(key, str(field))
 
 
 def _is_missing(x) -> bool:
