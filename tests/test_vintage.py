@@ -184,6 +184,32 @@ def test_ransomware_coverage_in_ratio_and_shares(shared):
     assert one["coverage"].item() == 0 and np.isnan(one["share"].item())
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "the share of ransomware is not measurable in {p}: ransomware is detected from "
+         "the description, which"),
+        ("fr", "la part de rançongiciel n’est pas mesurable en {p}\u202f: rançongiciel est repéré "
+         "dans le champ description, que"),
+    ],
+)  # fmt: skip
+def test_not_measurable_warning_names_the_category_and_its_field(shared, lang, expected):
+    # A dict subset used to read "the share of categories=ransomware ... from the field".
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.DataWarning)
+        df = ist.load("hhs", shared(*OPEN_2024))
+        one = ist.ratio(df, {"categories": "ransomware"})
+        over_time = ist.ratio_over_time(df, {"categories": "ransomware"}, freq="Y")
+    for table in (one, over_time):
+        (detail,) = table.attrs["provenance"]["warning_details"]
+        assert detail["values"]["value"] == "ransomware"
+        assert detail["values"]["field"] == "description"
+        text = vintage.warning_text(detail["code"], detail["values"], lang)
+        assert text in vintage.warnings_in(table.attrs["provenance"], lang)
+        assert text.startswith(expected.format(p=detail["values"]["periods"])), text
+        assert "categories=" not in text and "the field" not in text
+
+
 def test_share_trend_leaves_out_periods_where_ransomware_cannot_be_seen(shared):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ist.DataWarning)

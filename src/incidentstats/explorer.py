@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import stats
+from . import i18n, stats
 from .errors import IncidentstatsError, ParameterError
 from .filters import filter_incidents
 from .i18n import check_lang, fmt_date, fmt_number, source_name
@@ -29,58 +29,9 @@ __all__ = [
     "select",
 ]
 
-#: The explorer's own words; kept here, small, so they can move to ``i18n`` in one piece.
-TEXT: dict[str, dict[str, str]] = {
-    "none": {
-        "en": "No incident matches these filters.",
-        "fr": "Aucun incident ne correspond à ces filtres.",
-    },
-    "selected": {
-        "en": "{n} incidents reported from {first} to {last} match the filters ({source}; data as of {as_of}).",
-        "fr": "{n} incidents signalés du {first} au {last} correspondent aux filtres ({source} ; données arrêtées au {as_of}).",
-    },
-    "selected_one": {
-        "en": "1 incident reported on {first} matches the filters ({source}; data as of {as_of}).",
-        "fr": "1 incident signalé le {first} correspond aux filtres ({source} ; données arrêtées au {as_of}).",
-    },
-    "top_share": {
-        "en": "The most frequent category is {category}: {share} of incidents whose category is known.",
-        "fr": "La catégorie la plus fréquente est {category} : {share} des incidents de catégorie connue.",
-    },
-    "unknown_one": {
-        "en": "1 incident of unknown category is left out of the shares' denominator.",
-        "fr": "1 incident de catégorie inconnue est exclu du dénominateur des parts.",
-    },
-    "unknown": {
-        "en": "{k} incidents of unknown category are left out of the shares' denominator.",
-        "fr": "{k} incidents de catégorie inconnue sont exclus du dénominateur des parts.",
-    },
-    "trend": {
-        "en": "Trend in incidents per year: {trend}, fitted on {periods}.",
-        "fr": "Tendance du nombre d'incidents : {trend}, ajustée sur {periods}.",
-    },
-    "no_trend": {
-        "en": "Too few complete periods for a trend ({why}).",
-        "fr": "Trop peu de périodes complètes pour une tendance ({why}).",
-    },
-    "warning": {"en": "Data vintage: {text}", "fr": "Millésime des données : {text}"},
-    "not_in_report": {
-        "en": "The report notebooks cannot filter on {names}: the report covers the other filters only.",
-        "fr": "Les carnets de rapport ne filtrent pas sur {names} : le rapport ne reprend que les autres filtres.",
-    },
-}
-_FILTER_NAMES = {
-    "origins": {"en": "origin", "fr": "l'origine"},
-    "business_associate": {"en": "business associate", "fr": "le sous-traitant"},
-    "records": {"en": "records affected", "fr": "le nombre de dossiers"},
-}
-_MODEL = {
-    "poisson": {"en": "Poisson regression", "fr": "régression de Poisson"},
-    "negative binomial": {
-        "en": "negative binomial regression",
-        "fr": "régression binomiale négative",
-    },
-}
+#: The explorer's own words, ``TEXT[key][lang]``, from the catalogues (keys ``explorer.*``).
+TEXT: dict[str, dict[str, str]] = i18n.named("explorer.")
+_FILTER_NAMES = i18n.named("explorer.filter.")
 
 
 def _whole(value) -> bool:
@@ -667,7 +618,7 @@ def _sentence(sel, shares, trend, why, warnings, prov, lang, facts) -> str:
             selected = trend[trend["selected"]]
             model = str(selected["model"].iloc[0]) if len(selected) else "poisson"
             facts.update(trend=phrase)
-            name = _MODEL.get(model, {}).get(lang, model)
+            name = i18n.MODEL_NAMES.get(model, {}).get(lang, model)
             # describe_trend may already name the model ("…, negative binomial model)")
             named = any(word in phrase for word in ("model", "modèle"))
             periods = str(trend.attrs["provenance"].get("periods_used", ""))

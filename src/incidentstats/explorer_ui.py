@@ -17,7 +17,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import plots
+from . import i18n, plots
 from ._files import dump_csv
 from .errors import IncidentstatsError
 from .explorer import ExplorerFilters, Prepared, explore_state
@@ -27,63 +27,9 @@ from .taxonomy import label
 
 __all__ = ["Explorer", "explore"]
 
-#: The widgets' words; kept here, small, so they can move to ``i18n`` in one piece.
-UI: dict[str, dict[str, str]] = {
-    "title": {"en": "Explore incidents", "fr": "Explorer les incidents"},
-    "filters": {"en": "Filters", "fr": "Filtres"},
-    "start": {"en": "From", "fr": "Du"},
-    "end": {"en": "To", "fr": "Au"},
-    "period_hint": {"en": "2015 or 2015-06", "fr": "2015 ou 2015-06"},
-    "freq": {"en": "Per", "fr": "Par"},
-    "Y": {"en": "year", "fr": "année"},
-    "Q": {"en": "quarter", "fr": "trimestre"},
-    "M": {"en": "month", "fr": "mois"},
-    "organisation_types": {"en": "Organisation type", "fr": "Type d'organisme"},
-    "regions": {"en": "State or region", "fr": "État ou région"},
-    "categories": {"en": "Category", "fr": "Catégorie"},
-    "origins": {"en": "Origin", "fr": "Origine"},
-    "business_associate": {"en": "Business associate", "fr": "Sous-traitant"},
-    "all": {"en": "all", "fr": "tous"},
-    "yes": {"en": "yes", "fr": "oui"},
-    "no": {"en": "no", "fr": "non"},
-    "records": {"en": "Records affected", "fr": "Dossiers touchés"},
-    "min": {"en": "at least", "fr": "au moins"},
-    "max": {"en": "at most", "fr": "au plus"},
-    "multi_hint": {
-        "en": "Ctrl/Cmd-click to pick several; none selected: all.",
-        "fr": "Ctrl/Cmd-clic pour en choisir plusieurs ; aucun : tous.",
-    },
-    "reset": {"en": "Reset filters", "fr": "Réinitialiser"},
-    "tab_counts": {"en": "Incidents over time", "fr": "Incidents dans le temps"},
-    "tab_shares": {"en": "Category shares", "fr": "Parts par catégorie"},
-    "tab_mix": {"en": "Category mix", "fr": "Répartition dans le temps"},
-    "tab_largest": {"en": "Largest incidents", "fr": "Incidents les plus grands"},
-    "tab_records": {"en": "Records affected", "fr": "Dossiers touchés"},
-    "sort_by": {"en": "Sort by", "fr": "Trier par"},
-    "descending": {"en": "descending", "fr": "décroissant"},
-    "export": {"en": "Export", "fr": "Exporter"},
-    "table_csv": {"en": "Incidents (CSV)", "fr": "Incidents (CSV)"},
-    "table_parquet": {"en": "Incidents (Parquet)", "fr": "Incidents (Parquet)"},
-    "chart_png": {"en": "Chart (PNG)", "fr": "Graphique (PNG)"},
-    "chart_svg": {"en": "Chart (SVG)", "fr": "Graphique (SVG)"},
-    "download": {"en": "Download {name}", "fr": "Télécharger {name}"},
-    "no_chart": {"en": "No chart on this tab.", "fr": "Pas de graphique dans cet onglet."},
-    "report": {"en": "Make this a report", "fr": "En faire un rapport"},
-    "run_report": {"en": "Run this report", "fr": "Lancer ce rapport"},
-    "running": {"en": "Running the report…", "fr": "Rapport en cours…"},
-    "report_done": {"en": "Done: {line}", "fr": "Terminé : {line}"},
-    "report_failed": {"en": "The report failed: {line}", "fr": "Le rapport a échoué : {line}"},
-    "bad_filter": {"en": "Filter not applied: {error}", "fr": "Filtre non appliqué : {error}"},
-    "no_data": {"en": "No incident to show.", "fr": "Aucun incident à montrer."},
-    "median": {
-        "en": "Median {median} records (95% CI {lo} to {hi}); {k} incidents of unknown size.",
-        "fr": "Médiane {median} dossiers (IC à 95 % : {lo} à {hi}) ; {k} incidents de taille inconnue.",
-    },
-    "top_k": {
-        "en": "The 10 largest incidents hold {share} of all records.",
-        "fr": "Les 10 plus grands incidents concentrent {share} des dossiers.",
-    },
-}
+#: The widgets' words, ``UI[key][lang]``, from the catalogues (keys ``explorer_ui.*``).
+UI: dict[str, dict[str, str]] = i18n.named("explorer_ui.")
+_COLUMNS = i18n.named("explorer_ui.column.")
 _BA_VALUE = {None: "all", True: "yes", False: "no"}
 _TABS = ("counts", "shares", "mix", "largest", "records")
 _CSS = """
@@ -500,12 +446,7 @@ class Explorer:
     def _sort_options(self) -> None:
         r = self.result
         cols = list(r.largest.columns)
-        names = {"reported_date": {"en": "date reported", "fr": "date de signalement"},
-                 "records_affected": {"en": "records affected", "fr": "dossiers touchés"},
-                 "organisation": {"en": "organisation", "fr": "organisme"},
-                 "category": {"en": "category", "fr": "catégorie"},
-                 "organisation_type": {"en": "organisation type", "fr": "type d'organisme"},
-                 "region": {"en": "state or region", "fr": "État ou région"}}  # fmt: skip
+        names = _COLUMNS
         current = self.w_sort.value or "records_affected"
         self._quiet = True
         try:

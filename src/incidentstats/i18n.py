@@ -23,7 +23,10 @@ __all__ = [
     "MODEL_NAMES",
     "NNBSP",
     "NBSP",
+    "by_lang",
+    "category_in_prose",
     "check_lang",
+    "field_name",
     "fmt_date",
     "fmt_interval",
     "fmt_interval_method",
@@ -35,6 +38,8 @@ __all__ = [
     "fmt_pvalue",
     "fmt_span",
     "month_name",
+    "named",
+    "section",
     "source_name",
     "t",
     "typography",
@@ -130,6 +135,69 @@ class _Named(dict):
         return self[code] if code in self else default
 
 
+class _Section(dict):
+    """``SECTION[lang][name]`` for one prefix of the catalogue (``france.table.``)."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, lang):
+        texts = {
+            k[len(self.prefix) :]: v
+            for k, v in catalogue(check_lang(lang)).items()
+            if k.startswith(self.prefix)
+        }
+        self[lang] = texts
+        return texts
+
+
+def named(prefix: str) -> dict[str, dict[str, str]]:
+    """The catalogue's strings under ``prefix``, as ``NAMES[code][lang]`` (read lazily).
+
+    Examples
+    --------
+    >>> named("france.metric.")["share_ransomware"]["fr"]
+    'part de rançongiciels'
+    """
+    return _Named(prefix)
+
+
+class _ByLang(dict):
+    """``TEXT[lang]`` for one key of the catalogue."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.key = key
+
+    def __missing__(self, lang):
+        text = catalogue(check_lang(lang))[self.key]
+        self[lang] = text
+        return text
+
+
+def by_lang(key: str) -> dict[str, str]:
+    """One string of the catalogue as ``TEXT[lang]`` (read lazily).
+
+    Examples
+    --------
+    >>> by_lang("notebook.ransomware_share")["fr"]
+    'Part des piratages impliquant un rançongiciel'
+    """
+    return _ByLang(key)
+
+
+def section(prefix: str) -> dict[str, dict[str, str]]:
+    """The catalogue's strings under ``prefix``, as ``SECTION[lang][name]`` (read lazily).
+
+    Examples
+    --------
+    >>> section("france.table.")["fr"]["rate_ratio"]
+    'rapport de taux'
+    """
+    return _Section(prefix)
+
+
 #: Count models named by ``stats`` (provenance ``model``), as a reader reads them.
 MODEL_NAMES: dict[str, dict[str, str]] = _Named("model.")
 #: Short names of known sources, for captions.
@@ -216,6 +284,39 @@ def t(key: str, lang: str = "en", *, count=None, **fields) -> str:
         key = f"{key}_one" if singular else key
     text = STRINGS[key][lang]
     return text.format(**fields) if fields else text
+
+
+def category_in_prose(code, lang: str = "en") -> str:
+    """A taxonomy category's label as it reads inside a sentence (``rançongiciel``).
+
+    Labels start with a capital for table cells; inside prose the first letter is lowered,
+    unless the label opens with an acronym. A code the taxonomy does not know is kept as is.
+
+    Examples
+    --------
+    >>> category_in_prose("ransomware", "fr"), category_in_prose("hacking", "en")
+    ('rançongiciel', 'hacking/IT incident')
+    >>> category_in_prose("categories=x", "en")
+    'categories=x'
+    """
+    from .taxonomy import LABELS, label
+
+    if str(code) not in LABELS["en"]:
+        return str(code)
+    text = label(code, check_lang(lang))
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def field_name(field: str, lang: str = "en") -> str:
+    """The name of an incident-table field in ``lang`` (``field.<name>`` in the catalogue).
+
+    Examples
+    --------
+    >>> field_name("description", "fr")
+    'description'
+    """
+    key = f"field.{field}"
+    return catalogue(check_lang(lang)).get(key, str(field))
 
 
 def _is_missing(x) -> bool:

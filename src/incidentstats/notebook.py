@@ -18,12 +18,7 @@ from .errors import DataWarning, ParameterError
 from .filters import filter_incidents
 from .ingest import ingest
 
-_STRINGS = {
-    "malicious_share": {"en": "Share of incidents of malicious origin",
-                        "fr": "Part des incidents d'origine malveillante"},
-    "ransomware_share": {"en": "Share of hacking incidents involving ransomware",
-                         "fr": "Part des piratages impliquant un rançongiciel"},
-}  # fmt: skip
+_STRINGS = i18n.named("notebook.")
 _PERCENT_COLS = ("share", "lower", "upper", "pct", "share_of_row")
 
 

@@ -50,49 +50,9 @@ OPEN_CASES_SOURCE = (
     "(500 or more individuals; by Breach Submission Date)"
 )
 
-_TEXT = {
-    "en": {
-        "exercise": "Exercise",
-        "answer": "Worked answer",
-        "todo": "To do in JupyterLab: replace None in the cell above (hint in its comment). "
-        "The worked answer is shown when the notebook runs with show_answers = True.",
-        "your_result": "Your result:",
-    },
-    "fr": {
-        "exercise": "Exercice",
-        "answer": "Corrigé",
-        "todo": "À faire dans JupyterLab : remplacez None dans la cellule ci-dessus (indice en "
-        "commentaire). Le corrigé s'affiche quand le notebook est exécuté avec "
-        "show_answers = True.",
-        "your_result": "Votre résultat :",
-    },
-}
-_DATA_TEXT = {
-    "en": {
-        "hhs": "HHS breach list (US, breaches of 500+ people), embedded",
-        "france": "French observatory: published figures",
-        "by_type": "HHS breaches per year and type of breach (aggregate shipped with the package)",
-        "hhs_use": "exercise 5: malicious share with two denominators",
-        "france_use": "exercises 1–3: first year, malicious share, reports 2018–2024",
-        "by_type_use": "exercise 4: from theft to hacking, 2010–2025",
-    },
-    "fr": {
-        "hhs": "Liste HHS des violations de données (États-Unis, 500 personnes ou plus), intégrée",
-        "france": "Observatoire français : chiffres publiés",
-        "by_type": "Violations de données HHS par année et par type (agrégat fourni avec le paquet)",
-        "hhs_use": "exercice 5 : part malveillante avec deux dénominateurs",
-        "france_use": "exercices 1 à 3 : première année, part malveillante, signalements 2018–2024",
-        "by_type_use": "exercice 4 : du vol au piratage, 2010–2025",
-    },
-}
-_DATA_TEXT = {lang: {k: i18n.typography(v, lang) for k, v in texts.items()}
-              for lang, texts in _DATA_TEXT.items()}  # fmt: skip
-_TABLE_LABELS = {
-    "en": {"dataset": "data", "as_of": "as of", "period": "period", "used_for": "used for",
-           "value": "", "x": "breaches", "n": "of n"},
-    "fr": {"dataset": "données", "as_of": "au", "period": "période", "used_for": "utilisées pour",
-           "value": "", "x": "violations", "n": "sur n"},
-}  # fmt: skip
+_TEXT = i18n.section("teaching.")
+_DATA_TEXT = i18n.section("teaching.data.")
+_TABLE_LABELS = i18n.section("teaching.table.")
 
 
 # --- the bundled aggregate ------------------------------------------------------------------

@@ -40,9 +40,14 @@ def warning_text(code: str, values: dict, lang: str = "en") -> str:
     >>> warning_text("not_measurable", {"value": "ransomware", "periods": "2024",
     ...              "field": "description", "low": 0.055, "high": 0.055}, "en")[:55]
     'the share of ransomware is not measurable in 2024: rans'
+    >>> warning_text("not_measurable", {"value": "ransomware", "periods": "2024",
+    ...              "field": "description", "low": 0.055, "high": 0.055}, "fr")[:51]
+    'la part de rançongiciel n’est pas mesurable en 2024'
     """
     shown = dict(values)
     if code == "not_measurable":
+        shown["value"] = i18n.category_in_prose(values["value"], lang)
+        shown["field"] = i18n.field_name(values["field"], lang)
         low, high = (i18n.fmt_percent(values[k], lang) for k in ("low", "high"))
         shown["coverage"] = low if low == high else f"{low} – {high}"
     return i18n.t(f"warning_{code}", lang, **shown)

@@ -14,7 +14,7 @@ from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox, IdentityTransform
 
-from .. import taxonomy
+from .. import i18n, taxonomy
 from ..errors import ParameterError
 from ..i18n import (
     STRINGS,
@@ -154,7 +154,7 @@ def _caption_text(notes, prov: dict, lang: str, caption) -> str:
         if warning.get("code") == "not_measurable":
             v = warning["values"]
             lines.append(t("not_measurable_note", lang, value=taxonomy.label(v["value"], lang),
-                           periods=v["periods"], field=v["field"]))  # fmt: skip
+                           periods=v["periods"], field=i18n.field_name(v["field"], lang)))  # fmt: skip
     source = _source_line(prov, lang)
     if source:
         lines.append(source)

@@ -272,6 +272,12 @@ def _spec_values(spec) -> list[str]:
     return found
 
 
+def _detected_value(spec) -> str:
+    """What a subset's coverage depends on: its one field-detected value, else its text."""
+    found = [v for v in _spec_values(spec) if v in DETECTED_FROM]
+    return found[0] if len(found) == 1 else _spec_text(spec)
+
+
 def _mask_unmeasurable(table: pd.DataFrame, label_of) -> list[dict]:
     """Blank share/lower/upper where ``coverage`` < MIN_COVERAGE; return the warnings."""
     low = table["coverage"].lt(MIN_COVERAGE).fillna(False).to_numpy(dtype=bool)
@@ -576,7 +582,9 @@ def ratio(
     table.insert(
         len(table.columns) - 1, "coverage", 1.0 if seen is None else float(seen[den].mean())
     )
-    messages = _mask_unmeasurable(table, lambda t: t["numerator"])
+    messages = _mask_unmeasurable(
+        table, lambda t: pd.Series(_detected_value(numerator), index=t.index)
+    )
     return _warn_all(
         _finish(
             table,
@@ -645,7 +653,9 @@ def ratio_over_time(
         among = frame[frame["base"]]  # the denominator's incidents
         cov_by = seen[among.index].groupby(among["period"]).mean()
         out["coverage"] = cov_by.reindex(pd.PeriodIndex(table["period"])).to_numpy(dtype=float)
-    messages = _mask_unmeasurable(out, lambda t: pd.Series(_spec_text(numerator), index=t.index))
+    messages = _mask_unmeasurable(
+        out, lambda t: pd.Series(_detected_value(numerator), index=t.index)
+    )
     out = out[
         [
             "period",
