@@ -20,8 +20,11 @@ from .notebooks import (
     available_notebooks,
     declared_parameters,
     default_notebooks,
+    language_notebook,
+    language_notebook_text,
     notebook_dir,
     notebook_meta,
+    write_language_notebooks,
 )
 from .params import (
     CHOICES,
@@ -68,7 +71,8 @@ __all__ = [
     "available_notebooks", "check_output_dir", "check_parameters", "check_range",
     "choose_chart_format", "clean_stale_parts", "coerce_value", "data_meta", "declared_parameters",
     "default_notebooks", "die_with_parent", "document_html", "execute_run", "html_to_pdf",
-    "jinja_env", "make_run_id", "notebook_body_html", "notebook_dir", "notebook_meta",
+    "jinja_env", "language_notebook", "language_notebook_text", "make_run_id", "notebook_body_html", "notebook_dir", "notebook_meta",
     "one_line_error", "parse_bound", "polish_tables", "preload", "prepare_run", "reserve",
     "run_in_processes", "run_report", "sha256_file", "templates_dir", "title_page_html",
+    "write_language_notebooks",
 ]  # fmt: skip
