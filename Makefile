@@ -39,9 +39,10 @@ lint: $(STAMP) ## Check style with ruff (the notebooks' .py scripts are under sr
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-notebooks: $(STAMP) ## Sync each notebook with its .py script (newer wins) and clear outputs
-	$(BIN)/jupytext --sync notebooks/*.ipynb
-	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/*.ipynb
+notebooks: $(STAMP) ## Sync each source notebook with its .py (newer wins), clear outputs, build en/ fr/
+	$(BIN)/jupytext --sync notebooks/sources/*.ipynb
+	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/sources/*.ipynb
+	$(BIN)/python -c "from incidentstats.report import write_language_notebooks as w; w()"
 
 format: $(STAMP) ## Format the code with ruff (then re-pair the notebooks with their scripts)
 	$(BIN)/ruff format src tests benchmarks

@@ -37,10 +37,12 @@ RUNS = {
 
 def run_report(root: Path, out: Path, options: list[str], jobs: int) -> Path:
     """Run ``incidentstats report`` from the source tree ``root``; return the run folder."""
+    # the bilingual sources the report runs: notebooks/sources, or notebooks/ in older trees
+    notebooks = root / "notebooks" / "sources"
     env = {
         **os.environ,
         "PYTHONPATH": str(root / "src"),
-        "INCIDENTSTATS_NOTEBOOKS": str(root / "notebooks"),
+        "INCIDENTSTATS_NOTEBOOKS": str(notebooks if notebooks.is_dir() else root / "notebooks"),
     }
     cmd = [sys.executable, "-m", "incidentstats.cli", "report", *options, "--format", "html",
            "-o", str(out), "--run-id", "cmp", "--jobs", str(jobs)]  # fmt: skip

@@ -64,10 +64,15 @@ def test_wheel_installed_in_a_fresh_venv_writes_a_report_outside_the_repository(
     assert "<svg" in html or "<img" in html  # the charts made it in
 
     copies = _run(
-        [env_dir / "bin" / "incidentstats", "notebooks", "copy", "mine"], cwd=outside, env=env
-    )
-    assert (outside / "mine" / "trends.ipynb").is_file() and (
-        outside / "mine" / "trends.py"
-    ).is_file()
+        [env_dir / "bin" / "incidentstats", "notebooks", "copy", "mine", "--lang", "fr"],
+        cwd=outside, env=env,
+    )  # fmt: skip
     assert "mine/overview.ipynb" in copies.stdout.splitlines()
-    assert (outside / "mine" / "jupytext.toml").is_file()  # so JupyterLab keeps the pairs in sync
+    overview = (outside / "mine" / "overview.ipynb").read_text(encoding="utf-8")
+    assert "Vue d'ensemble" in overview and "# Overview" not in overview
+    _run([env_dir / "bin" / "incidentstats", "notebooks", "copy", "src", "--sources"],
+         cwd=outside, env=env)  # fmt: skip
+    assert (outside / "src" / "trends.ipynb").is_file() and (
+        outside / "src" / "trends.py"
+    ).is_file()
+    assert (outside / "src" / "jupytext.toml").is_file()  # so JupyterLab keeps the pairs in sync

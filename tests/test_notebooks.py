@@ -19,9 +19,10 @@ from conftest import REPO, shared_path
 import incidentstats as ist
 from incidentstats import france
 from incidentstats.i18n import fmt_number
+from incidentstats.paths import notebook_sources
 from incidentstats.report import declared_parameters, notebook_meta
 
-NOTEBOOKS = REPO / "notebooks"
+NOTEBOOKS = notebook_sources()  # the bilingual sources the report runs
 REGISTER = REPO / "data" / "raw" / "examples" / "register_fr_example.csv"
 MAPPING = REPO / "data" / "raw" / "examples" / "register_fr_example.yaml"
 

@@ -74,7 +74,7 @@ def test_seaborn_is_declared_because_it_is_used():
 
 
 def test_notebooks_are_stored_without_outputs_and_have_one_parameters_cell():
-    notebooks = sorted((REPO / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((REPO / "notebooks").glob("*/*.ipynb"))  # sources, en, fr
     assert notebooks, "no notebooks found"
     for path in notebooks:
         nb = json.loads(path.read_text())

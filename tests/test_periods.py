@@ -345,10 +345,11 @@ def test_reproduction_3_trends_notebook_fits_from_the_start_year(tmp_path, pair,
 
     import nbformat
     import papermill
-    from conftest import REPO
+
+    from incidentstats.paths import notebook_sources
 
     papermill.execute_notebook(
-        str(REPO / "notebooks" / "trends.ipynb"),
+        str(notebook_sources() / "trends.ipynb"),
         str(tmp_path / "trends.ipynb"),
         parameters={
             "source": "hhs",

@@ -692,18 +692,24 @@ def test_run_in_processes_keeps_order_and_survives_failures():
     assert rep.run_in_processes(_square_or_fail, [1, 2], jobs=1) == [1, 4]
 
 
-def test_polish_tables_left_aligns_text_and_keeps_short_tables_whole():
-    rows = "".join(
-        f"<tr><td>{y}</td><td>Theft</td><td>1{y}</td><td>1.0%–2.0%</td></tr>"
-        for y in range(2000, 2014)
-    )
-    table = f'<table class="dataframe"><thead><tr><th>period</th><th>value</th><th>x</th><th>ci</th></tr></thead>{rows}</table>'
-    out = rep.polish_tables(table)
+def test_tables_left_align_text_columns_and_keep_short_tables_whole():
+    """The print layout's classes come from the table builder, not from rewriting its HTML."""
+    from incidentstats.notebook import SHORT_TABLE_ROWS, html_table
+
+    years = range(2000, 2014)
+    frame = pd.DataFrame({"period": [str(y) for y in years], "value": ["theft"] * 14,
+                          "x": [int(f"1{y}") for y in years], "n": [100] * 14,
+                          "share": [0.015] * 14, "lower": [0.01] * 14, "upper": [0.02] * 14})  # fmt: skip
+    out = html_table(frame, labels={"period": "period", "value": "value"})
     assert out.startswith('<table class="dataframe">')  # 14 rows: may break across pages
-    assert '<th class="text">value</th>' in out and "<th>x</th>" in out and "<th>period</th>" in out
-    assert out.count('<td class="text">Theft</td>') == 14 and "<td>12000</td>" in out
-    merged = '<table><tr><th colspan="2">a</th></tr><tr><td>x</td><td>y</td></tr></table>'
-    assert rep.polish_tables(merged) == merged
+    assert '<th class="text">value</th>' in out and "<th>period</th>" in out
+    assert out.count('<td class="text">Theft</td>') == 14 and "<td>12,000</td>" in out
+    assert "<td>1.0%–2.0%</td>" in out  # an interval is a number column
+    short = html_table(frame.head(SHORT_TABLE_ROWS))
+    assert short.startswith('<table class="short dataframe">')
+    long_text = frame.head(3).assign(value="x" * 400)  # few rows but a page of text
+    assert html_table(long_text).startswith('<table class="dataframe">')
+    assert "polish_tables" not in dir(rep)
 
 
 # --- one warm kernel per lane: nothing leaks from one notebook to the next ------------

@@ -300,17 +300,22 @@ def notebooks():
 
 @notebooks.command("copy")
 @click.argument("dest", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--lang", default="en", show_default=True, help="en or fr: the notebooks' language")
+@click.option(
+    "--sources", is_flag=True,
+    help="Copy the bilingual sources with their paired .py scripts instead",
+)  # fmt: skip
 @click.option("--overwrite", is_flag=True, help="Replace notebooks already in DIR")
-def copy_notebooks(dest, overwrite):
-    """Copy the report notebooks (and their paired .py scripts) into DIR to edit them.
+def copy_notebooks(dest, lang, sources, overwrite):
+    """Copy the report notebooks, in one language, into DIR to read and edit them.
 
     Open them in JupyterLab; run a report from the edited copies with
-    INCIDENTSTATS_NOTEBOOKS=DIR incidentstats report.
+    INCIDENTSTATS_NOTEBOOKS=DIR incidentstats report --lang LANG.
     """
     from .paths import copy_notebooks as copy
 
     try:
-        paths = copy(dest, overwrite=overwrite)
+        paths = copy(dest, lang=lang, sources=sources, overwrite=overwrite)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise ParameterError("DIR", f"cannot write to {dest}: {reason}") from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import warnings
 from pathlib import Path
 
@@ -374,12 +375,32 @@ def _cell_text(col, val, lang) -> str:
     return str(val)
 
 
+#: Numbers, percentages, intervals, dates and dashes, in English or French typography.
+_NUMERIC = re.compile(r"^[\s\d.,:/%+\-\u2212\u2013\u2014\u202f\u00a0…*<>=]*$")
+#: A table of at most this many rows is kept on one page in print (``class="short"``)...
+SHORT_TABLE_ROWS = 12
+#: ...unless it holds more text than this: kept whole, it would leave its heading at the
+#: foot of a page and half a page blank.
+SHORT_TABLE_CHARS = 900
+
+
 def html_table(
     table: pd.DataFrame, *, lang: str = "en", caption=None, labels=None, max_rows: int = 60
 ) -> str:
     """An escaped HTML table: shares as percentages, the interval in one column, codes translated.
 
-    Every cell is HTML-escaped, so names or descriptions holding markup stay inert.
+    Every cell is HTML-escaped, so names or descriptions holding markup stay inert. A column
+    is text when one of its cells holds something other than a number, percentage, interval,
+    date or dash: its cells get ``class="text"`` (left-aligned, may wrap), as does a long
+    string anywhere, while number columns stay right-aligned. A table of at most
+    ``SHORT_TABLE_ROWS`` rows and ``SHORT_TABLE_CHARS`` characters gets ``class="short"``
+    (print CSS does not split it across pages).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"value": ["theft"], "x": [1151]})
+    >>> html_table(frame, labels={"value": "Category", "x": "Incidents"})
+    '<table class="short dataframe"><thead><tr><th class="text">Category</th><th>Incidents</th></tr></thead><tbody><tr><td class="text">Theft</td><td>1,151</td></tr></tbody></table>'
     """
     if (table.attrs.get("provenance", {}) or {}).get("statistic") == "records_summary":
         from .stats.display import _records_display
@@ -391,11 +412,8 @@ def html_table(
     # lower/upper are percentages only beside a share; beside a rate ratio they are numbers
     ci_is_pct = "share" in cols or "share_of_row" in cols
     shown = [c for c in cols if not (merge_ci and c == "upper")]
-    head = "".join(
-        f"<th>{html.escape(str(headers.get('ci' if merge_ci and c == 'lower' else c, c)))}</th>"
-        for c in shown
-    )
-    rows = []
+    head = [str(headers.get("ci" if merge_ci and c == "lower" else c, c)) for c in shown]
+    body = []  # per row, per column: (text, a long string)
     for _, row in table.head(max_rows).iterrows():
         cells = []
         for col in shown:
@@ -409,15 +427,38 @@ def html_table(
                     text = f"{_fmt_number(lo, lang, 2)}–{_fmt_number(hi, lang, 2)}"
             else:
                 text = _cell_text(col, row[col], lang)
-            klass = ' class="text"' if isinstance(row[col], str) and len(str(row[col])) > 30 else ""
-            cells.append(f"<td{klass}>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+            cells.append((text, isinstance(row[col], str) and len(str(row[col])) > 30))
+        body.append(cells)
+    text_cols = {
+        j
+        for cells in body
+        for j, (text, _) in enumerate(cells)
+        if text.strip() and not _NUMERIC.match(text.strip())
+    }
+
+    def klass(is_text: bool) -> str:
+        return ' class="text"' if is_text else ""
+
+    chars = len(caption or "") + sum(map(len, head))
+    chars += sum(len(text) for cells in body for text, _ in cells)
+    short = len(body) <= SHORT_TABLE_ROWS and chars <= SHORT_TABLE_CHARS
+    ths = "".join(f"<th{klass(j in text_cols)}>{html.escape(h)}</th>" for j, h in enumerate(head))
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{klass(long or j in text_cols)}>{html.escape(text)}</td>"
+            for j, (text, long) in enumerate(cells)
+        )
+        + "</tr>"
+        for cells in body
+    )
     more = ""
     if len(table) > max_rows:
         extra = len(table) - max_rows
         more = f'<p class="caption">{html.escape(i18n.t("more_rows", lang, k=_fmt_number(extra, lang)))}</p>'
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f'<table class="dataframe">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    table_class = "short dataframe" if short else "dataframe"
+    return f'<table class="{table_class}">{cap}<thead><tr>{ths}</tr></thead><tbody>{rows}</tbody></table>{more}'
 
 
 def start(

@@ -20,8 +20,11 @@ from .notebooks import (
     available_notebooks,
     declared_parameters,
     default_notebooks,
+    language_notebook,
+    language_notebook_text,
     notebook_dir,
     notebook_meta,
+    write_language_notebooks,
 )
 from .params import (
     CHOICES,
@@ -40,14 +43,11 @@ from .params import (
 from .pool import WorkerDied, die_with_parent, one_line_error, run_in_processes
 from .render import (
     CSS_PATH,
-    SHORT_TABLE_CHARS,
-    SHORT_TABLE_ROWS,
     choose_chart_format,
     document_html,
     html_to_pdf,
     jinja_env,
     notebook_body_html,
-    polish_tables,
     templates_dir,
     title_page_html,
 )
@@ -63,12 +63,13 @@ from .runs import (
 
 __all__ = [
     "CHOICES", "CSS_PATH", "FORMATS", "MAX_LIST_ITEMS", "MAX_TIMEOUT", "RANGES", "RESERVED_RUN_IDS",
-    "REUSE_KERNELS", "ROUTED", "SHORT_TABLE_CHARS", "SHORT_TABLE_ROWS", "STALE_PART_HOURS",
+    "REUSE_KERNELS", "ROUTED", "STALE_PART_HOURS",
     "_KERNEL_ARGS", "_RESET_CODE", "NotebookResult", "RunPlan", "RunResult", "WorkerDied",
     "available_notebooks", "check_output_dir", "check_parameters", "check_range",
     "choose_chart_format", "clean_stale_parts", "coerce_value", "data_meta", "declared_parameters",
     "default_notebooks", "die_with_parent", "document_html", "execute_run", "html_to_pdf",
-    "jinja_env", "make_run_id", "notebook_body_html", "notebook_dir", "notebook_meta",
-    "one_line_error", "parse_bound", "polish_tables", "preload", "prepare_run", "reserve",
+    "jinja_env", "language_notebook", "language_notebook_text", "make_run_id", "notebook_body_html", "notebook_dir", "notebook_meta",
+    "one_line_error", "parse_bound", "preload", "prepare_run", "reserve",
     "run_in_processes", "run_report", "sha256_file", "templates_dir", "title_page_html",
+    "write_language_notebooks",
 ]  # fmt: skip

@@ -1,6 +1,5 @@
-"""Report notebooks: where they live, their metadata and the parameters they declare.
-
-The one place that knows where the notebooks are (``notebook_dir``).
+"""Report notebooks: where they live, their metadata, the parameters they declare, and the
+one-language notebooks built from the bilingual sources (``notebook_dir``, ``language_notebook``).
 """
 
 from __future__ import annotations
@@ -8,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from pathlib import Path
 
 from ..errors import ReportError
@@ -16,7 +16,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def notebook_dir() -> Path:
-    """The folder holding the report notebooks (shipped in the package, ``paths.notebook_sources``)."""
+    """The folder holding the report notebooks: ``INCIDENTSTATS_NOTEBOOKS``, else the bilingual
+    sources shipped in the package (``paths.notebook_sources``)."""
     from ..paths import notebook_sources
 
     env = os.environ.get("INCIDENTSTATS_NOTEBOOKS")
@@ -106,3 +107,57 @@ def literal(text):
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return text
+
+
+#: The default of the ``lang`` parameter, in a parameters cell.
+_LANG_PARAMETER = re.compile(r'^lang = "[^"]*"', re.M)
+
+
+def language_notebook(source, lang: str):
+    """The one-language notebook built from a bilingual source notebook.
+
+    Narrative cells tagged for another language (``lang-en`` / ``lang-fr``) are left out,
+    the ``lang`` parameter defaults to ``lang`` and the jupytext pairing is dropped: the
+    sources are edited, these are read. Cell ids are the source's, so a rebuild is stable.
+    """
+    import nbformat
+
+    from ..i18n import LANGS, check_lang
+
+    check_lang(lang)
+    nb = nbformat.read(str(source), as_version=4)
+    other = {f"lang-{x}" for x in LANGS if x != lang}
+    nb.cells = [c for c in nb.cells if not other & set(c.get("metadata", {}).get("tags", []))]
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = _LANG_PARAMETER.sub(f'lang = "{lang}"', cell.source)
+    nb.metadata.pop("jupytext", None)
+    nb.metadata.setdefault("incidentstats", {})["lang"] = lang
+    return nb
+
+
+def language_notebook_text(source, lang: str) -> str:
+    """``language_notebook`` as the text stored in ``notebooks/<lang>/``."""
+    import nbformat
+
+    return nbformat.writes(language_notebook(source, lang)) + "\n"
+
+
+def write_language_notebooks() -> list[Path]:
+    """Rebuild ``notebooks/<lang>/*.ipynb`` for every language from the sources
+    (``make notebooks`` runs this). Returns the paths written."""
+    from .._files import write_text
+    from ..i18n import LANGS
+    from ..paths import language_notebooks, notebook_sources
+
+    sources = sorted(notebook_sources().glob("*.ipynb"))
+    written = []
+    for lang in LANGS:
+        folder = language_notebooks(lang)
+        folder.mkdir(exist_ok=True)
+        for stale in folder.glob("*.ipynb"):  # a source removed or renamed
+            if stale.name not in {p.name for p in sources}:
+                stale.unlink()
+        for source in sources:
+            written.append(write_text(folder / source.name, language_notebook_text(source, lang)))
+    return written

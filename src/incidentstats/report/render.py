@@ -6,8 +6,6 @@ Title page and document shell are Jinja2 templates in ``templates/``.
 from __future__ import annotations
 
 import functools
-import html
-import re
 from pathlib import Path
 
 from .._files import write_bytes, write_text
@@ -59,7 +57,7 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
     nb.cells = cells
     exporter = html_exporter()
     body, _ = exporter.from_notebook_node(nb)
-    return polish_tables(body)
+    return body
 
 
 #: SVG features WeasyPrint does not print faithfully: hatch patterns lose their lines and
@@ -86,80 +84,6 @@ def choose_chart_format(output: dict) -> dict:
         data.pop(drop)
         (output.get("metadata") or {}).pop(drop, None)
     return output
-
-
-_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
-_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
-_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S)
-_TAG = re.compile(r"<[^>]+>")
-# Numbers, percentages, intervals, dates and dashes, in English or French typography.
-_NUMERIC = re.compile(r"^[\s\d.,:/%+\-\u2212\u2013\u2014\u202f\u00a0…*<>=]*$")
-SHORT_TABLE_ROWS = 12
-#: A short table with more text than this is left free to split: kept whole, it would
-#: leave its heading at the foot of a page and half a page blank.
-SHORT_TABLE_CHARS = 900
-
-
-def polish_tables(body: str) -> str:
-    """Left-align text columns and keep short tables on one page (print layout only).
-
-    A column is text when one of its body cells holds something other than a number,
-    percentage, interval, date or dash; its cells get ``class="text"`` (left-aligned,
-    may wrap) while number columns stay right-aligned and unbroken. A table of at most
-    ``SHORT_TABLE_ROWS`` rows gets ``class="short"`` (not split across pages). Tables with
-    merged cells are left as they are.
-
-    Examples
-    --------
-    >>> polish_tables("<table><tr><th>a</th><th>n</th></tr><tr><td>Theft</td><td>1,151</td></tr></table>")
-    '<table class="short"><tr><th class="text">a</th><th>n</th></tr><tr><td class="text">Theft</td><td>1,151</td></tr></table>'
-    """
-    return _TABLE.sub(_polish_table, body)
-
-
-def _polish_table(match) -> str:
-    table = match.group(0)
-    if "colspan" in table or "rowspan" in table or table.count("<table") > 1:
-        return table
-    rows = _ROW.findall(table)
-    grid = [_CELL.findall(row) for row in rows]
-    if not grid or len({len(cells) for cells in grid}) != 1:
-        return table
-    body_rows = [cells for cells in grid if any(kind == "td" for kind, _, _ in cells)]
-    text_cols = set()
-    for cells in body_rows:
-        for j, (kind, _, inner) in enumerate(cells):
-            value = html.unescape(_TAG.sub("", inner)).strip()
-            if kind == "td" and value and not _NUMERIC.match(value):
-                text_cols.add(j)
-
-    def fix_row(row_match):
-        j = -1
-
-        def fix_cell(cell):
-            nonlocal j
-            j += 1
-            kind, attrs, inner = cell.groups()
-            if j not in text_cols or re.search(r'class="[^"]*\btext\b', attrs):
-                return cell.group(0)
-            if 'class="' in attrs:
-                attrs = attrs.replace('class="', 'class="text ', 1)
-            else:
-                attrs += ' class="text"'
-            return f"<{kind}{attrs}>{inner}</{kind}>"
-
-        return _CELL.sub(fix_cell, row_match.group(0))
-
-    out = _ROW.sub(fix_row, table)
-    chars = len(html.unescape(_TAG.sub("", table)))
-    if len(body_rows) <= SHORT_TABLE_ROWS and chars <= SHORT_TABLE_CHARS:
-        head = re.match(r"<table\b[^>]*>", out).group(0)
-        if 'class="' in head:
-            new_head = head.replace('class="', 'class="short ', 1)
-        else:
-            new_head = head[:-1] + ' class="short">'
-        out = new_head + out[len(head) :]
-    return out
 
 
 def _introduces(cell, nxt) -> bool:
