@@ -55,6 +55,10 @@ class Report:
         self.provenance: dict = {}
         # No output folder: a researcher's interactive run, not a report (which styles its HTML).
         self.interactive = self.output_dir is None
+        if not self.interactive:
+            # A report shows the data's warnings in its own blocks and captions, in its
+            # language; Python's English warning text (with a kernel file path) is not for it.
+            warnings.filterwarnings("ignore", category=DataWarning)
 
     def _block(self, markup: str) -> HTMLBlock:
         return HTMLBlock(markup, styled=self.interactive)
