@@ -6,9 +6,7 @@ or the flat 0/1 table that verisr's ``json2veris`` writes, into canonical incide
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 import io
 import json
 import os
@@ -20,8 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import taxonomy
-from .._files import sha256_file
 from ..errors import InputError, ParameterError
 from ..limits import (
     MAX_INPUT_BYTES,
@@ -32,134 +28,38 @@ from ..limits import (
     shown_path,
 )
 from ..schema import empty_quarantine
-from .base import ReadResult, ambiguous_count, check_readable, read_text
-from .prc import state_code
-
-SOURCE = "veris"
-EARLIEST_YEAR = 1990
-MAX_RECORDS = 1_000_000_000  # same typo guard as the HHS reader
-_TOTAL = "attribute.confidentiality.data_total"
-REQUIRED_KEYS = ("incident_id", "action", "timeline")
-
-#: VERIS action categories ("A4" actions) as VERIS writes them, in VERIS's own order.
-ACTIONS: tuple[str, ...] = (
-    "Malware",
-    "Hacking",
-    "Social",
-    "Physical",
-    "Misuse",
-    "Error",
-    "Environmental",
-    "Unknown",
+from ._veris_common import (  # noqa: F401 (public names re-exported from here)
+    _ACTION_NAME,
+    _FLAT_ASSET,
+    _FLAT_COUNTRY,
+    _IMPACT_KEYS,
+    _RAW_LIMIT,
+    _TOTAL,
+    _TRUE,
+    ACTION_CATEGORY,
+    ACTIONS,
+    ASSET_LOCATION,
+    ASSET_PREFIX_LOCATION,
+    EARLIEST_YEAR,
+    ERROR_VARIETY_CATEGORY,
+    KNOWN_FILES,
+    MAX_RECORDS,
+    NAICS_ORGANISATION_TYPE,
+    REQUIRED_KEYS,
+    RULES,
+    SOURCE,
+    _categories_cached,
+    _derived,
+    _enum_note,
+    _locations,
+    _region,
+    _truncate,
+    categories_from_actions,
+    location_of_asset,
+    organisation_type_of,
 )
-_ACTION_NAME = {a.lower(): a for a in ACTIONS}
-
-#: VERIS action -> taxonomy code, for actions whose varieties do not matter.
-ACTION_CATEGORY: dict[str, str] = {
-    "hacking": "hacking",
-    "social": "phishing",
-    "misuse": "misuse",
-    "environmental": "environmental",
-    "unknown": "unknown",
-}
-
-#: error.variety -> taxonomy code; every other error variety is "error".
-ERROR_VARIETY_CATEGORY: dict[str, str] = {
-    "Loss": "loss",
-    "Disposal error": "improper_disposal",
-    "Malfunction": "technical_failure",
-}
-
-#: Asset variety prefix -> location; exact varieties in ASSET_LOCATION win over the prefix.
-ASSET_PREFIX_LOCATION: dict[str, str] = {
-    "S": "network_server",  # servers (database, file, web application, backup, ...)
-    "N": "network_server",  # network devices (firewall, router, LAN, ...)
-    "U": "other",  # user devices not listed below (POS terminal, peripheral, phone line)
-    "M": "portable_device",  # media not listed below (disk drive, flash drive, tapes, disks)
-    "P": "other",  # people (end-user, call center, customer, ...)
-    "T": "other",  # kiosks and terminals (ATM, PED pad)
-    "E": "other",  # embedded devices
-}
-ASSET_LOCATION: dict[str, str] = {
-    "S - Mail": "email",
-    "U - Laptop": "laptop",
-    "U - Desktop": "desktop",
-    "U - Desktop or laptop": "other",  # ambiguous between the two
-    "U - Media": "portable_device",
-    "U - Mobile phone": "portable_device",
-    "U - Tablet": "portable_device",
-    "U - Auth token": "portable_device",
-    "U - Unknown": "unknown",
-    "M - Documents": "paper",
-    "M - Fax": "paper",
-    "M - Payment card": "other",
-    "M - Smart card": "other",
-    "M - SIM card": "other",
-    "M - Other": "other",
-    "M - Unknown": "unknown",
-    "N - Camera": "other",
-    "Unknown": "unknown",
-    "Other": "other",
-}
-
-#: NAICS prefix -> organisation type, longest prefix first; other 62* codes are providers.
-NAICS_ORGANISATION_TYPE: tuple[tuple[str, str], ...] = (
-    ("524114", "health_plan"),  # direct health and medical insurance carriers
-    ("621", "provider"),  # ambulatory health care services
-    ("622", "provider"),  # hospitals
-    ("623", "provider"),  # nursing and residential care facilities
-    ("62", "provider"),  # any other health care and social assistance code
-)
-
-#: sha256 of files whose as-of date is known from their provenance.
-KNOWN_FILES: dict[str, tuple[str, str]] = {
-    "d10e896c77e053f7514cce23ba33413a56791cd42d0d0aa09ef34539cab47f01": (
-        "2019-03-05",
-        "recognised by sha256 as the flat VCDB healthcare table of 2019-03-05 "
-        "(verisr2 data/vcdb.rda, flattened by verisr json2veris)",
-    ),
-}
-
-RULES = [
-    "veris: incident_id = 'veris-' + the VERIS incident_id lower-cased; the same incident "
-    "in a JSON file and in a flat table is one incident",
-    "veris: industry scope is a NAICS prefix of victim.industry (default '62', health care "
-    "and social assistance); other industries are quarantined as out of scope",
-    "veris: no report date exists in VERIS: reported_date is empty and occurred_date is "
-    "timeline.incident; a missing month means 1 January, a missing day the 1st of the month",
-    "veris: incident years before 1990 or after the current year are quarantined",
-    "veris: malware with variety Ransomware -> ransomware (plus malware only when another "
-    "known malware variety is present); other malware -> malware",
-    "veris: hacking -> hacking; social -> phishing; misuse -> misuse; environmental -> "
-    "environmental; unknown -> unknown",
-    "veris: error varieties Loss -> loss, Disposal error -> improper_disposal, Malfunction "
-    "-> technical_failure, any other error variety -> error",
-    "veris: physical with variety Theft -> theft; physical without Theft (assault, "
-    "tampering, snooping, surveillance, unknown) -> other",
-    "veris: source_categories are the VERIS actions present (Malware, Hacking, Social, "
-    "Physical, Misuse, Error, Environmental, Unknown)",
-    "veris: organisation = victim.victim_id ('Unknown' -> missing); organisation_type from "
-    "NAICS: 524114 -> health_plan, other 62* (621, 622, 623, 624, ...) -> provider, other "
-    "industries -> other, no industry -> unknown",
-    "veris: country = first victim.country other than 'Unknown' (flat table: first true "
-    "victim.country.* column); region = victim.state, US state and Canadian province names "
-    "written out turned into their 2-letter codes",
-    "veris: locations from asset.assets varieties (S - Mail -> email, other S/N -> "
-    "network_server, U - Laptop -> laptop, U - Desktop -> desktop, M - Documents/Fax -> "
-    "paper, removable media and mobile devices -> portable_device, people/kiosks -> other)",
-    "veris: records_affected = attribute.confidentiality.data_total; a data_total that is "
-    "negative, fractional, non-numeric or above 1,000,000,000 is quarantined; business_associate = "
-    "True when a Partner actor is present, else missing; patient_impact is missing (VERIS "
-    "1.3 records no patient-safety effect); impacts = the attribute sections present",
-]
-
-# Flat-table column prefixes (verisr json2veris names).
-_FLAT_COUNTRY = "victim.country."
-_FLAT_ASSET = "asset.assets.variety."
-_TRUE = frozenset({"1", "true", "t", "yes", "y", "1.0"})
-_RAW_LIMIT = 2000
-_IMPACT_KEYS = ("confidentiality", "integrity", "availability")
-
+from .base import ReadResult, ambiguous_count, check_readable
+from .veris_flat import _looks_like_flat, _read_flat
 
 # --- public entry points -------------------------------------------------------------
 
@@ -234,91 +134,6 @@ def detect(path) -> bool:
         return False
 
 
-def categories_from_actions(actions) -> tuple[list[str], list[str]]:
-    """Map VERIS actions to ``(categories, source_categories)``.
-
-    Parameters
-    ----------
-    actions : mapping
-        Lower-case action name -> iterable of its varieties, e.g.
-        ``{"malware": ["Ransomware"], "social": ["Phishing"]}``.
-
-    Examples
-    --------
-    >>> categories_from_actions({"malware": ["Ransomware"], "social": ["Phishing"]})
-    (['ransomware', 'phishing'], ['Malware', 'Social'])
-    >>> categories_from_actions({"error": ["Loss", "Misdelivery"]})
-    (['loss', 'error'], ['Error'])
-    >>> categories_from_actions({})
-    (['unknown'], [])
-    """
-    key = tuple(sorted((str(a).lower(), frozenset(v or ())) for a, v in actions.items()))
-    cats, labels = _categories_cached(key)
-    return list(cats), list(labels)
-
-
-@functools.lru_cache(maxsize=4096)
-def _categories_cached(key) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    codes: list[str] = []
-    present = set()
-    for action, varieties in key:
-        present.add(action)
-        if action == "malware":
-            if "Ransomware" in varieties:
-                codes.append("ransomware")
-                if varieties - {"Ransomware", "Unknown"}:
-                    codes.append("malware")
-            else:
-                codes.append("malware")
-        elif action == "error":
-            mapped = {ERROR_VARIETY_CATEGORY.get(v, "error") for v in varieties}
-            codes.extend(mapped or {"error"})
-        elif action == "physical":
-            codes.append("theft" if "Theft" in varieties else "other")
-        else:
-            codes.append(ACTION_CATEGORY.get(action, "other"))
-    labels = [a for a in ACTIONS if a.lower() in present]
-    labels += sorted(a.capitalize() for a in present if a not in _ACTION_NAME)
-    return tuple(taxonomy.sort_categories(codes) or ["unknown"]), tuple(labels)
-
-
-def location_of_asset(variety: str) -> str:
-    """Return the taxonomy location of a VERIS asset variety.
-
-    Examples
-    --------
-    >>> location_of_asset("S - Database"), location_of_asset("M - Flash drive")
-    ('network_server', 'portable_device')
-    >>> location_of_asset("P - End-user"), location_of_asset("Unknown")
-    ('other', 'unknown')
-    """
-    variety = str(variety).strip()
-    if variety in ASSET_LOCATION:
-        return ASSET_LOCATION[variety]
-    prefix, dash, _ = variety.partition(" - ")
-    if dash and prefix in ASSET_PREFIX_LOCATION:
-        return ASSET_PREFIX_LOCATION[prefix]
-    return "other"
-
-
-@functools.lru_cache(maxsize=1024)
-def organisation_type_of(naics) -> str:
-    """Return the organisation type of a victim's NAICS code.
-
-    Examples
-    --------
-    >>> organisation_type_of("622110"), organisation_type_of("524114"), organisation_type_of("")
-    ('provider', 'health_plan', 'unknown')
-    """
-    code = re.sub(r"\D", "", str(naics or ""))
-    if not code:
-        return "unknown"
-    for prefix, kind in NAICS_ORGANISATION_TYPE:
-        if code.startswith(prefix):
-            return kind
-    return "other"
-
-
 # --- options ---------------------------------------------------------------------------
 
 
@@ -373,15 +188,6 @@ def _walk_enums(obj, path: str, enums, found: Counter) -> None:
         found[(path, obj)] += 1
 
 
-def _enum_note(found: Counter) -> list[str]:
-    if not found:
-        return ["schema check: every enumeration value is listed in the schema"]
-    items = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = ", ".join(f"{path}={value!r} ({n})" for (path, value), n in items[:20])
-    more = f" and {len(items) - 20} more" if len(items) > 20 else ""
-    return [f"schema check: {len(items)} enumeration value(s) not in the schema: {shown}{more}"]
-
-
 # --- JSON ------------------------------------------------------------------------------
 
 
@@ -402,10 +208,6 @@ def _looks_like_json(p: Path) -> bool:
     with open(p, "rb") as fh:
         start = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
     return start[:1] in (b"{", b"[")
-
-
-def _truncate(text: str) -> str:
-    return text if len(text) <= _RAW_LIMIT else text[:_RAW_LIMIT] + f"…[{len(text)} chars]"
 
 
 def _decode_error(exc: Exception) -> str:
@@ -863,334 +665,3 @@ def _dumps(d) -> str:
         return json.dumps(d, ensure_ascii=False)[: _RAW_LIMIT * 2]
     except (TypeError, ValueError, RecursionError):
         return repr(d)[: _RAW_LIMIT * 2]
-
-
-@functools.lru_cache(maxsize=1024)
-def _region(state):
-    """victim.state as a 2-letter code where it names a US state or Canadian province."""
-    if not state or str(state).strip().upper() in ("NA", "UNKNOWN"):
-        return None
-    return state_code(state)[0]
-
-
-@functools.lru_cache(maxsize=4096)
-def _derived(cats: tuple[str, ...]) -> tuple[str, str]:
-    return taxonomy.primary_category(cats), taxonomy.origin_of(cats)
-
-
-@functools.lru_cache(maxsize=4096)
-def _locations(varieties: tuple) -> tuple[str, ...]:
-    return tuple(
-        sorted({location_of_asset(v) for v in varieties if isinstance(v, str) and v.strip()})
-    )
-
-
-# --- flat table (verisr json2veris) ---------------------------------------------------
-
-
-def _looks_like_flat(columns) -> bool:
-    cols = set(map(str, columns))
-    return (
-        "incident_id" in cols
-        and "timeline.incident.year" in cols
-        and any(f"action.{a}" in cols for a in ACTIONS)
-    )
-
-
-def _read_flat(p: Path, prefix, enums) -> ReadResult:
-    text, encoding = read_text(p, expected="a VERIS JSON file or verisr's flat CSV table")
-    raw = _parse_flat_csv(p, text)
-    cols = [str(c) for c in raw.columns]
-    if not _looks_like_flat(cols):
-        need = ["incident_id", "timeline.incident.year", "action.<Malware|Hacking|...>"]
-        have = set(cols)
-        missing = [
-            c
-            for c in need
-            if c not in have
-            and not (c.startswith("action.<") and any(f"action.{a}" in have for a in ACTIONS))
-        ]
-        raise InputError(
-            p,
-            f"not a VERIS JSON file or flat VERIS table: missing column(s) {', '.join(missing)}",
-        )
-    n = len(raw)
-    raw = raw.reset_index(drop=True)
-    rownum = np.arange(1, n + 1)
-    get = lambda c: raw[c].str.strip() if c in raw.columns else pd.Series("", index=raw.index)  # noqa: E731
-
-    reasons = pd.Series("", index=raw.index, dtype=object)
-
-    def add(mask, reason):
-        nonlocal reasons
-        mask = pd.Series(mask, index=raw.index).fillna(False).astype(bool) & reasons.eq("")
-        reasons = reasons.mask(mask, reason)
-
-    ident = get("incident_id")
-    add(ident.eq(""), "not a VERIS incident: empty incident_id")
-    naics = get("victim.industry").str.replace(r"\.0+$", "", regex=True)
-    if prefix is not None:
-        out = reasons.eq("") & ~naics.str.startswith(prefix)
-        what = naics.map(lambda v: f"victim.industry {v!r}" if v else "no victim.industry")
-        reasons = reasons.mask(out, "out of scope: " + what + f" is not NAICS {prefix}*")
-
-    year_text = get("timeline.incident.year")
-    year = pd.to_numeric(year_text.str.replace(r"\.0+$", "", regex=True), errors="coerce")
-    this_year = dt.date.today().year
-    add(year_text.eq(""), "missing timeline.incident.year")
-    add(
-        year_text.ne("") & (year.isna() | year.ne(year.round())),
-        "non-numeric timeline.incident.year",
-    )
-    add(year.lt(EARLIEST_YEAR), f"incident year before {EARLIEST_YEAR} is impossible")
-    add(year.gt(this_year), "incident year in the future is impossible")
-    month = pd.to_numeric(get("timeline.incident.month"), errors="coerce")
-    day = pd.to_numeric(get("timeline.incident.day"), errors="coerce")
-    month_text, day_text = get("timeline.incident.month"), get("timeline.incident.day")
-    add(month.notna() & ~month.between(1, 12), "timeline.incident.month is not a month")
-    add(
-        ~month_text.str.strip().isin(["", "NA", "NaN"]) & month.isna(),
-        "timeline.incident.month is not a month number",
-    )
-    add(
-        ~day_text.str.strip().isin(["", "NA", "NaN"]) & day.isna() & month.notna(),
-        "timeline.incident.day is not a day number",
-    )
-    add(
-        month.between(1, 12) & day.notna() & ~day.between(1, 31),
-        "timeline.incident.day is not a day of the month",
-    )
-    day = day.where(month.notna())  # a day without a month says nothing
-    no_month, no_day = int(month.isna().sum()), int((month.notna() & day.isna()).sum())
-    ok_date = reasons.eq("")
-    occurred = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if ok_date.any():
-        parts = pd.DataFrame(
-            {
-                "year": year[ok_date],
-                "month": month[ok_date].fillna(1),
-                "day": day[ok_date].fillna(1),
-            }
-        ).astype(int)
-        occurred[ok_date] = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
-    add(ok_date & occurred.isna(), "timeline.incident day does not exist in its month")
-    add(occurred.gt(pd.Timestamp(dt.date.today())), "incident date is in the future")
-
-    total_raw = get("attribute.confidentiality.data_total")
-    add(
-        total_raw.map(ambiguous_count),
-        f"ambiguous number (thousands separators misplaced) in {_TOTAL}",
-    )
-    total_text = total_raw.str.replace(",", "", regex=False)
-    total_text = total_text.where(~total_text.isin(["NA", "NaN"]), "")
-    total = pd.to_numeric(total_text, errors="coerce")
-    add(total_text.ne("") & (total.isna() | total.abs().eq(np.inf)), f"non-numeric {_TOTAL}")
-    add(total.notna() & total.ne(total.round()), f"fractional {_TOTAL}")
-    add(total.lt(0), f"negative {_TOTAL}")
-    add(total.gt(MAX_RECORDS), f"{_TOTAL} above 1,000,000,000")
-
-    ok = reasons.eq("").to_numpy()
-    quarantine = _flat_quarantine(raw, reasons, rownum, str(p))
-    clean = raw.loc[ok]
-    m = int(ok.sum())
-
-    def truth(columns: list[str]) -> np.ndarray:
-        if not columns:
-            return np.zeros((m, 0), dtype=bool)
-        block = clean[columns].apply(lambda s: s.str.strip().str.lower().isin(_TRUE))
-        return block.to_numpy(dtype=bool)
-
-    # Categories: one mapping per distinct combination of actions and relevant varieties.
-    action_cols = [f"action.{a}" for a in ACTIONS if f"action.{a}" in cols]
-    variety_cols = [c for c in cols if re.match(r"^action\.(malware|error|physical)\.variety\.", c)]
-    act = truth(action_cols + variety_cols)
-    combos, inverse = (
-        np.unique(act, axis=0, return_inverse=True)
-        if m
-        else (np.zeros((0, act.shape[1]), bool), np.array([], int))
-    )
-    mapped = []
-    for combo in combos:
-        actions = {
-            c.split(".", 1)[1].lower(): set()
-            for c, on in zip(action_cols, combo[: len(action_cols)], strict=True)
-            if on
-        }
-        for c, on in zip(variety_cols, combo[len(action_cols) :], strict=True):
-            if on:
-                _, name, _, variety = c.split(".", 3)
-                if name in actions:
-                    actions[name].add(variety)
-        key = tuple(sorted((k, frozenset(v)) for k, v in actions.items()))
-        cats, labels = _categories_cached(key)
-        mapped.append((list(cats), list(labels), *_derived(cats)))
-    inverse = np.asarray(inverse).reshape(-1)
-
-    asset_cols = [c for c in cols if c.startswith(_FLAT_ASSET)]
-    assets = truth(asset_cols)
-    a_combos, a_inv = (
-        np.unique(assets, axis=0, return_inverse=True)
-        if m
-        else (np.zeros((0, len(asset_cols)), bool), np.array([], int))
-    )
-    a_mapped = [
-        list(
-            _locations(
-                tuple(c[len(_FLAT_ASSET) :] for c, on in zip(asset_cols, combo, strict=True) if on)
-            )
-        )
-        for combo in a_combos
-    ]
-    a_inv = np.asarray(a_inv).reshape(-1)
-
-    if "victim.country" in cols:
-        country = clean["victim.country"].str.strip().str.upper()
-        country = country.where(~country.isin(["", "UNKNOWN"]))
-    else:
-        country_cols = [
-            c
-            for c in cols
-            if c.startswith(_FLAT_COUNTRY) and c[len(_FLAT_COUNTRY) :].lower() != "unknown"
-        ]
-        has = truth(country_cols)
-        codes = np.array([c[len(_FLAT_COUNTRY) :] for c in country_cols] or [""], dtype=object)
-        first = has.argmax(axis=1) if has.shape[1] else np.zeros(m, int)
-        country = pd.Series(
-            np.where(has.any(axis=1), codes[first], None), index=clean.index, dtype=object
-        )
-
-    org = (
-        clean["victim.victim_id"].str.strip()
-        if "victim.victim_id" in cols
-        else pd.Series("", index=clean.index)
-    )
-    org = org.where(~org.str.lower().isin(["", "unknown", "na"]))
-    state = get("victim.state")[ok]
-    state = state.map({v: _region(v) for v in dict.fromkeys(state)})
-    total = total[ok].astype("Int64")
-    partner = truth(["actor.Partner"] if "actor.Partner" in cols else [])
-    ba = pd.array(np.where(partner.any(axis=1), True, None) if m else [], dtype="boolean")
-    imp_cols = [f"attribute.{i.capitalize()}" for i in taxonomy.IMPACTS[:3]]
-    imp = truth([c for c in imp_cols if c in cols])
-    imp_names = [c.split(".")[1].lower() for c in imp_cols if c in cols]
-    desc = get("summary")[ok]
-    desc = desc.where(desc.ne("") & desc.ne("NA"))
-
-    incidents = pd.DataFrame(
-        {
-            "incident_id": ("veris-" + ident[ok].str.lower()).to_numpy(),
-            "source": SOURCE,
-            "reported_date": pd.NaT,
-            "occurred_date": occurred[ok].to_numpy(),
-            "organisation": org.to_numpy(),
-            "organisation_type": naics[ok].map(organisation_type_of).to_numpy(),
-            "region": state.to_numpy(),
-            "country": country.to_numpy(),
-            "categories": [list(mapped[i][0]) for i in inverse],
-            "category": [mapped[i][2] for i in inverse],
-            "source_categories": [list(mapped[i][1]) for i in inverse],
-            "origin": [mapped[i][3] for i in inverse],
-            "locations": [list(a_mapped[i]) for i in a_inv],
-            "records_affected": total.to_numpy(),
-            "business_associate": ba,
-            "patient_impact": pd.array([None] * m, dtype="boolean"),
-            "description": desc.to_numpy(),
-            "impacts": [
-                [name for name, on in zip(imp_names, row, strict=True) if on] for row in imp
-            ],
-            "records_placeholder": total.isin([500, 501]).to_numpy(),
-            "source_file": str(p),
-            "source_row": rownum[ok],
-        }
-    )
-    notes = [
-        "flat VERIS table (verisr json2veris layout): varieties and countries read from 0/1 columns"
-    ]
-    if no_month or no_day:
-        notes.append(
-            f"{no_month} row(s) without timeline.incident.month dated 1 January and {no_day} "
-            "without a day dated the 1st of the month"
-        )
-    if enums is not None:
-        notes.extend(_enum_note(_flat_unknown_enums(clean, cols, enums)))
-    as_of = None
-    known = KNOWN_FILES.get(sha256_file(p))
-    if known:
-        as_of = known[0]
-        notes.append(f"as-of {known[0]}: {known[1]}")
-    return ReadResult(
-        path=str(p),
-        format="veris-flat",
-        incidents=incidents,
-        quarantine=quarantine,
-        rows_in=n,
-        encoding=encoding,
-        notes=notes,
-        as_of=as_of,
-    )
-
-
-def _parse_flat_csv(p: Path, text: str) -> pd.DataFrame:
-    """Parse the flat table as strings.
-
-    Not ``base.parse_csv_text``: its check for pandas-renamed duplicate headers ("X.1")
-    misfires on verisr names such as ``victim.industry2.62``, so duplicates are found in
-    the header line itself.
-    """
-    try:
-        header = next(csv.reader(io.StringIO(text, newline="")))
-    except (StopIteration, csv.Error):
-        raise InputError(p, "no header row found") from None
-    dupes = sorted(c for c, k in Counter(header).items() if k > 1)
-    if dupes:
-        raise InputError(p, f"has duplicate column names: {', '.join(dupes[:10])}")
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], engine="c"
-        )
-    except pd.errors.ParserError as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
-        raise InputError(p, f"is not a well-formed CSV ({msg})") from None
-    if df.empty:
-        raise InputError(p, "has a header but no data rows")
-    return df
-
-
-def _flat_unknown_enums(clean: pd.DataFrame, cols: list[str], enums) -> Counter:
-    found: Counter = Counter()
-    for col in cols:
-        parts = col.split(".")
-        for i in range(len(parts) - 1, 0, -1):
-            path = ".".join(parts[:i])
-            if path in enums:
-                value = ".".join(parts[i:])
-                if value not in enums[path]:
-                    n = int(clean[col].str.strip().str.lower().isin(_TRUE).sum())
-                    if n:
-                        found[(path, value)] += n
-                break
-    return found
-
-
-def _flat_quarantine(
-    raw: pd.DataFrame, reasons: pd.Series, rownum, source_file: str
-) -> pd.DataFrame:
-    bad = reasons.ne("").to_numpy()
-    if not bad.any():
-        return empty_quarantine()
-    rows = raw.loc[bad]
-    # A flat row has hundreds of 0/1 columns: keep the cells that say something.
-    records = [
-        _truncate(
-            json.dumps({k: v for k, v in rec.items() if v not in ("", "0")}, ensure_ascii=False)
-        )
-        for rec in rows.to_dict("records")
-    ]
-    return pd.DataFrame(
-        {
-            "source_file": source_file,
-            "source_row": rownum[bad],
-            "reason": reasons[bad].to_numpy(),
-            "raw": records,
-        }
-    )
