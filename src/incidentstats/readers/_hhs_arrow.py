@@ -1,0 +1,316 @@
+"""Vectorised Arrow helpers of the HHS reader: text columns, descriptions and incident ids.
+
+Used by :mod:`incidentstats.readers.hhs`; nothing here knows the HHS columns.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schema import MEMORY_POOL  # for large Arrow buffers: see there why not the default
+
+_NULL_DESCRIPTIONS = ("", "\\N", "NULL", "null")
+_NULL_SET = pa.array(_NULL_DESCRIPTIONS, type=pa.string())
+# The ASCII bytes that Arrow's utf8_trim_whitespace strips (all that Python's isspace says).
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[:128] = (
+    pc.binary_length(
+        pc.utf8_trim_whitespace(pa.array([chr(b) + "." for b in range(128)]))
+    ).to_numpy()
+    == 1
+)
+try:  # string views (pyarrow >= 16) let the descriptions be copied once
+    pc.cast(pa.array(["x"], pa.string_view()), pa.large_string())
+    _STRING_VIEWS = True
+except (AttributeError, pa.ArrowNotImplementedError):
+    _STRING_VIEWS = False
+# The characters for which Python's str.isspace() is true, spelled for RE2 (whose \s is
+# ASCII-only), so that the vectorised name cleaning folds exactly what " ".join(s.split())
+# would fold.
+_RE2_SPACE = r"[\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\p{Z}]"
+
+
+# --- vectorised helpers ------------------------------------------------------------------
+
+
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    """Return a text column as an Arrow string array with '' for missing cells.
+
+    A column the CSV parser already holds as Arrow text is used as it is, chunks and all:
+    ``pa.array`` would concatenate its chunks into a copy.
+    """
+    arr = None
+    values = series.array
+    if isinstance(values, pd.arrays.ArrowExtensionArray):
+        arr = values.__arrow_array__()
+    else:
+        try:
+            arr = pa.array(series, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        values = series.to_numpy(dtype=object)
+        arr = pa.array(
+            ["" if v is None or v is pd.NA or v != v else str(v) for v in values], type=pa.string()
+        )
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def _strings(values: list, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+    """``values[codes]`` as an Arrow-backed string array (None -> missing), without Python objects per row."""
+    uniques = pa.array(values, type=pa.large_string())
+    return pd.arrays.ArrowStringArray(pc.take(uniques, pa.array(codes), memory_pool=MEMORY_POOL))
+
+
+def _np_bool(arr) -> np.ndarray:
+    """Arrow boolean array (nulls as False) -> numpy bool array."""
+    if arr.null_count:
+        arr = pc.fill_null(arr, False, memory_pool=MEMORY_POOL)
+    if isinstance(arr, pa.ChunkedArray):
+        chunks = [c.to_numpy(zero_copy_only=False) for c in arr.chunks]
+        return np.concatenate(chunks).astype(bool, copy=False) if chunks else np.zeros(0, bool)
+    return arr.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _factorize(arr: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values (as Python str) of a text column without missing cells."""
+    if not arr.num_chunks:
+        return np.zeros(0, dtype=np.int32), []
+    encoded = pc.dictionary_encode(arr, memory_pool=MEMORY_POOL).combine_chunks(MEMORY_POOL)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return codes, encoded.dictionary.to_pylist()
+
+
+def _object_array(items: list) -> np.ndarray:
+    """A 1-D object array holding ``items`` as they are (numpy would make equal-length lists 2-D)."""
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+def _fold_spaces(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Fold whitespace runs to one space and trim, like ``" ".join(s.split())``.
+
+    Only the values that may need it are changed, found from the bytes: those with a
+    space at either end or two in a row only need their spaces folded; those with an ASCII
+    control character or a non-ASCII one (Unicode spaces) go through a regex.
+    """
+    out = []
+    for chunk in arr.chunks:
+        if not len(chunk):
+            out.append(chunk)
+            continue
+        starts, ends, text = _locate(chunk)
+        if ends[-1] == starts[0]:  # only empty values
+            out.append(chunk)
+            continue
+        body = text[starts[0] : ends[-1]]
+        full = ends > starts
+        spaces = np.zeros(len(chunk), dtype=bool)
+        spaces[full] = (text[starts[full]] == 32) | (text[ends[full] - 1] == 32)
+        # The value holding byte p is the first whose end lies beyond p.
+        double = np.flatnonzero((body[:-1] == 32) & (body[1:] == 32)) + starts[0]
+        spaces[np.searchsorted(ends, double, side="right")] = True
+        other = np.zeros(len(chunk), dtype=bool)
+        special = np.flatnonzero((body < 0x20) | (body >= 0x80)) + starts[0]
+        other[np.searchsorted(ends, special, side="right")] = True
+        needs = spaces | other
+        rows = np.flatnonzero(needs)
+        if not len(rows):
+            out.append(chunk)
+            continue
+        fixed = pc.take(chunk, pa.array(rows), memory_pool=MEMORY_POOL)
+        regex = other[rows]
+        if regex.any():
+            folded = pc.replace_substring_regex(
+                pc.filter(fixed, pa.array(regex)), _RE2_SPACE + "+", " "
+            )
+            fixed = pc.replace_with_mask(fixed, pa.array(regex), folded)
+        fixed = pc.utf8_trim(pc.replace_substring_regex(fixed, "  +", " "), " ")
+        out.append(pc.replace_with_mask(chunk, pa.array(needs), fixed, memory_pool=MEMORY_POOL))
+    return pa.chunked_array(out, type=arr.type)
+
+
+def _casefold(arr) -> np.ndarray:
+    """``str.casefold`` of every value, UTF-8 encoded, as a numpy object array of bytes.
+
+    Arrow lowers the ASCII rows. Bytes rather than str: pandas hashes bytes as they are,
+    and would encode every str first.
+    """
+    lowered = pc.utf8_lower(arr, memory_pool=MEMORY_POOL).cast(pa.large_binary())
+    lowered = lowered.to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~_np_bool(pc.string_is_ascii(arr, memory_pool=MEMORY_POOL)))
+    if len(other):
+        original = _take_chunked(arr, other).to_pylist()
+        lowered[other] = [s.casefold().encode("utf-8") for s in original]
+    return lowered
+
+
+def _prepare_descriptions(arr: pa.ChunkedArray) -> tuple:
+    """What ``_gather_descriptions`` needs, whichever rows are kept.
+
+    Descriptions are most of an export's bytes, so their text is copied once, by the
+    gather, into the large_string array that pandas stores. Here every value becomes a
+    string view (16 bytes: its length, then its text if that fits, else its first bytes
+    and where it lies) into the parser's buffers, leaving out surrounding ASCII
+    whitespace; the few values that then start or end with a non-ASCII byte are stripped
+    by Arrow, apart.
+
+    Returns
+    -------
+    tuple
+        (one view per row as an (n, 16) uint8 array, the buffers the views point into,
+        which rows are missing). Without string views in pyarrow: (the stripped text,
+        None, which rows are missing).
+    """
+    sources = [c for c in arr.chunks if len(c)]
+    located = [_locate(c) for c in sources]
+    if not _STRING_VIEWS or any(len(text) >= 2**31 for _, _, text in located):
+        stripped = pc.utf8_trim_whitespace(arr, memory_pool=MEMORY_POOL)
+        return stripped, None, _np_bool(pc.is_in(stripped, value_set=_NULL_SET))
+    starts = np.concatenate([s for s, _, _ in located] or [np.zeros(0, np.int64)])
+    ends = np.concatenate([e for _, e, _ in located] or [np.zeros(0, np.int64)])
+    bounds = np.cumsum([0] + [len(c) for c in sources])
+    groups, unicode_rows = [], []  # the rows whose view points into each source
+    for k, (_, _, text) in enumerate(located):
+        lo, hi = bounds[k], bounds[k + 1]
+        unicode_edge = _strip_ascii_space(text, starts[lo:hi], ends[lo:hi])
+        groups.append(np.flatnonzero(~unicode_edge) + lo)
+        unicode_rows.append(np.flatnonzero(unicode_edge) + lo)
+    rows = np.concatenate(unicode_rows or [np.zeros(0, np.int64)])
+    if len(rows):  # Unicode whitespace is Arrow's to strip, from the original text
+        stripped = pc.utf8_trim_whitespace(_take_chunked(arr, rows), memory_pool=MEMORY_POOL)
+        stripped = stripped.combine_chunks(memory_pool=MEMORY_POOL)
+        sources.append(stripped)
+        located.append(_locate(stripped))
+        starts[rows], ends[rows] = located[-1][0], located[-1][1]
+        groups.append(rows)
+    views = _string_views(starts, ends, groups, [text for _, _, text in located])
+    words = views.view(np.uint32)  # (n, 4): length, then the first 4 bytes of the text
+    missing = words[:, 0] == 0
+    for marker in _NULL_DESCRIPTIONS:
+        if marker:
+            head = np.frombuffer(marker.encode("ascii").ljust(4, b"\0"), dtype=np.uint32)[0]
+            missing |= (words[:, 0] == len(marker)) & (words[:, 1] == head)
+    buffers = [c.buffers()[2] or pa.py_buffer(b"") for c in sources]
+    return views, buffers, missing
+
+
+def _gather_descriptions(prepared, rows: np.ndarray | None) -> pa.Array:
+    """The stripped descriptions of ``rows`` (all by default), '\\N', 'NULL' and '' missing.
+
+    ``prepared`` is what ``_prepare_descriptions`` returned, or a Future of it.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    views, buffers, missing = prepared
+    if rows is not None:
+        missing = missing[rows]
+    if buffers is None:  # no string views: ``views`` is the stripped text itself
+        text = pc.if_else(pa.array(missing), None, views if rows is None else views.take(rows))
+        return pc.cast(text.combine_chunks(), pa.large_string(), memory_pool=MEMORY_POOL)
+    if rows is not None:
+        views = views[rows]
+    valid = ~missing
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    gathered = pa.Array.from_buffers(
+        pa.string_view(),
+        len(views),
+        [bitmap, pa.py_buffer(views), *buffers],
+        null_count=int(missing.sum()),
+    )
+    return pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL)
+
+
+def _locate(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end) of every value of a string array in its data buffer, and that buffer."""
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+    offsets = offsets[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+    data = chunk.buffers()[2]
+    text = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return offsets[:-1], offsets[1:], text
+
+
+def _strip_ascii_space(text: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Move ``starts`` and ``ends`` (in place) past the ASCII whitespace around each value.
+
+    Returns which values are left starting or ending with a non-ASCII byte.
+    """
+    for pos, step in ((starts, 1), (ends, -1)):
+        rows = np.flatnonzero(starts < ends)
+        while len(rows):
+            rows = rows[_ASCII_SPACE[text[pos[rows] - (step < 0)]]]
+            pos[rows] += step
+            rows = rows[starts[rows] < ends[rows]]
+    rows = np.flatnonzero(starts < ends)
+    edge = np.zeros(len(starts), dtype=bool)
+    edge[rows] = (text[starts[rows]] >= 0x80) | (text[ends[rows] - 1] >= 0x80)
+    return edge
+
+
+def _string_views(starts, ends, groups, texts) -> np.ndarray:
+    """Arrow string views (n rows of 16 bytes) of the values ``texts[k][starts:ends]``.
+
+    ``groups[k]`` holds the rows whose value lies in ``texts[k]``. A value of up to 12
+    bytes is held in its view; a longer one is referenced by buffer (``k``) and offset,
+    after its first 4 bytes.
+    """
+    length = ends - starts
+    views = np.zeros((len(starts), 16), dtype=np.uint8)
+    words = views.view(np.int32)
+    words[:, 0] = length
+    for k, (rows, text) in enumerate(zip(groups, texts, strict=True)):
+        inline = length[rows] <= 12
+        for part, width in ((rows[inline], 12), (rows[~inline], 4)):
+            at, size = starts[part], length[part]
+            for j in range(width):
+                has = size > j
+                views[part[has], 4 + j] = text[at[has] + j]
+        long = rows[~inline]
+        words[long, 2] = k
+        words[long, 3] = starts[long]
+    return views
+
+
+def _take_chunked(arr: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
+    """``arr.take(rows)`` for sorted ``rows``, chunk by chunk (Arrow would first concatenate the chunks)."""
+    bounds = np.cumsum([0] + [len(c) for c in arr.chunks])
+    cuts = np.searchsorted(rows, bounds)
+    parts = [
+        pc.take(chunk, pa.array(rows[a:b] - lo), memory_pool=MEMORY_POOL)
+        for chunk, lo, a, b in zip(arr.chunks, bounds, cuts[:-1], cuts[1:], strict=False)
+        if b > a
+    ]
+    return pa.chunked_array(parts, type=arr.type)
+
+
+# The two hex digits of every byte, as the uint16 whose memory holds them in order.
+_HEX_PAIRS = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode("ascii"), dtype=np.uint16)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _incident_ids(
+    name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
+) -> pa.Array:
+    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
+    h = pd.util.hash_array(name_fold, categorize=False)
+    for part in (state_hash, pd.util.hash_array(day), pd.util.hash_array(records)):
+        with np.errstate(over="ignore"):
+            h = (h ^ part) * _MIX + np.uint64(0x7F4A7C15)
+    out = np.empty((len(h), 20), dtype=np.uint8)
+    out[:, :4] = np.frombuffer(b"hhs-", dtype=np.uint8)
+    digits = _HEX_PAIRS[h.astype(">u8").view(np.uint8).reshape(-1, 8)]
+    out[:, 4:] = digits.view(np.uint8).reshape(-1, 16)
+    offsets = np.arange(0, 20 * len(h) + 1, 20, dtype=np.int64)
+    return pa.Array.from_buffers(
+        pa.large_string(), len(h), [None, pa.py_buffer(offsets), pa.py_buffer(out)]
+    )
