@@ -487,9 +487,7 @@ def compare_with_first_year(
     >>> round(float(row["lower"]), 2), round(float(row["upper"]), 2)
     (2.06, 2.69)
     """
-    from statsmodels.stats.rates import test_poisson_2indep
-
-    from ..stats import proportion_ci
+    from ..stats.contingency import rate_ratio_exact
     from ..stats.tables import _check_level
 
     _check_figures(figures)
@@ -520,11 +518,6 @@ def compare_with_first_year(
         ca, cb = int(first["count"]), int(later["count"])
         ea = _months(first["period_start"], first["period_end"]) / per[unit]
         eb = _months(later["period_start"], later["period_end"]) / per[unit]
-        test = test_poisson_2indep(cb, eb, ca, ea, method="exact-cond")
-        pi_lo, pi_hi = proportion_ci(cb, ca + cb, method="clopper-pearson", level=level)
-        lower = pi_lo / (1 - pi_lo) * ea / eb if pi_lo < 1 else np.inf
-        upper = pi_hi / (1 - pi_hi) * ea / eb if pi_hi < 1 else np.inf
-        rr = (cb / eb) / (ca / ea) if ca > 0 else np.inf
         rows.append(
             {
                 "period_a": FIRST_YEAR,
@@ -534,15 +527,7 @@ def compare_with_first_year(
                 "exposure_a": ea,
                 "exposure_b": eb,
                 "unit": "month" if per[unit] == 1 else "year",
-                "rate_a": ca / ea,
-                "rate_b": cb / eb,
-                "rate_ratio": rr,
-                "lower": float(lower),
-                "upper": float(upper),
-                "pct_change": 100 * (rr - 1),
-                "p_value": float(test.pvalue),
-                "method": "exact conditional (binomial) test and Clopper-Pearson "
-                f"{level:.0%} CI of the rate ratio b/a",
+                **rate_ratio_exact(ca, ea, cb, eb, level=level),
                 "fact_id_a": first["fact_id"],
                 "fact_id_b": later["fact_id"],
             }

@@ -186,6 +186,48 @@ def _span_text(span) -> str:
     return f"{span[0].date()} to {span[1].date()}"
 
 
+_RATIO_COLUMNS = ("rate_a", "rate_b", "rate_ratio", "lower", "upper", "pct_change", "p_value")
+
+
+def rate_ratio_exact(count_a, exposure_a, count_b, exposure_b, *, level: float = 0.95) -> dict:
+    """The rate ratio b/a of two Poisson counts, with its exact conditional interval and test.
+
+    Given the total, ``count_b`` is binomial; its Clopper-Pearson interval is turned into a
+    rate ratio, and the p-value is statsmodels' ``test_poisson_2indep`` (``exact-cond``).
+    Shared by ``compare_periods`` and the France report's comparison with the first year.
+
+    Returns
+    -------
+    dict
+        ``rate_a, rate_b, rate_ratio, lower, upper, pct_change, p_value, method``.
+
+    Examples
+    --------
+    >>> r = rate_ratio_exact(319, 12, 749, 12)
+    >>> round(r["rate_ratio"], 2), round(r["lower"], 2), round(r["upper"], 2)
+    (2.35, 2.06, 2.69)
+    """
+    ca, ea, cb, eb = int(count_a), float(exposure_a), int(count_b), float(exposure_b)
+    test = sm_rates.test_poisson_2indep(cb, eb, ca, ea, method="exact-cond")
+    pi_lo, pi_hi = proportion_ci(cb, ca + cb, method="clopper-pearson", level=level)
+    with np.errstate(divide="ignore"):
+        lower = pi_lo / (1 - pi_lo) * ea / eb if pi_lo < 1 else np.inf
+        upper = pi_hi / (1 - pi_hi) * ea / eb if pi_hi < 1 else np.inf
+    rate_a, rate_b = ca / ea, cb / eb
+    rr = rate_b / rate_a if ca > 0 else np.inf
+    return {
+        "rate_a": rate_a,
+        "rate_b": rate_b,
+        "rate_ratio": rr,
+        "lower": float(lower),
+        "upper": float(upper),
+        "pct_change": 100 * (rr - 1),
+        "p_value": float(test.pvalue),
+        "method": "exact conditional (binomial) test and Clopper-Pearson "
+        f"{level:.0%} CI of the rate ratio b/a",
+    }
+
+
 def compare_periods(
     df: pd.DataFrame,
     period_a,
@@ -253,13 +295,7 @@ def compare_periods(
     total = ca + cb
     if total == 0:
         raise ParameterError("df", "no incidents in either period")
-    test = sm_rates.test_poisson_2indep(cb, eb, ca, ea, method="exact-cond")
-    pi_lo, pi_hi = proportion_ci(cb, total, method="clopper-pearson", level=level)
-    with np.errstate(divide="ignore"):
-        lower = pi_lo / (1 - pi_lo) * ea / eb if pi_lo < 1 else np.inf
-        upper = pi_hi / (1 - pi_hi) * ea / eb if pi_hi < 1 else np.inf
-    rate_a, rate_b = ca / ea, cb / eb
-    rr = rate_b / rate_a if ca > 0 else np.inf
+    ratio = rate_ratio_exact(ca, ea, cb, eb, level=level)
     out = pd.DataFrame(
         {
             "period_a": [_span_text(spans[0])],
@@ -269,17 +305,9 @@ def compare_periods(
             "exposure_a": [ea],
             "exposure_b": [eb],
             "unit": [_unit_name(u)],
-            "rate_a": [rate_a],
-            "rate_b": [rate_b],
-            "rate_ratio": [rr],
-            "lower": [float(lower)],
-            "upper": [float(upper)],
-            "pct_change": [100 * (rr - 1)],
-            "p_value": [float(test.pvalue)],
+            **{k: [ratio[k]] for k in _RATIO_COLUMNS},
             "note": ["; ".join(notes)],
-            "method": [
-                f"exact conditional (binomial) test and Clopper-Pearson {level:.0%} CI of the rate ratio b/a"
-            ],
+            "method": [ratio["method"]],
         }
     )
     return _finish(
