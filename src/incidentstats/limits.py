@@ -5,6 +5,7 @@ One place declares every limit, its default and the environment variable that ch
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import mmap
 import os
@@ -263,11 +264,14 @@ def check_field_bytes(path, data: bytes) -> None:
         raise InputError(shown_path(path), "a field is " + over_limit(MAX_FIELD_BYTES))
 
 
-def check_file_field_bytes(path) -> None:
-    """``check_field_bytes`` on a file, mapped rather than read: a large CSV is not held
-    in memory a second time before its parser reads it."""
-    check_regular_file(path)
-    cap = MAX_FIELD_BYTES.value()
+@contextlib.contextmanager
+def open_regular(path, *, expected: str):
+    """Open ``path`` for reading and yield ``(fd, stat)``, refusing anything but a regular file.
+
+    Opened with O_NONBLOCK and checked with ``fstat`` on the open descriptor, so a FIFO
+    never blocks and the file checked is the file read. ``expected`` ends the one-line
+    error ("expected a VERIS JSON file").
+    """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
@@ -275,15 +279,24 @@ def check_file_field_bytes(path) -> None:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise InputError(shown_path(path), "is not a regular file; expected a regular file")
+            raise InputError(shown_path(path), f"is not a regular file; expected {expected}")
+        yield fd, st
+    finally:
+        os.close(fd)
+
+
+def check_file_field_bytes(path) -> None:
+    """``check_field_bytes`` on a file, mapped rather than read: a large CSV is not held
+    in memory a second time before its parser reads it."""
+    check_regular_file(path)
+    cap = MAX_FIELD_BYTES.value()
+    with open_regular(path, expected="a regular file") as (fd, st):
         if st.st_size <= cap:
             return
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
             arr = np.frombuffer(mapped, dtype=np.uint8)
             too_long = run_longer_than(arr, cap)
             del arr  # the map cannot close while a view of it exists
-    finally:
-        os.close(fd)
     if too_long:
         raise InputError(shown_path(path), "a field is " + over_limit(MAX_FIELD_BYTES))
 

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import re
-import stat
 from collections import Counter
 from pathlib import Path
 
@@ -23,8 +22,8 @@ from ..limits import (
     MAX_INPUT_BYTES,
     check_field_bytes,
     check_name,
+    open_regular,
     over_limit,
-    path_problem,
     shown_path,
 )
 from ..schema import empty_quarantine
@@ -249,14 +248,7 @@ def _read_bytes(path: str) -> bytes:
     # small incident files.
     # O_NONBLOCK and the fstat check: a FIFO named *.json never blocks the reader.
     check_name(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        raise InputError(shown_path(path), path_problem(exc)) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(shown_path(path), "is not a regular file; expected a VERIS JSON file")
+    with open_regular(path, expected="a VERIS JSON file") as (fd, st):
         cap = MAX_INPUT_BYTES.value()
         if st.st_size > cap:
             raise InputError(shown_path(path), over_limit(MAX_INPUT_BYTES, st.st_size))
@@ -266,8 +258,6 @@ def _read_bytes(path: str) -> bytes:
             size += len(chunk)
             if size > cap:
                 raise InputError(shown_path(path), over_limit(MAX_INPUT_BYTES))
-    finally:
-        os.close(fd)
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     check_field_bytes(path, data)
     return data
