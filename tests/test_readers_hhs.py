@@ -939,3 +939,31 @@ def test_list_cells_and_dtypes(shared):
     )
     assert (inc["occurred_date"].isna()).all()
     assert np.array_equal(inc["source_row"].to_numpy(dtype=int), np.arange(1, 909))
+
+
+def test_canonical_order_is_the_sorted_table(shared, tmp_path):
+    """``canonical_order=True`` gives the rows ``sort_incidents`` would, same-key rows in file order."""
+    from incidentstats.schema import sort_incidents
+
+    made = write_csv(
+        tmp_path / "order.csv",
+        [
+            row("Zeta Clinic", date="03/04/2020"),
+            row("Bad Date", date="13/45/2020"),
+            row("Alpha Clinic", date="03/04/2020", desc="first"),
+            row("Alpha Clinic", date="03/04/2020", desc="second"),
+            row("Early Clinic", date="01/02/2019"),
+            row("", records="900"),
+            row("Alpha Clinic", date="03/04/2020", desc="third"),
+        ],
+    )
+    for path in (made, shared(*ARCHIVE)):
+        in_file_order = hhs.read_hhs(path)
+        ordered = hhs.read_hhs(path, canonical_order=True)
+        pd.testing.assert_frame_equal(ordered.incidents, sort_incidents(in_file_order.incidents))
+        pd.testing.assert_frame_equal(ordered.quarantine, in_file_order.quarantine)
+        assert ordered.kind == in_file_order.kind
+    assert ordered.incidents["reported_date"].is_monotonic_increasing
+    rows = hhs.read_hhs(made, canonical_order=True).incidents
+    assert rows["source_row"].tolist() == [5, 3, 4, 7, 1]
+    assert rows["description"].tolist()[1:4] == ["first", "second", "third"]

@@ -143,7 +143,10 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     else:
         for path in path_list:
             name = _detect(path) if source == "auto" else source
-            results.append(readers.read(name, path, **options))
+            # The HHS reader can give its rows in the canonical order: the large text
+            # columns then move once, and the sort below finds them in place.
+            order = {"canonical_order": True} if name == "hhs" else {}
+            results.append(readers.read(name, path, **{**options, **order}))
         dataset = ", ".join(Path(r.path).name for r in results)
 
     # Hash the inputs on another thread (hashlib releases the GIL) while the rows are sorted.
