@@ -301,11 +301,31 @@ def check_file_field_bytes(path) -> None:
         raise InputError(shown_path(path), "a field is " + over_limit(MAX_FIELD_BYTES))
 
 
+def _arrow_bytes_within(series, cap: int) -> bool:
+    """True if ``series`` is Arrow text none of whose cells is longer than ``cap`` bytes.
+
+    Read from the offsets alone: counting characters reads every byte of the text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = series.array
+    if not isinstance(values, pd.arrays.ArrowExtensionArray):
+        return False
+    arr = values.__arrow_array__()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return False
+    longest = pc.max(pc.binary_length(arr)).as_py()
+    return longest is None or longest <= cap
+
+
 def check_frame_fields(path, df) -> None:
     """Refuse a frame of text cells if one cell is longer than the field limit."""
     cap = MAX_FIELD_BYTES.value()
     for col in df.columns:
         series = df[col]
+        if _arrow_bytes_within(series, cap):
+            continue  # no cell has more bytes, so none has more characters
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             lengths = series.astype("string").str.len()
             if len(lengths) and lengths.max(skipna=True) is not None and (lengths > cap).any():
