@@ -154,6 +154,25 @@ def _casefold(arr) -> np.ndarray:
     return lowered
 
 
+def _mentions(arr: pa.ChunkedArray, rows: np.ndarray, word: str) -> np.ndarray:
+    """Which values mention ``word`` (any case), looking only at the ``rows`` marked True.
+
+    The search (a case-blind regex in Arrow) costs as much as the text it reads, so the
+    rows that do not need it are left out, chunk by chunk, to keep the copy small.
+    """
+    found = np.zeros(len(rows), dtype=bool)
+    lo = 0
+    for chunk in arr.chunks:
+        hi = lo + len(chunk)
+        wanted = rows[lo:hi]
+        if wanted.any():
+            part = chunk if wanted.all() else pc.filter(chunk, pa.array(wanted))
+            hits = pc.match_substring(part, word, ignore_case=True, memory_pool=MEMORY_POOL)
+            found[lo:hi][wanted] = _np_bool(hits)
+        lo = hi
+    return found
+
+
 def _prepare_descriptions(arr: pa.ChunkedArray) -> tuple:
     """What ``_gather_descriptions`` needs, whichever rows are kept.
 

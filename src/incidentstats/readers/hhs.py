@@ -34,6 +34,7 @@ from ._hhs_arrow import (
     _fold_spaces,
     _gather_descriptions,
     _incident_ids,
+    _mentions,
     _np_bool,
     _object_array,
     _prepare_descriptions,
@@ -465,14 +466,9 @@ def _clean(
     nt = len(info)
     hacking = np.array(["hacking" in c for c, _ in info], dtype=bool)
     mention = None
-    if ransomware_from_description and "description" in fields and hacking[t_codes].any():
-        mention = worker.submit(
-            pc.match_substring,
-            get("description"),
-            "ransom",
-            ignore_case=True,
-            memory_pool=MEMORY_POOL,
-        )
+    hacking_rows = hacking[t_codes]
+    if ransomware_from_description and "description" in fields and hacking_rows.any():
+        mention = worker.submit(_mentions, get("description"), hacking_rows, "ransom")
     if "description" in fields:
         prepared = worker.submit(_prepare_descriptions, get("description"))
 
@@ -620,7 +616,7 @@ def _clean(
     cats = [c for c, _ in info] + [taxonomy.sort_categories([*c, "ransomware"]) for c, _ in info]
     t_index = t_codes
     if mention is not None:
-        t_index = t_codes + nt * (hacking[t_codes] & take(_np_bool(mention.result())))
+        t_index = t_codes + nt * take(mention.result())
     categories = _object_array(cats)[t_index]
     category = _strings([taxonomy.primary_category(c) for c in cats], t_index)
     origin = _strings([taxonomy.origin_of(c) for c in cats], t_index)
