@@ -231,7 +231,9 @@ def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFram
         out["incident_id"] = _replace_at(ids, pos, [new_ids[p] for p in pos])
         flag = np.full(n, None, dtype=object)
         flag[pos] = [groups[p] for p in pos]
-        out["possible_duplicate"] = pd.array(flag, dtype=ALL_COLUMNS["possible_duplicate"])
+        # Arrow reads the None cells in C; pandas would check each cell in Python.
+        flag = pd.arrays.ArrowStringArray(pa.array(flag, type=pa.large_string(), from_pandas=True))
+        out["possible_duplicate"] = flag.astype(ALL_COLUMNS["possible_duplicate"], copy=False)
     final = {p: new_ids.get(p, str(rec[p]["incident_id"])) for p in rec}
     rows = []
     for group, action, p, home in records:

@@ -554,6 +554,7 @@ def _clean(
         pa.large_string(),
         memory_pool=MEMORY_POOL,
     )
+    del name, bad  # the folded names and reasons of every row: not needed from here on
     ids = _incident_ids(
         _casefold(name_ok),
         pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes[keep]]
