@@ -196,7 +196,9 @@ def _run_notebooks(tasks: list, jobs: int, *, meta: dict) -> tuple[list, Noteboo
     that WeasyPrint works beside the notebooks still running and the other PDFs.
     """
     if jobs > 1:
-        preload()  # imported once here, shared by the forked children
+        # Imported once here, shared by the forked children; WeasyPrint only once the
+        # lanes run (see ``more``), so that their kernels start meanwhile.
+        preload(pdf=False)
     # Lanes: notebooks i, i + jobs, i + 2 jobs… run one after the other in one process,
     # which keeps one kernel warm for them (see _WarmKernel); lanes run in parallel.
     lanes = [tasks[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(tasks)))]
@@ -208,6 +210,7 @@ def _run_notebooks(tasks: list, jobs: int, *, meta: dict) -> tuple[list, Noteboo
 
     def more(i: int, done) -> list:
         nonlocal lanes_left
+        preload_pdf()  # before the first PDF task is forked
         if i in pdf_of:  # a PDF written, or its failure
             _apply_pdf(pdf_of.pop(i), done)
             return []
@@ -305,13 +308,19 @@ def _manifest(
     }
 
 
-def preload() -> None:
+def preload(*, pdf: bool = True) -> None:
+    """Import what the children of the worker pool use (WeasyPrint too, with ``pdf``)."""
     import_nbformat()
     import papermill  # noqa: F401
-    import weasyprint  # noqa: F401
 
     html_exporter()
     kernel_manager_class()
+    if pdf:
+        preload_pdf()
+
+
+def preload_pdf() -> None:
+    import weasyprint  # noqa: F401
 
 
 @dataclass
