@@ -41,7 +41,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "report.md"
-TARGET_FLOOR_RATIO = 2.0
+TARGET_WARM_RATIO = 2.0  # the default report against the warm floor: at most this
+TARGET_COLD_RATIO = 1.5  # and against the cold floor: stays at most this
 TARGET_BATCH_SPEEDUP = 1.6
 BATCH_MATRIX = "regions: [CA, TX, NY, FL]\nlang: [en, fr]\n"  # 8 reports
 
@@ -265,9 +266,10 @@ def main(argv=None) -> int:
         ]
     lines += [
         "",
-        f"Default report / cold floor: **{ratio_cold:.2f}x** wall, {cpu_cold:.2f}x CPU (target at most "
-        f"{TARGET_FLOOR_RATIO:.0f}x: {'met' if ratio_cold <= TARGET_FLOOR_RATIO else 'not met'}); "
-        f"/ warm floor: {ratio_warm:.2f}x wall, {cpu_warm:.2f}x CPU.",
+        f"Default report / warm floor: **{ratio_warm:.2f}x** wall, {cpu_warm:.2f}x CPU (target at most "
+        f"{TARGET_WARM_RATIO:.0f}x: {'met' if ratio_warm <= TARGET_WARM_RATIO else 'not met'}).",
+        f"Default report / cold floor: **{ratio_cold:.2f}x** wall, {cpu_cold:.2f}x CPU (target: stays at "
+        f"most {TARGET_COLD_RATIO}x: {'met' if ratio_cold <= TARGET_COLD_RATIO else 'not met'}).",
     ]
     if batch_errors:
         lines.append(f"Batch measurement failed: {'; '.join(batch_errors)}.")

@@ -692,6 +692,22 @@ def test_run_in_processes_keeps_order_and_survives_failures():
     assert rep.run_in_processes(_square_or_fail, [1, 2], jobs=1) == [1, 4]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_run_in_processes_runs_the_items_that_results_ask_for(jobs):
+    """``more`` adds items as results come in: they run next, their results follow in order."""
+    finished = []
+
+    def more(i, result):
+        finished.append(i)
+        return [5, 6] if result == 4 else []  # 2 -> 4 asks for 5 and 6
+
+    results = rep.run_in_processes(_square_or_fail, [2, 7], jobs=jobs, more=more)
+    assert results == [4, 49, 25, 36]
+    assert sorted(finished) == [0, 1, 2, 3]
+    if jobs == 1:  # in one process the added items run before the one still waiting
+        assert finished == [0, 2, 3, 1]
+
+
 def test_tables_left_align_text_columns_and_keep_short_tables_whole():
     """The print layout's classes come from the table builder, not from rewriting its HTML."""
     from incidentstats.notebook import SHORT_TABLE_ROWS, html_table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -260,6 +261,11 @@ def _below_axes(ax):
     return bbox
 
 
+#: Text widths a renderer has measured, by font and text: one draw re-wraps each caption
+#: several times (layout, tight bounding box, drawing), asking the same widths again.
+_WIDTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class _Caption(Annotation):
     """Caption under an Axes, re-wrapped at draw time to the width it has.
 
@@ -288,9 +294,17 @@ class _Caption(Annotation):
         room = right - frame.x0 - renderer.points_to_pixels(6)
         prop = self.get_fontproperties()
 
+        try:
+            widths = _WIDTHS.setdefault(renderer, {})
+        except TypeError:  # a renderer that cannot be weakly referenced: measure every time
+            widths = {}
+
         def width(text: str) -> float:
             plain = text.replace("\x00", " ")
-            return renderer.get_text_width_height_descent(plain, prop, ismath=False)[0]
+            key = (hash(prop), plain)
+            if key not in widths:
+                widths[key] = renderer.get_text_width_height_descent(plain, prop, ismath=False)[0]
+            return widths[key]
 
         # Keep dates ("26 février 2015") and periods ("T1 2010") on one line.
         glued = re.sub(

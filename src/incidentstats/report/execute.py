@@ -22,14 +22,15 @@ from .._version import __version__
 from ..errors import ParameterError
 from ..limits import shown_path
 from .kernels import kernel_manager_class, kill_kernels
+from .notebooks import import_nbformat
 from .params import RunPlan, prepare_run
 from .pool import one_line_error, run_in_processes
 from .render import (
+    combined_html,
     document_html,
     html_exporter,
     html_to_pdf,
     notebook_body_html,
-    render_combined,
     title_of,
     title_page_html,
 )
@@ -75,6 +76,7 @@ class NotebookResult:
     #: Why each failed kernel start was retried with a fresh kernel (normally empty).
     kernel_start_retries: list = field(default_factory=list)
     body: str = field(default="", repr=False)  # rendered HTML body, for the combined report
+    page: str = field(default="", repr=False)  # its own HTML document, until its PDF is written
 
 
 @dataclass
@@ -129,19 +131,19 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
             )
             for name, path, params in plan.notebooks
         ]
-        results = _run_notebooks(tasks, jobs)
+        results, report = _run_notebooks(tasks, jobs, meta=meta)
         provenance = read_json(work / "provenance.json")
         meta.update(data_meta(provenance))
         ok = all(r.status == "ok" for r in results)
         outputs = {}
-        if ok:
-            try:
-                outputs = render_combined(results, work, meta, formats=plan.formats, lang=plan.lang)
-            except Exception as exc:  # a rendering failure fails the run, with its reason
-                ok = False
-                results.append(
-                    NotebookResult(name="report", status="failed", error=one_line_error(exc))
-                )
+        if report.status == "failed":  # a rendering failure fails the run, with its reason
+            ok = False
+            results.append(NotebookResult(name="report", status="failed", error=report.error))
+        elif ok:
+            outputs = report.outputs
+        else:  # as if the combined report had not been started: no notebook may be missing
+            for name in report.outputs.values():
+                (work / name).unlink(missing_ok=True)
         outputs["tables"] = sorted(
             p.relative_to(work).as_posix() for p in (work / "tables").glob("*.csv")
         )
@@ -160,7 +162,7 @@ def execute_run(plan: RunPlan, *, jobs: int = 1) -> RunResult:
         shutil.rmtree(work, ignore_errors=True)
         raise
     for r in results:
-        r.body = ""
+        r.body = r.page = ""
     return RunResult(
         run_id=run_id,
         run_dir=target,
@@ -185,24 +187,92 @@ def _open_run(plan: RunPlan) -> tuple[Path, str, Path]:
     return outdir, run_id, work
 
 
-def _run_notebooks(tasks: list, jobs: int) -> list[NotebookResult]:
-    """Run the notebooks in ``jobs`` lanes; results in the order of ``tasks``."""
-    if jobs > 1 and len(tasks) > 1:
-        preload()  # imported once here, shared by the forked children
+def _run_notebooks(tasks: list, jobs: int, *, meta: dict) -> tuple[list, NotebookResult]:
+    """Run the notebooks in ``jobs`` lanes and write every PDF; results in the order of ``tasks``.
+
+    The second result stands for the combined report (``report.html``, ``report.pdf``).
+    A lane executes its notebooks and writes their HTML; each PDF is then a pool task
+    of its own, and the combined report's starts as soon as the last lane is done, so
+    that WeasyPrint works beside the notebooks still running and the other PDFs.
+    """
+    if jobs > 1:
+        # Imported once here, shared by the forked children; WeasyPrint only once the
+        # lanes run (see ``more``), so that their kernels start meanwhile.
+        preload(pdf=False)
     # Lanes: notebooks i, i + jobs, i + 2 jobs… run one after the other in one process,
     # which keeps one kernel warm for them (see _WarmKernel); lanes run in parallel.
     lanes = [tasks[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(tasks)))]
-    done_lanes = run_in_processes(_lane_task, lanes, jobs=len(lanes))
-    by_name = {}
-    for lane, done in zip(lanes, done_lanes, strict=True):
-        for k, task in enumerate(lane):
+    by_name: dict[str, NotebookResult] = {}
+    report = NotebookResult(name="report", status="ok")
+    pdf_of: dict[int, NotebookResult] = {}  # pool item -> the result its PDF belongs to
+    items: list = list(lanes)
+    lanes_left = len(lanes)
+
+    def more(i: int, done) -> list:
+        nonlocal lanes_left
+        preload_pdf()  # before the first PDF task is forked
+        if i in pdf_of:  # a PDF written, or its failure
+            _apply_pdf(pdf_of.pop(i), done)
+            return []
+        lanes_left -= 1
+        added = []
+        for k, task in enumerate(lanes[i]):
             if isinstance(done, list):
-                by_name[task.name] = done[k]
+                result = by_name[task.name] = done[k]
             else:  # the lane's process died or raised: every notebook of it failed
-                by_name[task.name] = NotebookResult(
+                result = by_name[task.name] = NotebookResult(
                     name=task.name, status="failed", error=str(done)
                 )
-    return [by_name[t.name] for t in tasks]
+            if result.status == "ok" and result.page:
+                added.append(
+                    (result, _PdfTask(result.page, str(Path(task.work) / f"{task.name}.pdf")))
+                )
+                result.page = ""
+        if lanes_left == 0 and all(r.status == "ok" for r in by_name.values()):
+            combined = _combined_report(tasks, by_name, meta, report)
+            if combined is not None:
+                added.insert(0, (report, combined))  # the longest task starts first
+        for result, task in added:
+            pdf_of[len(items)] = result
+            items.append(task)
+        return [task for _, task in added]
+
+    run_in_processes(_pool_task, lanes, jobs=max(1, jobs), more=more)
+    return [by_name[t.name] for t in tasks], report
+
+
+def _combined_report(tasks: list, by_name: dict, meta: dict, report: NotebookResult):
+    """Write report.html; the task writing report.pdf (None for HTML only, or on failure)."""
+    task0 = tasks[0]
+    work = Path(task0.work)
+    try:
+        full = {**meta, **data_meta(read_json(work / "provenance.json"))}
+        document = combined_html([by_name[t.name] for t in tasks], full, lang=task0.lang)
+        if "html" in task0.formats:
+            write_text(work / "report.html", document)
+            report.outputs["html"] = "report.html"
+    except Exception as exc:  # noqa: BLE001 — a rendering failure fails the run, with its reason
+        report.status = "failed"
+        report.error = one_line_error(exc)
+        return None
+    if "pdf" not in task0.formats:
+        return None
+    return _PdfTask(document, str(work / "report.pdf"))
+
+
+def _apply_pdf(result: NotebookResult, done) -> None:
+    """Record a PDF task's outcome on the result it belongs to."""
+    if isinstance(done, tuple) and done[0] is None:
+        result.seconds += done[1]
+        result.outputs["pdf"] = Path(done[2]).name
+        return
+    error, error_type = (done[0], done[3]) if isinstance(done, tuple) else (str(done), None)
+    result.status = "failed"
+    if result.name == "report":
+        result.error = error
+    else:
+        result.error = "rendering: " + error
+        result.error_type = error_type
 
 
 def _manifest(
@@ -238,12 +308,41 @@ def _manifest(
     }
 
 
-def preload() -> None:
+def preload(*, pdf: bool = True) -> None:
+    """Import what the children of the worker pool use (WeasyPrint too, with ``pdf``)."""
+    import_nbformat()
     import papermill  # noqa: F401
-    import weasyprint  # noqa: F401
 
     html_exporter()
     kernel_manager_class()
+    if pdf:
+        preload_pdf()
+
+
+def preload_pdf() -> None:
+    import weasyprint  # noqa: F401
+
+
+@dataclass
+class _PdfTask:
+    """One HTML document to write as a PDF."""
+
+    document: str
+    path: str
+
+    def __call__(self) -> tuple:
+        """``(None, seconds, path, None)``, or ``(error, seconds, path, error type)``."""
+        t0 = time.perf_counter()
+        try:
+            html_to_pdf(self.document, Path(self.path))
+        except Exception as exc:  # noqa: BLE001 — reported as the notebook's (or run's) failure
+            return one_line_error(exc), time.perf_counter() - t0, self.path, exc.__class__.__name__
+        return None, time.perf_counter() - t0, self.path, None
+
+
+def _pool_task(item):
+    """A lane of notebooks, or a PDF to write."""
+    return item() if isinstance(item, _PdfTask) else _lane_task(item)
 
 
 @dataclass
@@ -270,7 +369,10 @@ def _lane_task(lane: list[_NotebookTask]) -> list[NotebookResult]:
 
 
 def _notebook_task(task: _NotebookTask, *, kernel: _WarmKernel | None = None) -> NotebookResult:
-    """Execute one notebook, then write its own HTML and PDF (title page + body)."""
+    """Execute one notebook, then write its own HTML (title page + body).
+
+    Its PDF is written by a pool task of its own, from ``result.page``.
+    """
     work = Path(task.work)
     result = _execute(task.name, task.path, task.params, work, timeout=task.timeout, kernel=kernel)
     if result.status != "ok":
@@ -295,8 +397,7 @@ def _notebook_task(task: _NotebookTask, *, kernel: _WarmKernel | None = None) ->
             write_text(work / f"{task.name}.html", page)
             result.outputs["html"] = f"{task.name}.html"
         if "pdf" in task.formats:
-            html_to_pdf(page, work / f"{task.name}.pdf")
-            result.outputs["pdf"] = f"{task.name}.pdf"
+            result.page = page
     except Exception as exc:  # noqa: BLE001 — a rendering failure fails this notebook, with its reason
         result.status = "failed"
         result.error = "rendering: " + one_line_error(exc)
@@ -383,18 +484,18 @@ START_TIMEOUT = 120
 KERNEL_START_RETRIES = 1
 # Run between two notebooks in a shared kernel: nothing of the previous notebook remains
 # but imported modules (which is the point: importing pandas, matplotlib, statsmodels and
-# incidentstats costs more than starting the kernel).
+# incidentstats costs more than starting the kernel). One %reset (each costs a full
+# garbage collection), then one collection of what it dropped; the ";" keeps it silent.
 _RESET_CODE = """\
-get_ipython().run_line_magic("reset", "-f")
-import gc as _gc, os as _os, matplotlib as _mpl, matplotlib.pyplot as _plt
+import os as _os, matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all")
 _mpl.rcParams.update({{_k: _v for _k, _v in _mpl.rcParamsOrig.items() if _k != "backend"}})
 _mpl.rcParams["svg.fonttype"] = "none"
 _mpl.rcParams["text.parse_math"] = False
 _os.chdir({cwd!r})
-_gc.collect()
-del _gc, _os, _mpl, _plt
+del _os, _mpl, _plt
 get_ipython().run_line_magic("reset", "-f")
+__import__("gc").collect();
 """
 
 

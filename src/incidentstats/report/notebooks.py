@@ -61,10 +61,32 @@ def declared_parameters(path) -> dict[str, dict]:
     return {k: dict(v) for k, v in _declared_parameters(str(path), _mtime(path)).items()}
 
 
+def import_nbformat() -> None:
+    """Import nbformat (and so papermill's validator) without jsonschema's IRI grammars.
+
+    When ``rfc3987_syntax`` is installed, importing jsonschema compiles its 39 Lark
+    grammars (about a second, every run) for the ``iri`` format checks, which notebook
+    validation never uses. The module is hidden only while jsonschema is first imported.
+    """
+    import sys
+
+    if "jsonschema" in sys.modules:
+        return
+    hidden = "rfc3987_syntax" not in sys.modules
+    if hidden:
+        sys.modules["rfc3987_syntax"] = None  # an ImportError for jsonschema, which allows it
+    try:
+        import nbformat  # noqa: F401
+    finally:
+        if hidden and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 @functools.lru_cache(maxsize=64)
 def _declared_parameters(path: str, mtime: int) -> dict[str, dict]:
     import logging
 
+    import_nbformat()
     import papermill
 
     # papermill logs each line it cannot parse; a declared parameter must parse, so we check below.

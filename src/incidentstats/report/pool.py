@@ -102,13 +102,26 @@ def _child_main(fn, item, conn, parent_pid=None) -> None:
     conn.close()
 
 
-def run_in_processes(fn, items, *, jobs: int = 1, on_result=None, grace: float = 30.0) -> list:
+def _add_items(items: list, results: list, queue: list, added) -> None:
+    """Append ``added`` to ``items`` and put them at the head of the waiting ``queue``."""
+    added = list(added or ())
+    queue[:0] = range(len(items), len(items) + len(added))
+    items.extend(added)
+    results.extend([None] * len(added))
+
+
+def run_in_processes(
+    fn, items, *, jobs: int = 1, on_result=None, more=None, grace: float = 30.0
+) -> list:
     """Call ``fn(item)`` for every item, ``jobs`` at a time, each in a child process.
 
     Returns the results in the order of ``items``. An exception in a child becomes its
     one-line message (a ``str``); a child that dies without a result (killed, out of
     memory) becomes a ``WorkerDied``. ``on_result(index, result)`` is called as each
-    finishes. With ``jobs=1`` (or one item) everything runs in this process.
+    finishes. ``more(index, result)``, if given, is called next and may return further
+    items, which run before those still waiting; their results follow in the order
+    they were added. With ``jobs=1`` (or one item and no ``more``) everything runs in
+    this process.
 
     If this process is interrupted (KeyboardInterrupt, or SIGTERM turned into one), the
     running children get SIGTERM, are given ``grace`` seconds to clean up, then are killed;
@@ -119,12 +132,16 @@ def run_in_processes(fn, items, *, jobs: int = 1, on_result=None, grace: float =
     items = list(items)
     if multiprocessing.current_process().daemon:  # e.g. a Dask worker: no child processes
         jobs = 1
-    if jobs <= 1 or len(items) <= 1:
-        results = []
-        for i, item in enumerate(items):
-            results.append(fn(item))
+    if jobs <= 1 or (len(items) <= 1 and more is None):
+        results = [None] * len(items)
+        queue = list(range(len(items)))
+        while queue:
+            i = queue.pop(0)
+            results[i] = fn(items[i])
             if on_result:
-                on_result(i, results[-1])
+                on_result(i, results[i])
+            if more:
+                _add_items(items, results, queue, more(i, results[i]))
         return results
 
     from multiprocessing.connection import wait
@@ -159,6 +176,8 @@ def run_in_processes(fn, items, *, jobs: int = 1, on_result=None, grace: float =
                     results[i] = WorkerDied(proc.exitcode)
                 if on_result:
                     on_result(i, results[i])
+                if more:
+                    _add_items(items, results, queue, more(i, results[i]))
     except BaseException:
         procs = [proc for _, proc in running.values()]
         for proc in procs:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from .._files import write_bytes, write_text
+from .._files import write_bytes
 from .._version import __version__
 from ..i18n import LANGS
 
@@ -214,20 +214,12 @@ def title_of(executed: Path, fallback: str, *, lang: str = "en") -> str:
     return fallback
 
 
-def render_combined(results: list, work: Path, meta: dict, *, formats, lang) -> dict:
-    """Write report.pdf / report.html: one title page with contents, then every notebook."""
+def combined_html(results: list, meta: dict, *, lang: str) -> str:
+    """The whole report as one document: one title page with contents, then every notebook."""
     contents = [(r.name, r.title or r.name) for r in results]
-    combined = document_html(
+    return document_html(
         title_page_html(meta, lang=lang, contents=contents) + "".join(r.body for r in results),
         title=report_title(lang),
         lang=lang,
         meta=meta,
     )
-    outputs = {}
-    if "html" in formats:
-        write_text(work / "report.html", combined)
-        outputs["html"] = "report.html"
-    if "pdf" in formats:
-        html_to_pdf(combined, work / "report.pdf")
-        outputs["pdf"] = "report.pdf"
-    return outputs
