@@ -54,6 +54,22 @@ def test_field_scan_finds_a_long_field_before_parsing():
     assert limits.longest_unbroken_run(b"x" * 10, chunk=3) == 10
 
 
+def test_field_scan_does_not_count_the_quotes_around_a_field(monkeypatch, tmp_path):
+    # A quoted field of exactly the limit is 2 bytes longer with its quotes: the file
+    # check before parsing must let it through; one byte more is refused.
+    monkeypatch.setenv("INCIDENTSTATS_MAX_FIELD_BYTES", "200")
+    assert limits.longest_unbroken_run(b'a,"' + b"x" * 200 + b'"\n') == 200
+    path = tmp_path / "x.csv"
+    for size, refused in ((199, False), (200, False), (201, True)):
+        data = b"name,desc\n" + b'a,"' + b"x" * size + b'"\n' + b"b,c\n" * 60
+        path.write_bytes(data)
+        if refused:
+            with pytest.raises(InputError, match="over the limit of 200 bytes"):
+                limits.check_file_field_bytes(path)
+        else:
+            limits.check_file_field_bytes(path)
+
+
 def test_grouped_thousands_are_read_and_ambiguous_ones_quarantined(tmp_path):
     from incidentstats.ingest import ingest
 
