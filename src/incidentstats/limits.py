@@ -199,7 +199,7 @@ def read_limited(path, *, limit: Limit = MAX_INPUT_BYTES, what: str = "file") ->
 # (a 200-byte description is 202 bytes with them). A field made of quotes escapes this
 # pre-check but not the exact one on the parsed cells (``check_frame_fields``).
 _SEPARATORS = np.zeros(256, dtype=bool)
-_SEPARATORS[[ord(c) for c in ",;\t|\n\r\""]] = True
+_SEPARATORS[[ord(c) for c in ',;\t|\n\r"']] = True
 
 
 def longest_unbroken_run(data: bytes, *, chunk: int = 16 * MIB) -> int:
