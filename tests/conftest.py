@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +60,30 @@ def hhs_2024_pair(_hhs_2024_pair_loaded):
     return _hhs_2024_pair_loaded.copy()
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder ``build(folder)`` fills once per test session, whichever process asks first.
+
+    The pytest-xdist recipe: the folder lives beside the workers' own temporary folders and a
+    lock on a file there makes the others wait for the first. Tests read it and never write
+    there (copy it first); a build that raised leaves no mark, so the next asker builds again.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
 @pytest.fixture
 def tiny():
     """Five hand-made incidents whose statistics can be checked by hand."""
@@ -97,3 +123,57 @@ def tiny():
             }
         )
     )
+
+
+# --- spreading the suite over pytest-xdist workers -------------------------------------------
+# ``make test`` runs ``pytest -n auto --dist loadgroup --no-loadscope-reorder``: a test marked
+# ``xdist_group(name)`` runs in the same worker as the rest of its group, any other test goes to
+# whichever worker is free. The marks are set here, per module, so that test files need none.
+
+#: Modules of independent runs (a notebook, a report, a command in a subprocess): each test
+#: goes to a free worker, except those using one of the module's module fixtures, which stay
+#: together so that the fixture is built once. Every other module runs whole in one worker
+#: (as with ``--dist loadfile``): its module fixtures are built once.
+SPREAD = {
+    "test_notebooks", "test_hostile", "test_report", "test_batch", "test_security",
+    "test_periods", "test_explore", "test_cli", "test_properties", "test_stats",
+}  # fmt: skip
+
+#: The longest units first (seconds of one worker, 2 cores): a free worker takes the next unit,
+#: so starting with the long ones leaves the short ones to even out the end. Modules not listed
+#: follow in their usual order.
+LONGEST_FIRST = [
+    "test_bad_inputs",  # ~60 s: one module fixture runs every bad file through `clean`
+    "test_report",  # the default report (~30 s) read by a dozen tests, then single runs
+    "test_batch",  # batch reports in processes and on a Dask cluster (20-30 s each)
+    "test_i18n_reports",  # three French reports (~30 s)
+    "test_explore_browser",  # Chromium driving the web app (~25 s)
+    "test_install",  # a wheel in a fresh venv writing a report (~15 s)
+    "test_notebooks",  # each notebook x input (5-15 s each)
+    "test_periods",
+    "test_security",
+    "test_hostile",
+    "test_explore",
+    "test_kit",
+]
+
+
+def _module_fixture_users(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(
+        defs and defs[-1].scope in ("module", "package", "class")
+        for defs in info.name2fixturedefs.values()
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    for item in items:
+        module = Path(item.path).stem
+        if module not in SPREAD or _module_fixture_users(item):
+            item.add_marker(pytest.mark.xdist_group(module))
+    # stable: a module's tests keep their order
+    items.sort(key=lambda item: rank.get(Path(item.path).stem, len(rank)))

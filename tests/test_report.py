@@ -279,6 +279,7 @@ def test_html_fetches_nothing_from_the_network(default_run):
         )
 
 
+@pytest.mark.slow
 def test_pdf_rendering_fetches_only_data_urls(tmp_path):
     """WeasyPrint may read data: URLs only: a link to a listening local server is never fetched."""
     import socket
@@ -575,10 +576,17 @@ def _processes_in(folder: Path) -> list[int]:
     return found
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """preexec_fn: SIGINT acts as Ctrl-C, even when the tests run as a background job (which
+    starts with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_wait_for_kernels(out: Path, *args) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "incidentstats.cli", "report", "-o", str(out), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -794,6 +802,7 @@ def _flaky_kernels(monkeypatch, failures: int) -> list:
     return starts
 
 
+@pytest.mark.slow
 def test_a_kernel_that_fails_to_start_is_retried_once_and_recorded(tmp_path, monkeypatch):
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
