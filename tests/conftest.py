@@ -126,30 +126,30 @@ def tiny():
 
 
 # --- spreading the suite over pytest-xdist workers -------------------------------------------
-# ``make test`` runs ``pytest -n auto --dist loadgroup --no-loadscope-reorder``: a test marked
-# ``xdist_group(name)`` runs in the same worker as the rest of its group, any other test goes to
-# whichever worker is free. The marks are set here, per module, so that test files need none.
+# ``make test`` runs ``pytest -n auto --dist loadscope --no-loadscope-reorder``. Here a "scope",
+# the unit a worker takes whole, is a test module (its module fixtures are built once), except
+# in the modules below, where each test is its own unit and goes to whichever worker is free.
 
-#: Modules of independent runs (a notebook, a report, a command in a subprocess): each test
-#: goes to a free worker, except those using one of the module's module fixtures, which stay
-#: together so that the fixture is built once. Every other module runs whole in one worker
-#: (as with ``--dist loadfile``): its module fixtures are built once.
+#: Modules of independent runs (a notebook, a report, a command in a subprocess) whose module
+#: fixtures, if any, cost next to nothing (a copy of a table loaded once per worker). A test
+#: that reads an expensive module fixture does not belong here (see test_report_default.py).
 SPREAD = {
-    "test_notebooks", "test_hostile", "test_report", "test_batch", "test_security",
-    "test_periods", "test_explore", "test_cli", "test_properties", "test_stats",
+    "test_notebooks", "test_hostile", "test_report", "test_batch", "test_periods",
+    "test_explore", "test_cli", "test_properties", "test_stats",
 }  # fmt: skip
 
-#: The longest units first (seconds of one worker, 2 cores): a free worker takes the next unit,
-#: so starting with the long ones leaves the short ones to even out the end. Modules not listed
-#: follow in their usual order.
+#: The longest units first (tens of seconds each on 2 cores): a free worker takes the next
+#: unit, so starting with the long ones leaves the short ones to even out the end. Modules
+#: not listed follow in their usual order.
 LONGEST_FIRST = [
-    "test_bad_inputs",  # ~60 s: one module fixture runs every bad file through `clean`
-    "test_report",  # the default report (~30 s) read by a dozen tests, then single runs
-    "test_batch",  # batch reports in processes and on a Dask cluster (20-30 s each)
-    "test_i18n_reports",  # three French reports (~30 s)
-    "test_explore_browser",  # Chromium driving the web app (~25 s)
-    "test_install",  # a wheel in a fresh venv writing a report (~15 s)
-    "test_notebooks",  # each notebook x input (5-15 s each)
+    "test_bad_inputs",  # one module fixture runs every bad file through `clean`
+    "test_report_default",  # the default report, read by five tests
+    "test_batch",  # batch reports in processes and on a Dask cluster
+    "test_i18n_reports",  # three French reports
+    "test_explore_browser",  # Chromium driving the web app
+    "test_install",  # a wheel in a fresh venv writing a report
+    "test_notebooks",  # each notebook x input
+    "test_report",
     "test_periods",
     "test_security",
     "test_hostile",
@@ -158,22 +158,21 @@ LONGEST_FIRST = [
 ]
 
 
-def _module_fixture_users(item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(
-        defs and defs[-1].scope in ("module", "package", "class")
-        for defs in info.name2fixturedefs.values()
-    )
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
 def pytest_collection_modifyitems(config, items):
+    """Put the longest units first (stable: a module's tests keep their order)."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    for item in items:
-        module = Path(item.path).stem
-        if module not in SPREAD or _module_fixture_users(item):
-            item.add_marker(pytest.mark.xdist_group(module))
-    # stable: a module's tests keep their order
     items.sort(key=lambda item: rank.get(Path(item.path).stem, len(rank)))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadscope``, the scopes described above (None: pytest-xdist's own)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return nodeid if Path(module).stem in SPREAD else module
+
+    return ModuleOrTest(config, log)
