@@ -164,6 +164,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(Path(item.path).stem, len(rank)))
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown without it
 def pytest_xdist_make_scheduler(config, log):
     """With ``--dist loadscope``, the scopes described above (None: pytest-xdist's own)."""
     if config.getvalue("dist") != "loadscope":
