@@ -24,9 +24,11 @@ venv: $(STAMP) ## Create or update .venv with the package and its test tools
 report: $(STAMP) ## Write an HTML and a PDF report of the embedded default data under reports/
 	$(BIN)/incidentstats report
 
-# Test files run in parallel processes (pytest-xdist), each file whole in one process so
-# that its module fixtures (a report run, a loaded export) are built once.
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# Tests run in parallel processes (pytest-xdist). A test file runs whole in one process so
+# that its module fixtures (a report run, a loaded export) are built once, except the files
+# of independent runs (notebooks, reports, commands), whose tests go to any free process;
+# the longest go first (tests/conftest.py defines these scopes and the order).
+PYTEST_PARALLEL ?= -n auto --dist loadscope --no-loadscope-reorder
 
 test: $(STAMP) lint ## Check style, then run the whole test suite (in parallel)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +60,30 @@ def hhs_2024_pair(_hhs_2024_pair_loaded):
     return _hhs_2024_pair_loaded.copy()
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder ``build(folder)`` fills once per test session, whichever process asks first.
+
+    The pytest-xdist recipe: the folder lives beside the workers' own temporary folders and a
+    lock on a file there makes the others wait for the first. Tests read it and never write
+    there (copy it first); a build that raised leaves no mark, so the next asker builds again.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
 @pytest.fixture
 def tiny():
     """Five hand-made incidents whose statistics can be checked by hand."""
@@ -97,3 +123,57 @@ def tiny():
             }
         )
     )
+
+
+# --- spreading the suite over pytest-xdist workers -------------------------------------------
+# ``make test`` runs ``pytest -n auto --dist loadscope --no-loadscope-reorder``. Here a "scope",
+# the unit a worker takes whole, is a test module (its module fixtures are built once), except
+# in the modules below, where each test is its own unit and goes to whichever worker is free.
+
+#: Modules of independent runs (a notebook, a report, a command in a subprocess) whose module
+#: fixtures, if any, cost next to nothing (a copy of a table loaded once per worker). A test
+#: that reads an expensive module fixture does not belong here (see test_report_default.py).
+SPREAD = {
+    "test_notebooks", "test_hostile", "test_report", "test_batch", "test_periods",
+    "test_explore", "test_cli", "test_properties", "test_stats",
+}  # fmt: skip
+
+#: The longest units first (tens of seconds each on 2 cores): a free worker takes the next
+#: unit, so starting with the long ones leaves the short ones to even out the end. Modules
+#: not listed follow in their usual order.
+LONGEST_FIRST = [
+    "test_bad_inputs",  # one module fixture runs every bad file through `clean`
+    "test_report_default",  # the default report, read by five tests
+    "test_batch",  # batch reports in processes and on a Dask cluster
+    "test_i18n_reports",  # three French reports
+    "test_explore_browser",  # Chromium driving the web app
+    "test_install",  # a wheel in a fresh venv writing a report
+    "test_notebooks",  # each notebook x input
+    "test_report",
+    "test_periods",
+    "test_security",
+    "test_hostile",
+    "test_explore",
+    "test_kit",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put the longest units first (stable: a module's tests keep their order)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(item.path).stem, len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown without it
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadscope``, the scopes described above (None: pytest-xdist's own)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return nodeid if Path(module).stem in SPREAD else module
+
+    return ModuleOrTest(config, log)

@@ -92,6 +92,12 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """preexec_fn: SIGINT acts as Ctrl-C, even when the tests run as a background job (which
+    starts with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """``incidentstats explore`` on a free loopback port, stopped with SIGINT (Ctrl-C)."""
 
@@ -110,7 +116,8 @@ class Server:
             *args,
         ]
         self.proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)  # fmt: skip
+                                     stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=_ctrl_c_as_in_a_terminal)  # fmt: skip
         self.lines: list[str] = []
         reader = threading.Thread(target=self._read, daemon=True)
         reader.start()
@@ -236,6 +243,7 @@ def _drive(driver, server, df, *, start, region):
     from selenium.webdriver.support.ui import Select
 
     find = _page(driver)
+    _requests(driver)  # drain the browser's log: an earlier test's requests are not this page's
     driver.get(server.url)
     _wait(driver, lambda: _n_shown(find) is not None, START, "the explorer's first render")
     n, share, _ = _expected(df)
@@ -247,6 +255,9 @@ def _drive(driver, server, df, *, start, region):
     n, share, _ = _expected(df, start=start)
     _wait(driver, lambda: _n_shown(find) == n, what=f"{n} incidents from {start}")
     assert share in _sentence(find)
+    # the command follows the counts: wait for it as for the French command below
+    _wait(driver, lambda: f"-p start={start}" in _fresh(lambda: find(".ist-command")[0].text),
+          what=f"the report command from {start}")  # fmt: skip
     command = _fresh(lambda: find(".ist-command")[0].text)
     assert f"-p start={start}" in command and "-o reports" in command
 
@@ -305,6 +316,7 @@ def _check_offline_and_stop(driver, server, tmp_path):
     assert written == [], "the app wrote into its folder"
 
 
+@pytest.mark.slow
 def test_web_app_on_the_embedded_data(browser, serve, tmp_path):
     server = serve()
     df = ist.load("hhs")
@@ -312,6 +324,7 @@ def test_web_app_on_the_embedded_data(browser, serve, tmp_path):
     _check_offline_and_stop(browser, server, tmp_path)
 
 
+@pytest.mark.slow
 def test_web_app_on_a_shared_export(browser, serve, tmp_path):
     from conftest import shared_path
 

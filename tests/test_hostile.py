@@ -402,6 +402,7 @@ def test_report_on_a_full_disk_is_one_line(tmp_path, monkeypatch):
     assert code == 2
 
 
+@pytest.mark.slow
 def test_report_over_a_file_size_limit_fails_cleanly_without_a_traceback(tmp_path):
     # Charts and notebooks are larger than 100 kB: writing them fails with EFBIG, as on a
     # full disk. The run is recorded as failed, with the reason, and nothing half-written.
@@ -482,6 +483,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigkill_of_report_leaves_no_worker_or_kernel(tmp_path):
     src = write_hhs(tmp_path / "in.csv", rows=50)
@@ -542,6 +544,7 @@ def test_kernels_turn_mathtext_off_for_every_chart():
     assert 'rcParams["text.parse_math"] = False' in report._RESET_CODE
 
 
+@pytest.mark.slow
 def test_report_with_math_in_names_states_and_file_name_succeeds(tmp_path):
     src = tmp_path / "$\\FOO$_x^2.csv"
     rows = "".join(

@@ -49,6 +49,7 @@ def written(request, tmp_path_factory):
     return request.param, out
 
 
+@pytest.mark.slow
 def test_kit_writes_handout_guide_and_notebook(written):
     lang, out = written
     names = sorted(p.name for p in out.iterdir())
@@ -63,6 +64,7 @@ def test_kit_writes_handout_guide_and_notebook(written):
     assert "2 h 40" in guide  # the timed plan adds up to a 2-3 hour session
 
 
+@pytest.mark.slow
 def test_neither_handout_nor_notebook_source_holds_an_answer(written):
     lang, out = written
     handout = pdf_text(out / f"student-handout-{lang}.pdf")

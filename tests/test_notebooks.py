@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import REPO, shared_path
+from conftest import REPO, built_once, shared_path
 
 import incidentstats as ist
 from incidentstats import france
@@ -106,6 +106,13 @@ def _run(tmp_path, name, params):
         log_output=False,
     )
     return nbformat.read(str(out), as_version=4), tmp_path / "out"
+
+
+def _run_shared(tmp_path_factory, name, params):
+    """``_run`` once per test session: the run on a notebook's defaults is read by two tests."""
+    key = "-".join([name, *(f"{k}={v}" for k, v in sorted(params.items()))])
+    folder = built_once(tmp_path_factory, f"notebook-{key}", lambda path: _run(path, name, params))
+    return nbformat.read(str(folder / f"{name}.ipynb"), as_version=4), folder / "out"
 
 
 def _outputs(nb) -> str:
@@ -210,7 +217,7 @@ def test_every_notebook_is_covered():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "case_id", "lang"), [c for c in CASES if c[0] in CHECKS])
-def test_incident_notebook_runs(tmp_path, name, case_id, lang):
+def test_incident_notebook_runs(tmp_path, tmp_path_factory, name, case_id, lang):
     _, source, parts, options = _input(case_id)
     params = {}
     if case_id != "hhs":  # the embedded HHS list is the notebook's default
@@ -223,7 +230,10 @@ def test_incident_notebook_runs(tmp_path, name, case_id, lang):
         params["mapping"] = options["mapping"]
     if name == "overview" and case_id != "hhs":
         params["top_n"] = 3
-    nb, out = _run(tmp_path, name, params)
+    if params:
+        nb, out = _run(tmp_path, name, params)
+    else:  # the notebook's defaults: run once (the data-warning test below reads overview)
+        nb, out = _run_shared(tmp_path_factory, name, params)
     df = _expected_incidents(case_id)
     text = _outputs(nb)
     _check_language(text, lang)
@@ -344,8 +354,8 @@ def test_notebook_shows_the_data_warnings_in_its_language(tmp_path):
 
 
 @pytest.mark.slow
-def test_notebook_says_when_there_is_no_data_warning(tmp_path):
-    nb, _ = _run(tmp_path, "overview", {})
+def test_notebook_says_when_there_is_no_data_warning(tmp_path_factory):
+    nb, _ = _run_shared(tmp_path_factory, "overview", {})  # the overview-hhs-en run above
     text = html.unescape(_outputs(nb))
     assert "Data warnings" in text and "None: the data raise no warning." in text
 
