@@ -96,3 +96,18 @@ def test_version_and_help():
     assert proc.returncode == 0 and "incidentstats" in proc.stdout
     proc = run("report", "--help")
     assert proc.returncode == 0 and "--matrix" in proc.stdout
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "incidentstats", "report", "--help"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0 and "--matrix" in proc.stdout
+    # its exit status is the command's: a bad parameter is 2 with one line
+    proc = subprocess.run(
+        [sys.executable, "-m", "incidentstats", "report", "--lang", "de", "-o", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "lang" in proc.stderr

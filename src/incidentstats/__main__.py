@@ -1,0 +1,8 @@
+"""``python -m incidentstats``: the same command as ``incidentstats``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
