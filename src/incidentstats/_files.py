@@ -250,14 +250,14 @@ def _remove_old_sets(sets: Path, *, keep: str) -> None:
             continue
         if entry.name.endswith(".part"):
             pid = entry.name.split("-", 1)[0]
-            if pid.isdigit() and _alive(int(pid)):
+            # our own leftovers (an earlier, failed call) go; another live process's stay
+            if pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid)):
                 continue  # another process is writing this set right now
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # our own leftovers from an earlier, failed call
+def pid_alive(pid: int) -> bool:
+    """True if a process with this id runs on this machine (also when it is not ours)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from .._files import sha256_file, write_text
+from .._files import pid_alive, sha256_file, write_text
 from ..errors import ParameterError, ReportError
 from ..limits import shown_path
 
@@ -187,18 +187,6 @@ def clean_stale_parts(outdir, *, max_age_hours: float = STALE_PART_HOURS) -> lis
             shutil.rmtree(part, ignore_errors=True)
             removed.append(part)
     return removed
-
-
-def pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextlib.contextmanager
