@@ -238,6 +238,19 @@ def _source_text(publisher, date, lang: str) -> str:
     return str(publisher) if date_text == "—" else f"{publisher}, {date_text}"
 
 
+def _source_columns(rows: pd.DataFrame, lang: str) -> dict:
+    """The columns that cite each figure: publisher, date, fact id, and the two as one text."""
+    return {
+        "source_publisher": rows["source_publisher"],
+        "source_date": rows["source_date"].map(lambda v: source_date_text(v, lang)),
+        "fact_id": rows["fact_id"],
+        "source": [
+            _source_text(p, d, lang)
+            for p, d in zip(rows["source_publisher"], rows["source_date"], strict=True)
+        ],
+    }
+
+
 def _months(start: pd.Timestamp, end: pd.Timestamp) -> float:
     """Whole calendar months from ``start`` (a 1st) to ``end`` (a month's last day)."""
     if start.day != 1 or end != end.to_period("M").end_time.normalize():
@@ -423,13 +436,7 @@ def patient_endangerment(
             "share": rows["share"],
             "lower": rows["lower"],
             "upper": rows["upper"],
-            "source_publisher": rows["source_publisher"],
-            "source_date": rows["source_date"].map(lambda v: source_date_text(v, lang)),
-            "fact_id": rows["fact_id"],
-            "source": [
-                _source_text(p, d, lang)
-                for p, d in zip(rows["source_publisher"], rows["source_date"], strict=True)
-            ],
+            **_source_columns(rows, lang),
         }
     ).reset_index(drop=True)
     out.insert(1, "period_label", out["period"].map(lambda v: period_label(v, lang)))
@@ -692,13 +699,7 @@ def published_figures(figures: pd.DataFrame, *, fact_ids=None, metrics=None, lan
                 lambda m: METRIC_LABELS.get(m, {}).get(lang, str(m).replace("_", " "))
             ),
             "published": [_value_text(r, lang) for _, r in rows.iterrows()],
-            "source_publisher": rows["source_publisher"],
-            "source_date": rows["source_date"].map(lambda v: source_date_text(v, lang)),
-            "fact_id": rows["fact_id"],
-            "source": [
-                _source_text(p, d, lang)
-                for p, d in zip(rows["source_publisher"], rows["source_date"], strict=True)
-            ],
+            **_source_columns(rows, lang),
             "status": [figure_status(r, lang) for _, r in rows.iterrows()],
             "note": [figure_note(r, figures, lang) for _, r in rows.iterrows()],
         }
