@@ -60,6 +60,15 @@ def hhs_2024_pair(_hhs_2024_pair_loaded):
     return _hhs_2024_pair_loaded.copy()
 
 
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs and is not a zombie (Linux: reads /proc)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def built_once(tmp_path_factory, name: str, build) -> Path:
     """A folder ``build(folder)`` fills once per test session, whichever process asks first.
 

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import process_alive
 
 import incidentstats as ist
 from incidentstats.explorer_app import free_port
@@ -82,14 +83,6 @@ def _descendants(pid: int) -> set[int]:
                     found.add(kid)
                     todo.append(kid)
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _ctrl_c_as_in_a_terminal() -> None:
@@ -309,7 +302,7 @@ def _check_offline_and_stop(driver, server, tmp_path):
     assert server.url.startswith("http://127.0.0.1:")
     driver.get("about:blank")
     assert server.stop() == 130
-    left = [pid for pid in server.kids if _alive(pid)]
+    left = [pid for pid in server.kids if process_alive(pid)]
     assert left == [], f"processes left after Ctrl-C: {left}"
     assert list(server.tmp.iterdir()) == [], "temporary files left after Ctrl-C"
     written = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("tmp", "data"))

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import process_alive
 
 from incidentstats import _files, report
 from incidentstats.cli import spread_multi_paths
@@ -419,38 +420,36 @@ def test_report_over_a_file_size_limit_fails_cleanly_without_a_traceback(tmp_pat
     assert not list(out.glob(".*.part"))
 
 
-def test_report_output_on_a_read_only_file_system_is_one_line(tmp_path):
-    mount = tmp_path / "ro"
+@contextlib.contextmanager
+def tmpfs(mount: Path, options: str, what: str):
+    """A tmpfs mounted at ``mount`` for the block (the test is skipped where mounting is not
+    allowed), unmounted afterwards."""
     mount.mkdir()
     ok = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True
     )
     if ok.returncode != 0:
-        pytest.skip("cannot mount a read-only file system here")
+        pytest.skip(f"cannot mount {what} here")
     try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)  # fmt: skip
+
+
+def test_report_output_on_a_read_only_file_system_is_one_line(tmp_path):
+    with tmpfs(tmp_path / "ro", "ro,size=1m", "a read-only file system") as mount:
         proc = run("report", "--notebooks", "overview", "-o", mount / "reports")
         one_line(proc, "'--output'", "read-only file system")
         proc = run("clean", BAD / "hhs_bad_counts.csv", "-o", mount / "out")
         one_line(proc, "'--output'", "read-only file system")
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)  # fmt: skip
 
 
 def test_clean_on_a_full_file_system_is_one_line(tmp_path):
-    mount = tmp_path / "small"
-    mount.mkdir()
-    ok = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True
-    )
-    if ok.returncode != 0:
-        pytest.skip("cannot mount a small file system here")
-    try:
+    with tmpfs(tmp_path / "small", "size=256k", "a small file system") as mount:
         big = write_hhs(tmp_path / "big.csv", rows=5000, desc="a fairly long description " * 3)
         proc = run("clean", big, "-o", mount / "out")
         one_line(proc, "No space left on device")
         assert not list(mount.rglob("*.part"))
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)  # fmt: skip
 
 
 # --- signals: workers die with their parent -------------------------------------------------
@@ -475,14 +474,6 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigkill_of_report_leaves_no_worker_or_kernel(tmp_path):
@@ -501,9 +492,9 @@ def test_sigkill_of_report_leaves_no_worker_or_kernel(tmp_path):
         proc.kill()
         proc.wait(timeout=30)
         deadline = time.monotonic() + 45
-        while time.monotonic() < deadline and any(_alive(p) for p in seen):
+        while time.monotonic() < deadline and any(process_alive(p) for p in seen):
             time.sleep(0.5)
-        assert [p for p in seen if _alive(p)] == []
+        assert [p for p in seen if process_alive(p)] == []
     finally:
         if proc.poll() is None:
             proc.kill()
