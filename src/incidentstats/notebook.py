@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import re
 import warnings
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import i18n
-from ._files import write_csv, write_json
+from ._files import write_bytes, write_csv, write_json
 from .errors import DataWarning, ParameterError
 from .filters import filter_incidents
 from .ingest import ingest
@@ -204,19 +205,26 @@ class Report:
         return self._block(markup)
 
     def figure(self, ax, name: str):
-        """Save the figure holding ``ax`` as PNG (200 dpi) and SVG; the notebook shows it inline."""
-        fig = ax.figure if hasattr(ax, "figure") else ax
-        if self.output_dir is not None:
-            folder = self.output_dir / "figures"
-            folder.mkdir(parents=True, exist_ok=True)
-            from ._files import atomic_path
+        """Save the figure holding ``ax`` as PNG (200 dpi) and SVG; the notebook shows it inline.
 
-            for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
-                with atomic_path(folder / f"{self.name}-{name}.{ext}") as tmp:
-                    fig.savefig(
-                        tmp, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw
-                    )
-        # Return nothing: the inline backend already shows the figure once.
+        With an output folder, each format is drawn once: the notebook shows the SVG just
+        saved (and the PNG beside it when the SVG would misprint, see ``SVG_UNPRINTABLE``)
+        and the inline backend does not draw the figure again. Without one (interactive
+        use), the inline backend shows the figure as usual.
+        """
+        fig = ax.figure if hasattr(ax, "figure") else ax
+        if self.output_dir is None:
+            return  # the inline backend shows the figure once
+        images = {}
+        for ext, kw in (("png", {"dpi": 200}), ("svg", {})):
+            buffer = io.BytesIO()
+            fig.savefig(
+                buffer, format=ext, bbox_inches="tight", metadata=_figure_metadata(ext), **kw
+            )
+            images[ext] = buffer.getvalue()
+            write_bytes(self.output_dir / "figures" / f"{self.name}-{name}.{ext}", images[ext])
+        _show_saved_figure(fig, images)
+        # Return nothing: the figure is shown once, above.
 
     def headline(self, items) -> HTMLBlock:
         """Headline figures as cards: items are dicts with value, label and optional ci."""
@@ -288,6 +296,45 @@ def _notebook_css() -> str:
     from .paths import package_path
 
     return package_path("templates", "notebook.css").read_text(encoding="utf-8")
+
+
+#: SVG features WeasyPrint does not print faithfully: hatch patterns lose their lines and
+#: embedded rasters (heatmaps, colour bars) are stretched. Such charts print as PNG.
+SVG_UNPRINTABLE = ("<pattern", "<image")
+
+
+def _show_saved_figure(fig, images: dict) -> None:
+    """Show a saved chart inline in place of the inline backend's two drawings (SVG, 2x PNG).
+
+    The SVG shown is the one saved. The PNG saved (200 dpi, as the backend's 2x PNG of a
+    100-dpi chart) is added only when the SVG would misprint, shown as the backend shows
+    its 2x PNG: at half its pixel size. Outside a kernel with the inline backend nothing
+    is shown and the figure stays open, as before.
+    """
+    import matplotlib
+
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None or "inline" not in matplotlib.get_backend():
+        return
+    import base64
+    import struct
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    svg = images["svg"].decode("utf-8")
+    data = {"text/plain": repr(fig), "image/svg+xml": svg}
+    metadata = {}
+    if any(tag in svg for tag in SVG_UNPRINTABLE):
+        png = images["png"]
+        data["image/png"] = base64.b64encode(png).decode("ascii")
+        width, height = struct.unpack(">II", png[16:24])  # the PNG header's IHDR chunk
+        metadata["image/png"] = {"width": width // 2, "height": height // 2}
+    display(data, raw=True, metadata=metadata)
+    plt.close(fig)  # else the inline backend draws it again at the end of the cell
 
 
 def _figure_metadata(ext):

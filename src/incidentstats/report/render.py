@@ -60,11 +60,6 @@ def notebook_body_html(executed: Path, *, lang: str = "en") -> str:
     return body
 
 
-#: SVG features WeasyPrint does not print faithfully: hatch patterns lose their lines and
-#: embedded rasters (heatmaps, colour bars) are stretched. Such charts print as PNG.
-_SVG_UNPRINTABLE = ("<pattern", "<image")
-
-
 def choose_chart_format(output: dict) -> dict:
     """Keep one image format in a notebook output: SVG, or the PNG when the SVG would misprint.
 
@@ -76,11 +71,13 @@ def choose_chart_format(output: dict) -> dict:
     >>> sorted(choose_chart_format({"data": {"image/svg+xml": "<svg/>", "image/png": "x"}})["data"])
     ['image/svg+xml']
     """
+    from ..notebook import SVG_UNPRINTABLE  # hatch patterns, embedded rasters
+
     data = output.get("data") or {}
     if "image/svg+xml" in data and "image/png" in data:
         svg = data["image/svg+xml"]
         svg = svg if isinstance(svg, str) else "".join(svg)
-        drop = "image/svg+xml" if any(tag in svg for tag in _SVG_UNPRINTABLE) else "image/png"
+        drop = "image/svg+xml" if any(tag in svg for tag in SVG_UNPRINTABLE) else "image/png"
         data.pop(drop)
         (output.get("metadata") or {}).pop(drop, None)
     return output
