@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import ParameterError
@@ -103,6 +102,9 @@ def plot_records(
     if shown.size == 0:
         raise ParameterError("data", "no positive numbers of records to plot")
     median = float(np.median(shown))
+    # seaborn imports scipy.stats (about a second): only when this chart is drawn
+    import seaborn as sns
+
     ax = _new_axes(ax, height=3.8)
     _style(ax, grid="y")
     if kind == "hist":
