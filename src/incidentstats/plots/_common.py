@@ -264,6 +264,31 @@ def _below_axes(ax):
 #: Text widths a renderer has measured, by font and text: one draw re-wraps each caption
 #: several times (layout, tight bounding box, drawing), asking the same widths again.
 _WIDTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: The same for the renderers whose widths depend only on their dpi and the font settings
+#: below, shared between their instances: each save of a chart (PNG, SVG) draws it with
+#: new renderers, and the charts of a notebook share most of their caption.
+_SHARED_WIDTHS: dict = {}
+_SHARED_WIDTHS_MAX = 50_000
+_FONT_SETTINGS = ("text.hinting", "text.hinting_factor", "text.kerning_factor")
+
+
+def _measured_widths(renderer) -> dict:
+    """The widths ``renderer`` has measured (or an equivalent renderer has), to add to."""
+    from matplotlib import rcParams
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    if type(renderer) in (RendererAgg, RendererSVG):
+        settings = tuple(rcParams[k] for k in _FONT_SETTINGS)
+        dpi = getattr(renderer, "dpi", None)  # SVG text is measured in points, at any dpi
+        widths = _SHARED_WIDTHS.setdefault((type(renderer), dpi, settings), {})
+        if len(widths) > _SHARED_WIDTHS_MAX:  # a long interactive session
+            widths.clear()
+        return widths
+    try:
+        return _WIDTHS.setdefault(renderer, {})
+    except TypeError:  # a renderer that cannot be weakly referenced: measure every time
+        return {}
 
 
 class _Caption(Annotation):
@@ -293,11 +318,7 @@ class _Caption(Annotation):
         )
         room = right - frame.x0 - renderer.points_to_pixels(6)
         prop = self.get_fontproperties()
-
-        try:
-            widths = _WIDTHS.setdefault(renderer, {})
-        except TypeError:  # a renderer that cannot be weakly referenced: measure every time
-            widths = {}
+        widths = _measured_widths(renderer)
 
         def width(text: str) -> float:
             plain = text.replace("\x00", " ")
