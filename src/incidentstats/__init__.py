@@ -5,6 +5,7 @@
 """
 
 import importlib  # noqa: E402
+import importlib.util  # noqa: E402
 import sys  # noqa: E402
 import types  # noqa: E402
 
@@ -73,6 +74,10 @@ def __getattr__(name):
         value = [*_OWN, *stats.__all__]
     elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif "." not in name and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        # A submodule not imported yet: ``from . import report`` asks for the attribute
+        # before importing it, and no statistic has a submodule's name.
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     else:
         stats = importlib.import_module(".stats", __name__)
         if name not in stats.__all__:
