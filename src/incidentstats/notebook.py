@@ -517,8 +517,10 @@ def start(
 ) -> Report:
     """Start a notebook session: checks ``lang``, sets SVG inline charts, returns a Report.
 
-    Each chart is kept as SVG and as a 2x PNG: the report prints the SVG, unless it holds
-    hatch patterns or embedded rasters, which the PDF renderer drops or distorts.
+    Each chart is kept as SVG and as a PNG: the report prints the SVG, unless it holds
+    hatch patterns or embedded rasters, which the PDF renderer drops or distorts. In a
+    report (``output_dir`` set) ``Report.figure`` shows the files it saves, the PNG only
+    for such charts; interactively, the inline backend shows the SVG and a 2x PNG.
     """
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
