@@ -17,18 +17,23 @@ from __future__ import annotations
 import locale
 import multiprocessing
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
-#: Imported once in the server, before any fork: the command and what ``clean`` imports.
+#: Imported once in the server, before any fork: the command and what its commands import.
 PRELOAD = [
     "incidentstats.cli",
     "incidentstats.ingest",
     "incidentstats.report",
     "incidentstats.readers",
+    "incidentstats.paths",  # what ``report`` imports before it checks its parameters
+    "incidentstats.batch",
+    "papermill",
     "pandas",
     "pyarrow.parquet",
     "openpyxl",
@@ -66,7 +71,7 @@ class Run:
 
 @dataclass
 class _Job:
-    args: list[str]
+    args: list[str | bytes]
     folder: Path
     cwd: str
     env: dict
@@ -93,7 +98,7 @@ def _child(script: str, job: _Job) -> None:
             import resource
 
             resource.setrlimit(resource.RLIMIT_AS, (job.memory, job.memory))
-        sys.argv = [script, *job.args]
+        sys.argv = [script, *map(os.fsdecode, job.args)]  # as the interpreter decodes argv
         try:
             import runpy
 
@@ -119,16 +124,33 @@ def _child(script: str, job: _Job) -> None:
         os._exit(code & 0xFF)
 
 
-def run_many(runs, folder: Path, *, jobs: int = 2, memory: int | None = None, timeout=300):
+def run_many(
+    runs,
+    folder: Path | None = None,
+    *,
+    jobs: int = 2,
+    memory: int | None = None,
+    env: dict | None = None,
+    cwd=None,
+    timeout=300,
+) -> dict:
     """Run each ``(key, args)`` of ``runs``, ``jobs`` at a time: {key: Run}.
 
-    ``folder`` holds one sub-folder per run for its captured output. The children see
-    this process's current folder and environment, as a subprocess started now would.
+    The children see this process's current folder and environment (``cwd`` and the
+    variables of ``env`` replace them), as a subprocess started now would; ``memory`` caps
+    their address space. ``folder`` keeps each run's captured output (default: a temporary
+    folder, removed after).
     """
+    if folder is None:
+        with tempfile.TemporaryDirectory(prefix="incidentstats-cli-") as scratch:
+            return run_many(runs, Path(scratch), jobs=jobs, memory=memory, env=env, cwd=cwd,
+                            timeout=timeout)  # fmt: skip
     context = _forkserver()
     script = str(console_script())
-    todo = [(key, _Job([str(a) for a in args], folder / f"run{i}", os.getcwd(),
-                       dict(os.environ), memory)) for i, (key, args) in enumerate(runs)]  # fmt: skip
+    environment = {**os.environ, **(env or {})}
+    where = str(cwd or os.getcwd())
+    todo = [(key, _Job([a if isinstance(a, bytes) else str(a) for a in args], folder / f"run{i}",
+                       where, environment, memory)) for i, (key, args) in enumerate(runs)]  # fmt: skip
     encoding = locale.getpreferredencoding(False)
     running, done = {}, {}
     while todo or running:
@@ -147,10 +169,10 @@ def run_many(runs, folder: Path, *, jobs: int = 2, memory: int | None = None, ti
             if time.monotonic() - started > timeout:
                 process.kill()
                 process.join()
-                raise TimeoutError(f"incidentstats {' '.join(job.args)}: over {timeout} s")
+                raise subprocess.TimeoutExpired(["incidentstats", *job.args], timeout)
     return done
 
 
-def run(*args, folder: Path, memory: int | None = None, timeout=300) -> Run:
+def run(*args, memory: int | None = None, env: dict | None = None, cwd=None, timeout=300) -> Run:
     """One run of ``incidentstats ARGS`` in a fork of the server (see ``run_many``)."""
-    return run_many([(0, args)], folder, jobs=1, memory=memory, timeout=timeout)[0]
+    return run_many([(0, args)], jobs=1, memory=memory, env=env, cwd=cwd, timeout=timeout)[0]
