@@ -362,9 +362,10 @@ def _snapshot(out: Path) -> dict:
 def test_sigkill_while_clean_publishes_leaves_old_or_new_never_a_mix(tmp_path, point):
     out = tmp_path / "out"
     old_src, new_src = BAD / "hhs_bad_counts.csv", BAD / "prc_bad_rows.csv"
-    assert run("clean", old_src, "-o", out).returncode == 0
+    # the runs around the killed one: in forks of the command's import (tests/clirun.py)
+    assert clirun.run("clean", old_src, "-o", out, memory=MEMORY).returncode == 0
     old = _snapshot(out)
-    assert run("clean", new_src, "-o", tmp_path / "reference").returncode == 0
+    assert clirun.run("clean", new_src, "-o", tmp_path / "reference", memory=MEMORY).returncode == 0
     new = _snapshot(tmp_path / "reference")
     proc = subprocess.run([sys.executable, "-c", KILL_SCRIPT, point, str(out), str(new_src)],
                           capture_output=True, text=True, timeout=120, preexec_fn=_limits(None))  # fmt: skip
@@ -373,7 +374,7 @@ def test_sigkill_while_clean_publishes_leaves_old_or_new_never_a_mix(tmp_path, p
     expected = new if point in ("after-switch", "before-cleanup") else old
     assert now == expected  # every name shows the same, complete set
     # The next run cleans up what the killed one left and publishes normally.
-    assert run("clean", new_src, "-o", out).returncode == 0
+    assert clirun.run("clean", new_src, "-o", out, memory=MEMORY).returncode == 0
     assert _snapshot(out) == new
     assert [p.name.endswith(".part") for p in (out / ".sets").iterdir()] == [False]
 
