@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -165,6 +166,13 @@ LONGEST_FIRST = [
     "test_explore",
     "test_bad_inputs",  # one module fixture runs every bad file through `clean` (forks)
 ]
+
+
+def pytest_sessionfinish(session):
+    """Stop the fork server of tests/clirun.py in this process, so its runs count in `time`."""
+    clirun = sys.modules.get("clirun")
+    if clirun is not None:
+        clirun.stop_server()
 
 
 def pytest_collection_modifyitems(config, items):
