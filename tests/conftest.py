@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -151,20 +152,27 @@ SPREAD = {
 #: unit, so starting with the long ones leaves the short ones to even out the end. Modules
 #: not listed follow in their usual order.
 LONGEST_FIRST = [
-    "test_bad_inputs",  # one module fixture runs every bad file through `clean`
-    "test_report_default",  # the default report, read by five tests
-    "test_batch",  # batch reports in processes and on a Dask cluster
     "test_i18n_reports",  # three French reports
+    "test_report_default",  # the default report, read by five tests
     "test_explore_browser",  # Chromium driving the web app
+    "test_batch",  # batch reports in processes and on a Dask cluster
     "test_install",  # a wheel in a fresh venv writing a report
     "test_notebooks",  # each notebook x input
     "test_report",
     "test_periods",
     "test_security",
     "test_hostile",
-    "test_explore",
     "test_kit",
+    "test_explore",
+    "test_bad_inputs",  # one module fixture runs every bad file through `clean` (forks)
 ]
+
+
+def pytest_sessionfinish(session):
+    """Stop the fork server of tests/clirun.py in this process, so its runs count in `time`."""
+    clirun = sys.modules.get("clirun")
+    if clirun is not None:
+        clirun.stop_server()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,9 +1,12 @@
 """Bad inputs through the real ``incidentstats clean``: a one-line error or a quarantine.
 
-Every file of ``tests/data/bad/`` (listed in its README) is run in a subprocess. A file
-either fails with exit status 2 and exactly one stderr line ``incidentstats: error:``
-naming the file and the problem, or is read with its bad rows quarantined with reasons
-and the books balanced. Never a traceback, never a silently dropped row.
+Every file of ``tests/data/bad/`` (listed in its README) is run through the installed
+command: a few in a subprocess of the ``incidentstats`` script, the others in a fork of a
+process that imported the command once (``tests/clirun.py``), which saves a fresh
+interpreter's start-up per file. A file either fails with exit status 2 and exactly one
+stderr line ``incidentstats: error:`` naming the file and the problem, or is read with
+its bad rows quarantined with reasons and the books balanced. Never a traceback, never a
+silently dropped row.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from clirun import console_script, run_many
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -273,6 +276,17 @@ VALUES = {
 }
 
 
+#: Cases that run as a true subprocess of the installed ``incidentstats`` script, start-up
+#: included: one of each kind (a refused file, a refused mapping, a limit, a read with
+#: quarantined rows). The others run in forks of a process that imported the command once.
+SUBPROCESS = {
+    "empty.csv[auto]",
+    "register.csv+mapping_python_tag.yaml[csv]",
+    "register.csv+mapping_alias_bomb.yaml[csv]",
+    "hhs_bad_counts.csv[auto]",
+}
+
+
 @dataclass
 class Outcome:
     returncode: int
@@ -281,6 +295,7 @@ class Outcome:
     out: Path
     input: Path
     mapping: Path | None
+    how: str  # "subprocess" or "fork"
 
 
 def _input_path(case: Case, scratch: Path) -> Path:
@@ -301,21 +316,14 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CASE_MEMORY, CASE_MEMORY))
 
 
-def _run(case: Case, workdir: Path) -> Outcome:
+def _prepare(case: Case, workdir: Path) -> tuple[list[str], Path, Path | None]:
     workdir.mkdir(parents=True)
     path = _input_path(case, workdir)
     mapping = BAD / case.mapping if case.mapping else None
     args = ["clean", str(path), "--source", case.source, "-o", str(workdir / "out")]
     if mapping:
         args += ["--mapping", str(mapping)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "incidentstats.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        preexec_fn=limit_memory,
-    )
-    return Outcome(proc.returncode, proc.stdout, proc.stderr, workdir / "out", path, mapping)
+    return args, path, mapping
 
 
 class Outcomes:
@@ -326,18 +334,44 @@ class Outcomes:
         self.done: dict[str, Outcome] = {}
 
     def run_all(self, cases) -> None:
-        todo = {c.id: c for c in cases if c.id not in self.done}.values()
-        jobs = max(2, min(8, os.cpu_count() or 2))  # each case is a fresh interpreter
-        with ThreadPoolExecutor(jobs) as pool:
-            futures = {c.id: pool.submit(self._run, c) for c in todo}
+        todo = list({c.id: c for c in cases if c.id not in self.done}.values())
+        with ThreadPoolExecutor(1) as pool:  # the subprocesses, beside the forks
+            futures = {c.id: pool.submit(self._run, c) for c in todo if c.id in SUBPROCESS}
+            self._fork([c for c in todo if c.id not in SUBPROCESS])
             self.done.update({key: f.result() for key, f in futures.items()})
 
+    def _workdir(self, case: Case) -> Path:
+        return self.root / f"case{CASES.index(case)}"
+
+    def _fork(self, cases) -> None:
+        prepared = {c.id: _prepare(c, self._workdir(c)) for c in cases}
+        runs = run_many(
+            [(key, args) for key, (args, _, _) in prepared.items()],
+            self.root / "forks",
+            jobs=max(2, min(8, os.cpu_count() or 2)),
+            memory=CASE_MEMORY,
+            timeout=300,
+        )
+        for key, (args, path, mapping) in prepared.items():
+            r = runs[key]
+            out = Path(args[args.index("-o") + 1])
+            self.done[key] = Outcome(r.returncode, r.stdout, r.stderr, out, path, mapping, "fork")
+
     def _run(self, case: Case) -> Outcome:
-        return _run(case, self.root / f"case{CASES.index(case)}")
+        args, path, mapping = _prepare(case, self._workdir(case))
+        proc = subprocess.run(
+            [console_script(), *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=limit_memory,
+        )
+        out = Path(args[args.index("-o") + 1])
+        return Outcome(proc.returncode, proc.stdout, proc.stderr, out, path, mapping, "subprocess")
 
     def __getitem__(self, case: Case) -> Outcome:
         if case.id not in self.done:
-            self.done[case.id] = self._run(case)
+            self.run_all([case])
         return self.done[case.id]
 
 
@@ -367,11 +401,17 @@ def test_the_corpus_is_listed_in_the_readme_and_every_file_is_used():
     assert [f for f in files if f"`{f}`" not in readme] == []
     assert [f for f in files if f not in used] == []
     assert [g for g in GENERATED if f"`{g}`" not in readme] == []
+    # one case of each kind also runs through a true start-up of the installed command
+    cases = {c.id: c for c in CASES}
+    assert SUBPROCESS <= set(cases)
+    kinds = {(bool(cases[key].error), bool(cases[key].mapping)) for key in SUBPROCESS}
+    assert kinds == {(True, False), (True, True), (False, False)}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case, outcomes):
     r = outcomes[case]
+    assert r.how == ("subprocess" if case.id in SUBPROCESS else "fork")
     assert "Traceback" not in r.stderr, r.stderr
     if case.error:
         _check_error(case, r)

@@ -18,6 +18,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import clirun
 import nbformat
 import pandas as pd
 import pytest
@@ -46,6 +47,11 @@ HOSTILE = [
     "\t=1+1",
     "\r=1+1",
 ]
+
+
+def forked_cli(*args, cwd=None, timeout=300):
+    """The same command in a fork of a process that imported it once (tests/clirun.py)."""
+    return clirun.run(*args, cwd=cwd, timeout=timeout)
 
 
 def cli(*args, cwd=None, timeout=300):
@@ -317,7 +323,7 @@ def test_papermill_injects_parameters_as_literals(tmp_path):
 def test_report_refuses_code_in_typed_parameters_before_any_kernel(tmp_path, param, expected):
     marker = tmp_path / "pwned"
     out = tmp_path / "reports"
-    proc = cli(
+    proc = forked_cli(
         "report", "--notebooks", "overview", "-p", f"{param}={CODE.format(marker=marker)}",
         "-o", out, cwd=tmp_path, timeout=120,
     )  # fmt: skip
@@ -329,7 +335,7 @@ def test_params_file_with_a_python_tag_is_refused(tmp_path):
     marker = tmp_path / "pwned"
     params = tmp_path / "params.yaml"
     params.write_text(f"top_n: !!python/object/apply:os.system ['touch {marker}']\n")
-    proc = cli("report", "--params", params, "-o", tmp_path / "reports", cwd=tmp_path)
+    proc = forked_cli("report", "--params", params, "-o", tmp_path / "reports", cwd=tmp_path)
     assert "not a readable YAML file (ConstructorError)" in one_line_error(proc)
     assert not marker.exists()
 
@@ -348,7 +354,9 @@ def test_cli_run_id_escape_is_one_line_exit_2(tmp_path, run_id):
     target = (tmp_path / "reports" / run_id).resolve()
     existed = target.exists()
     out = tmp_path / "reports"
-    proc = cli("report", "--notebooks", "overview", "--run-id", run_id, "-o", out, cwd=tmp_path)
+    proc = forked_cli(
+        "report", "--notebooks", "overview", "--run-id", run_id, "-o", out, cwd=tmp_path
+    )
     assert f"parameter 'run_id': '{run_id}' must be" in one_line_error(proc)
     assert list(tmp_path.iterdir()) == []
     assert target.exists() == existed
@@ -397,11 +405,11 @@ def test_inputs_and_data_raw_are_never_modified(tmp_path):
 def test_clean_into_a_file_or_an_unwritable_place_is_one_line(tmp_path):
     target = tmp_path / "taken"
     target.write_text("keep me\n")
-    proc = cli("clean", BAD / "hhs_bad_counts.csv", "-o", target)
+    proc = forked_cli("clean", BAD / "hhs_bad_counts.csv", "-o", target)
     assert f"parameter '--output': {target} is a file; expected a folder" in one_line_error(proc)
     assert target.read_text() == "keep me\n"
     # a folder below a file cannot be created: an OSError while writing, reported in one line
-    proc = cli("clean", BAD / "hhs_bad_counts.csv", "-o", target / "sub")
+    proc = forked_cli("clean", BAD / "hhs_bad_counts.csv", "-o", target / "sub")
     assert f"parameter '--output': cannot write to {target / 'sub'}:" in one_line_error(proc)
 
 
