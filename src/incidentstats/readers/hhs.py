@@ -27,6 +27,7 @@ from ..schema import (
     MEMORY_POOL,  # for large Arrow buffers: see there why not the default
     canonical_row_order,
 )
+from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
     _arrow_text,
     _casefold,
@@ -269,16 +270,19 @@ def _parse_csv(path, source, head: str) -> pd.DataFrame:
     dupes = sorted({name for name in names if name and names.count(name) > 1})
     if dupes:
         raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
+    options = {
+        "dtype": _TEXT,
+        "keep_default_na": False,
+        "na_values": [],
+        "encoding": "utf-8",
+        "encoding_errors": "strict",
+        "engine": "c",
+    }
     try:
-        df = pd.read_csv(
-            source,
-            dtype=_TEXT,
-            keep_default_na=False,
-            na_values=[],
-            encoding="utf-8",
-            encoding_errors="strict",
-            engine="c",
-        )
+        if isinstance(source, Path):  # a large file is parsed in two parts, side by side
+            df = read_csv_parts(source, **options)
+        else:
+            df = pd.read_csv(source, **options)
     except pd.errors.EmptyDataError:
         raise InputError(path, "no header row found") from None
     except pd.errors.ParserError as exc:

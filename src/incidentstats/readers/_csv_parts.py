@@ -1,0 +1,151 @@
+"""Parse a large CSV file in two parts on two threads, with the result of one parse.
+
+pandas' C parser tokenises without holding the GIL, so two parsers, each reading its own
+byte range of the file, run side by side. The file is cut after a line feed preceded by
+an even number of double quotes: in RFC 4180 CSV that line feed ends a record (an odd
+count means it lies inside a quoted field). A file that is not RFC 4180 (a quote inside
+an unquoted field) could fool the count, so the cut is trusted only if the first part
+parses without error: the parser then ended that part outside any quoted field, in the
+state a parse of the whole file is in at that byte, so the second part starts a record.
+Anything unusual (an error in either part, an inferred index, a different number of
+columns) falls back to one parse of the whole file, which then gives its own result or
+error.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+#: Files smaller than this are parsed in one piece (a thread costs more than it saves).
+SPLIT_MIN_BYTES = 32 << 20
+#: How far past the middle of the file a record boundary is looked for.
+_WINDOW = 1 << 20
+_MAX_SEARCH = 16 << 20
+_BLOCK = 8 << 20
+_QUOTE, _LF = ord('"'), ord("\n")
+
+
+class _ByteRange(io.RawIOBase):
+    """Bytes ``start`` to ``stop`` of a file, as a readable binary stream."""
+
+    def __init__(self, path, start: int, stop: int | None):
+        super().__init__()
+        self._fh = open(path, "rb", buffering=0)
+        self._fh.seek(start)
+        self._left = None if stop is None else stop - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._left is not None:
+            view = view[: max(self._left, 0)]
+        if not len(view):
+            return 0
+        got = self._fh.readinto(view)
+        if self._left is not None:
+            self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+def record_boundary(path, near: int) -> int | None:
+    """The offset just after the first line feed at or after ``near`` that ends a record.
+
+    That is the first line feed with an even number of ``"`` before it. Returns None if
+    none lies within 16 MiB after ``near`` (or before the end of the file).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_bytes(b'a,b\\n"x\\ny",1\\n"z",2\\n')
+    >>> record_boundary(p, 1), record_boundary(p, 5), record_boundary(p, 14)
+    (4, 13, None)
+    """
+    quotes = 0
+    block = bytearray(_BLOCK)
+    values = np.frombuffer(block, dtype=np.uint8)
+    with open(path, "rb", buffering=0) as fh:
+        done = 0
+        while done < near:
+            got = fh.readinto(memoryview(block)[: min(_BLOCK, near - done)])
+            if not got:
+                return None
+            quotes += int(np.count_nonzero(values[:got] == _QUOTE))
+            done += got
+        searched = 0
+        while searched < _MAX_SEARCH:
+            window = np.frombuffer(fh.read(_WINDOW), dtype=np.uint8)
+            if not len(window):
+                return None
+            parity = (np.cumsum(window == _QUOTE) + quotes) % 2
+            ends = np.flatnonzero((window == _LF) & (parity == 0))
+            if len(ends):
+                return near + searched + int(ends[0]) + 1
+            quotes += int(np.count_nonzero(window == _QUOTE))
+            searched += len(window)
+    return None
+
+
+def read_csv_parts(path, *, at: int | None = None, **options) -> pd.DataFrame:
+    """``pd.read_csv(path, **options)``, parsed in two parts on two threads when worth it.
+
+    ``options`` must leave the header to pandas (the default ``header="infer"`` with no
+    ``names``) and must not skip rows or footers. The parts are cut near the middle of
+    the file, or near byte ``at`` if given (for tests), only for a file of at least
+    ``SPLIT_MIN_BYTES`` (any size with ``at``) on a machine with two CPUs or more. The
+    result holds the values, column names, dtypes and RangeIndex of one parse; Arrow
+    columns keep the parts' chunks, without copying them.
+    """
+    size = os.path.getsize(path)
+    cut = None
+    if at is not None or (size >= SPLIT_MIN_BYTES and (os.cpu_count() or 1) > 1):
+        cut = record_boundary(path, size // 2 if at is None else at)
+    if cut is None or cut >= size:
+        return pd.read_csv(path, **options)
+    parts = _parse_parts(path, cut, options)
+    if parts is None:
+        return pd.read_csv(path, **options)
+    return parts
+
+
+def _parse_parts(path, cut: int, options: dict) -> pd.DataFrame | None:
+    """The two parts joined, or None when they cannot stand for one parse."""
+
+    def parse(start: int, stop: int | None, header) -> pd.DataFrame:
+        with _ByteRange(path, start, stop) as stream:
+            return pd.read_csv(stream, header=header, **options)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-part") as pool:
+        second = pool.submit(parse, cut, None, None)
+        try:
+            first = parse(0, cut, "infer")
+        except Exception:
+            first = None
+        try:
+            rest = second.result()
+        except Exception:
+            rest = None
+    if first is None or rest is None:
+        return None
+    if (
+        not isinstance(first.index, pd.RangeIndex)
+        or not isinstance(rest.index, pd.RangeIndex)
+        or len(rest.columns) != len(first.columns)
+        or first.empty  # the header record reached past the cut
+    ):
+        return None
+    rest.columns = first.columns
+    if not all(a == b for a, b in zip(first.dtypes, rest.dtypes, strict=True)):
+        return None
+    return pd.concat([first, rest], ignore_index=True)
