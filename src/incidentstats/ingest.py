@@ -137,15 +137,20 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         )
     path_list = _as_paths(paths)
     # Hash the input files on another thread (hashlib releases the GIL) while they are
-    # read, cleaned and sorted.
+    # cleaned and sorted (an HHS export from when it is parsed: see ``_read_inputs``).
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
     failed = threading.Event()
+    digests: dict[int, object] = {}
+
+    def start_hash(i: int) -> None:
+        if i not in digests:
+            path = path_list[i]
+            digests[i] = (
+                hasher.submit(sha256_file, path, stop=failed) if Path(path).is_file() else None
+            )
+
     try:
-        digests = [
-            hasher.submit(sha256_file, path, stop=failed) if Path(path).is_file() else None
-            for path in path_list
-        ]
-        results, dataset = _read_inputs(source, path_list, options)
+        results, dataset = _read_inputs(source, path_list, options, start_hash)
         # Remember which input each row came from: a VERIS directory's rows name their own files.
         frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
         incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -158,14 +163,14 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         incidents = sort_incidents(incidents.drop(columns="_input"), rows=kept)
         incidents = conform(incidents, check_lists=False)
         validate(incidents)
-        sha256 = [d.result() if d is not None else None for d in digests]
+        sha256 = [
+            d.result() if (d := digests.get(i)) is not None else None for i in range(len(results))
+        ]
     except BaseException:
         failed.set()  # a hash still running stops at its next block
         raise
     finally:
         hasher.shutdown(wait=False, cancel_futures=True)
-    if not path_list:
-        sha256 = [None] * len(results)
 
     quarantines = [r.quarantine for r in results if len(r.quarantine)]
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine()
@@ -252,19 +257,24 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     )
 
 
-def _read_inputs(source: str, path_list: list, options: dict) -> tuple[list, str]:
-    """Read every input (the embedded HHS list if none): (read results, dataset label)."""
+def _read_inputs(source: str, path_list: list, options: dict, start_hash) -> tuple[list, str]:
+    """Read every input (the embedded HHS list if none): (read results, dataset label).
+
+    ``start_hash(i)`` starts hashing input ``i``: the HHS reader calls it once the file
+    is parsed, the others are hashed once read.
+    """
     if not path_list:
         if source not in ("hhs", "auto"):
             raise ParameterError("paths", f"source {source!r} needs at least one input file")
         return [hhs.read_embedded(**options)], hhs.EMBEDDED_DESCRIPTION
     results = []
-    for path in path_list:
+    for i, path in enumerate(path_list):
         name = _detect(path) if source == "auto" else source
         # The HHS reader can give its rows in the canonical order: the large text
         # columns then move once, and the sort below finds them in place.
-        order = {"canonical_order": True} if name == "hhs" else {}
-        results.append(readers.read(name, path, **{**options, **order}))
+        extra = {"canonical_order": True, "on_parsed": lambda i=i: start_hash(i)}
+        results.append(readers.read(name, path, **{**options, **(extra if name == "hhs" else {})}))
+        start_hash(i)
     return results, ", ".join(Path(r.path).name for r in results)
 
 

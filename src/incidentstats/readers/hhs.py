@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -67,6 +68,8 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Location labels of older exports that the taxonomy table spells differently.
 _LOCATION_ALIASES = {"e-mail": "email"}
 _TEXT = pd.ArrowDtype(pa.string())
+# From this many kept rows, the descriptions are gathered in two halves on two threads.
+_HALVES_FROM = 100_000
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -188,6 +191,7 @@ def read_hhs(
     sheet=0,
     ransomware_from_description: bool = True,
     canonical_order: bool = False,
+    on_parsed: Callable[[], object] | None = None,
 ) -> ReadResult:
     """Read one HHS breach portal export (CSV, .xls or .xlsx) into canonical incidents.
 
@@ -207,6 +211,10 @@ def read_hhs(
         Give the incidents in the canonical order (by reported date, then incident id,
         file order among equals) rather than in file order. ``ingest`` asks for it: the
         rows then move once, in the reader, instead of a second time when sorted.
+    on_parsed : callable, optional
+        Called without arguments once the file is parsed, before the rows are cleaned.
+        ``ingest`` starts hashing the file then: the parse keeps both CPUs busy, the
+        cleaning does not.
 
     Returns
     -------
@@ -218,6 +226,8 @@ def read_hhs(
         raw, used = _read_excel(p, sheet), "excel"
     else:
         raw, used, notes = _read_csv(p, encoding)
+    if on_parsed is not None:
+        on_parsed()
     result = parse_hhs_frame(
         raw,
         source_file=str(p),
@@ -581,7 +591,12 @@ def _clean(
         return values if in_place else values[keep]
 
     if "description" in fields:
-        description = worker.submit(_gather_descriptions, prepared, None if in_place else keep)
+        # Both helper threads are free by now: each copies half of the rows.
+        if len(keep) >= _HALVES_FROM:
+            parts = np.array_split(keep, 2)
+        else:
+            parts = [None if in_place else keep]
+        description = [worker.submit(_gather_descriptions, prepared, rows) for rows in parts]
 
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
@@ -629,7 +644,9 @@ def _clean(
 
     m = len(keep)
     if "description" in fields:
-        description = pd.arrays.ArrowStringArray(description.result())
+        description = pd.arrays.ArrowStringArray(
+            pa.chunked_array([part.result() for part in description], type=pa.large_string())
+        )
     else:
         description = _strings([None], np.zeros(m, dtype=np.int32))
     incidents = pd.DataFrame(
