@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -31,31 +32,55 @@ _QUOTE, _LF = ord('"'), ord("\n")
 
 
 class _ByteRange(io.RawIOBase):
-    """Bytes ``start`` to ``stop`` of a file, as a readable binary stream."""
+    """Bytes ``start`` to ``stop`` (None: the end) of a file, as a readable binary stream.
 
-    def __init__(self, path, start: int, stop: int | None):
+    With ``cut`` (a ``_Cut``), the end is only known later: the bytes before ``near`` are
+    read meanwhile, and a read at ``near`` waits until the cut is set.
+    """
+
+    def __init__(self, path, start: int, stop: int | None = None, *, near=None, cut=None):
         super().__init__()
         self._fh = open(path, "rb", buffering=0)
         self._fh.seek(start)
-        self._left = None if stop is None else stop - start
+        self._pos, self._stop, self._near, self._cut = start, stop, near, cut
 
     def readable(self) -> bool:
         return True
 
+    def _end(self) -> int | None:
+        if self._cut is None:
+            return self._stop
+        if self._pos < self._near and not self._cut.known.is_set():
+            return self._near
+        self._cut.known.wait()
+        return self._cut.at
+
     def readinto(self, buffer) -> int:
         view = memoryview(buffer).cast("B")
-        if self._left is not None:
-            view = view[: max(self._left, 0)]
+        end = self._end()
+        if end is not None:
+            view = view[: max(end - self._pos, 0)]
         if not len(view):
             return 0
         got = self._fh.readinto(view)
-        if self._left is not None:
-            self._left -= got
+        self._pos += got
         return got
 
     def close(self) -> None:
         self._fh.close()
         super().close()
+
+
+class _Cut:
+    """Where the first part ends, set once by the thread that looks for it."""
+
+    def __init__(self):
+        self.known = threading.Event()
+        self.at: int | None = None
+
+    def set(self, at: int) -> None:
+        self.at = at
+        self.known.set()
 
 
 def record_boundary(path, near: int) -> int | None:
@@ -69,8 +94,8 @@ def record_boundary(path, near: int) -> int | None:
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
     >>> _ = p.write_bytes(b'a,b\\n"x\\ny",1\\n"z",2\\n')
-    >>> record_boundary(p, 1), record_boundary(p, 5), record_boundary(p, 14)
-    (4, 13, None)
+    >>> [record_boundary(p, near) for near in (1, 5, 13, 18)]  # 6 is inside quotes
+    [4, 12, 18, None]
     """
     quotes = 0
     block = bytearray(_BLOCK)
@@ -108,44 +133,55 @@ def read_csv_parts(path, *, at: int | None = None, **options) -> pd.DataFrame:
     columns keep the parts' chunks, without copying them.
     """
     size = os.path.getsize(path)
-    cut = None
-    if at is not None or (size >= SPLIT_MIN_BYTES and (os.cpu_count() or 1) > 1):
-        cut = record_boundary(path, size // 2 if at is None else at)
-    if cut is None or cut >= size:
+    if at is None and (size < SPLIT_MIN_BYTES or (os.cpu_count() or 1) < 2):
         return pd.read_csv(path, **options)
-    parts = _parse_parts(path, cut, options)
-    if parts is None:
-        return pd.read_csv(path, **options)
-    return parts
+    parts = _parse_parts(path, size // 2 if at is None else at, size, options)
+    return pd.read_csv(path, **options) if parts is None else parts
 
 
-def _parse_parts(path, cut: int, options: dict) -> pd.DataFrame | None:
-    """The two parts joined, or None when they cannot stand for one parse."""
+def _parse_parts(path, near: int, size: int, options: dict) -> pd.DataFrame | None:
+    """The two parts joined, or None when they cannot stand for one parse.
 
-    def parse(start: int, stop: int | None, header) -> pd.DataFrame:
-        with _ByteRange(path, start, stop) as stream:
+    The first part is parsed on a helper thread from the start, while this thread looks
+    for the cut (the first part's parser waits for it only if it reaches ``near``
+    first), then parses the second part.
+    """
+
+    def parse(stream: _ByteRange, header) -> pd.DataFrame:
+        with stream:
             return pd.read_csv(stream, header=header, **options)
 
+    cut = _Cut()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-part") as pool:
-        second = pool.submit(parse, cut, None, None)
+        first = pool.submit(parse, _ByteRange(path, 0, near=near, cut=cut), "infer")
+        boundary = None
         try:
-            first = parse(0, cut, "infer")
-        except Exception:
-            first = None
+            boundary = record_boundary(path, near)
+            if boundary is not None and boundary >= size:
+                boundary = None
+        finally:
+            # No cut (or an error): the first part ends at ``near``, and is not used.
+            cut.set(near if boundary is None else boundary)
+        rest = None
+        if boundary is not None:
+            try:
+                rest = parse(_ByteRange(path, cut.at), None)
+            except Exception:
+                rest = None
         try:
-            rest = second.result()
+            head = first.result()
         except Exception:
-            rest = None
-    if first is None or rest is None:
+            head = None
+    if head is None or rest is None:
         return None
     if (
-        not isinstance(first.index, pd.RangeIndex)
+        not isinstance(head.index, pd.RangeIndex)
         or not isinstance(rest.index, pd.RangeIndex)
-        or len(rest.columns) != len(first.columns)
-        or first.empty  # the header record reached past the cut
+        or len(rest.columns) != len(head.columns)
+        or head.empty  # the header record reached past the cut
     ):
         return None
-    rest.columns = first.columns
-    if not all(a == b for a, b in zip(first.dtypes, rest.dtypes, strict=True)):
+    rest.columns = head.columns
+    if not all(a == b for a, b in zip(head.dtypes, rest.dtypes, strict=True)):
         return None
-    return pd.concat([first, rest], ignore_index=True)
+    return pd.concat([head, rest], ignore_index=True)
