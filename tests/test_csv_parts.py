@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import warnings
 
 import pandas as pd
@@ -200,3 +201,29 @@ def test_hhs_reader_gives_the_same_incidents_when_the_file_is_split(tmp_path, mo
     pd.testing.assert_frame_equal(split.duplicates, whole.duplicates, check_exact=True)
     assert split.provenance == whole.provenance
     assert split.incidents["records_affected"].sum() == sum(int(r[3]) for r in rows[1:])
+
+
+def test_first_part_waits_for_a_late_cut_and_a_failed_search_falls_back(tmp_path, monkeypatch):
+    path = tmp_path / "late.csv"
+    ends = _write(path, _rows(30))
+    whole = pd.read_csv(path, **TEXT)
+    search = _csv_parts.record_boundary
+
+    def late(p, near):
+        time.sleep(0.2)  # the first part's parser reaches ``near`` long before
+        return search(p, near)
+
+    monkeypatch.setattr(_csv_parts, "record_boundary", late)
+    got = read_csv_parts(path, at=ends[10] + 3, **TEXT)
+    pd.testing.assert_frame_equal(got, whole, check_exact=True)
+    assert _chunks(got) == 2
+    assert got.columns.tolist() == ["name", "count", "description"]
+    assert got["count"].tolist() == [str(i) for i in range(30)]
+
+    def broken(p, near):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(_csv_parts, "record_boundary", broken)
+    got = read_csv_parts(path, at=ends[10] + 3, **TEXT)
+    pd.testing.assert_frame_equal(got, whole, check_exact=True)
+    assert _chunks(got) == 1

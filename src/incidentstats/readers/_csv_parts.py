@@ -147,25 +147,27 @@ def _parse_parts(path, near: int, size: int, options: dict) -> pd.DataFrame | No
     first), then parses the second part.
     """
 
-    def parse(stream: _ByteRange, header) -> pd.DataFrame:
-        with stream:
+    def parse(header, *where, **later) -> pd.DataFrame:
+        with _ByteRange(path, *where, **later) as stream:
             return pd.read_csv(stream, header=header, **options)
 
     cut = _Cut()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-part") as pool:
-        first = pool.submit(parse, _ByteRange(path, 0, near=near, cut=cut), "infer")
+        first = pool.submit(parse, "infer", 0, near=near, cut=cut)
         boundary = None
         try:
             boundary = record_boundary(path, near)
             if boundary is not None and boundary >= size:
                 boundary = None
+        except Exception:  # the parse of the whole file will say what is wrong
+            boundary = None
         finally:
             # No cut (or an error): the first part ends at ``near``, and is not used.
             cut.set(near if boundary is None else boundary)
         rest = None
         if boundary is not None:
             try:
-                rest = parse(_ByteRange(path, cut.at), None)
+                rest = parse(None, boundary)
             except Exception:
                 rest = None
         try:
