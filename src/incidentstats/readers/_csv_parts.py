@@ -24,7 +24,7 @@ import pandas as pd
 
 #: Files smaller than this are parsed in one piece (a thread costs more than it saves).
 SPLIT_MIN_BYTES = 32 << 20
-#: How far past the middle of the file a record boundary is looked for.
+#: How far past the place aimed at a record boundary is looked for.
 _WINDOW = 1 << 20
 _MAX_SEARCH = 16 << 20
 _BLOCK = 8 << 20
@@ -126,8 +126,8 @@ def read_csv_parts(path, *, at: int | None = None, **options) -> pd.DataFrame:
     """``pd.read_csv(path, **options)``, parsed in two parts on two threads when worth it.
 
     ``options`` must leave the header to pandas (the default ``header="infer"`` with no
-    ``names``) and must not skip rows or footers. The parts are cut near the middle of
-    the file, or near byte ``at`` if given (for tests), only for a file of at least
+    ``names``) and must not skip rows or footers. The parts are cut at 55% of the file
+    (see ``_parse_parts``), or near byte ``at`` if given (for tests), only for a file of at least
     ``SPLIT_MIN_BYTES`` (any size with ``at``) on a machine with two CPUs or more. The
     result holds the values, column names, dtypes and RangeIndex of one parse; Arrow
     columns keep the parts' chunks, without copying them.
@@ -135,7 +135,9 @@ def read_csv_parts(path, *, at: int | None = None, **options) -> pd.DataFrame:
     size = os.path.getsize(path)
     if at is None and (size < SPLIT_MIN_BYTES or (os.cpu_count() or 1) < 2):
         return pd.read_csv(path, **options)
-    parts = _parse_parts(path, size // 2 if at is None else at, size, options)
+    # The first part starts while the cut is looked for, so it is the larger one: the quote
+    # count up to the cut runs about five times as fast as the parse of those bytes.
+    parts = _parse_parts(path, size * 11 // 20 if at is None else at, size, options)
     return pd.read_csv(path, **options) if parts is None else parts
 
 
