@@ -24,7 +24,8 @@ import pandas as pd
 
 #: Files smaller than this are parsed in one piece (a thread costs more than it saves).
 SPLIT_MIN_BYTES = 32 << 20
-#: How far past the place aimed at a record boundary is looked for.
+# A record boundary is looked for up to 16 MiB past the place aimed at, 1 MiB at a time;
+# the quotes before that place are counted 8 MiB at a time.
 _WINDOW = 1 << 20
 _MAX_SEARCH = 16 << 20
 _BLOCK = 8 << 20
@@ -126,11 +127,12 @@ def read_csv_parts(path, *, at: int | None = None, **options) -> pd.DataFrame:
     """``pd.read_csv(path, **options)``, parsed in two parts on two threads when worth it.
 
     ``options`` must leave the header to pandas (the default ``header="infer"`` with no
-    ``names``) and must not skip rows or footers. The parts are cut at 55% of the file
-    (see ``_parse_parts``), or near byte ``at`` if given (for tests), only for a file of at least
-    ``SPLIT_MIN_BYTES`` (any size with ``at``) on a machine with two CPUs or more. The
-    result holds the values, column names, dtypes and RangeIndex of one parse; Arrow
-    columns keep the parts' chunks, without copying them.
+    ``names``) and must not skip rows or footers. The file is cut at the first record
+    boundary after 55% of its bytes (see ``_parse_parts``), or after byte ``at`` if
+    given (for tests); only a file of at least ``SPLIT_MIN_BYTES`` (any size with
+    ``at``) on a machine with two CPUs or more. The result holds the values, column
+    names, dtypes and RangeIndex of one parse; Arrow columns keep the parts' chunks,
+    without copying them.
     """
     size = os.path.getsize(path)
     if at is None and (size < SPLIT_MIN_BYTES or (os.cpu_count() or 1) < 2):
