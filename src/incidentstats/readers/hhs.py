@@ -30,16 +30,19 @@ from ..schema import (
 )
 from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
+    _STRING_VIEWS,
     _arrow_text,
     _casefold,
     _factorize,
     _fold_spaces,
+    _gather_band,
     _gather_descriptions,
     _incident_ids,
     _mentions,
     _np_bool,
     _object_array,
     _prepare_descriptions,
+    _scatter_descriptions,
     _strings,
 )
 from .base import (
@@ -68,8 +71,10 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Location labels of older exports that the taxonomy table spells differently.
 _LOCATION_ALIASES = {"e-mail": "email"}
 _TEXT = pd.ArrowDtype(pa.string())
-# From this many kept rows, the descriptions are gathered in two halves on two threads.
-_HALVES_FROM = 100_000
+# From this many kept rows, the descriptions are gathered in bands of result rows, on two
+# threads, freeing the parsed text as they go (see ``_clean``).
+_BANDS_FROM = 100_000
+_BANDS = 16
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -228,8 +233,10 @@ def read_hhs(
         raw, used, notes = _read_csv(p, encoding)
     if on_parsed is not None:
         on_parsed()
-    result = parse_hhs_frame(
-        raw,
+    frames = [raw]  # handed over, so that the parsed text can be freed while it is cleaned
+    del raw
+    result = _parse_frames(
+        frames,
         source_file=str(p),
         ransomware_from_description=ransomware_from_description,
         canonical_order=canonical_order,
@@ -427,6 +434,28 @@ def parse_hhs_frame(
     with few distinct values (dates, counts, states, types) are cleaned once per
     distinct value; names and descriptions are cleaned with Arrow kernels.
     """
+    return _parse_frames(
+        [raw],
+        source_file=source_file,
+        ransomware_from_description=ransomware_from_description,
+        canonical_order=canonical_order,
+    )
+
+
+def _parse_frames(
+    frames: list[pd.DataFrame],
+    *,
+    source_file: str,
+    ransomware_from_description: bool,
+    canonical_order: bool,
+) -> ReadResult:
+    """``parse_hhs_frame`` for the one frame in ``frames``, which it takes out of the list.
+
+    If the caller holds no other reference, the frame's text is freed as it is cleaned:
+    the parsed descriptions, most of an export's bytes, buffer by buffer as they are
+    copied (see ``_clean``).
+    """
+    raw = frames.pop()
     mapping, misplaced = _map_columns(raw.columns)
     if misplaced:
         raise InputError(source_file, misplaced[0])
@@ -444,8 +473,10 @@ def parse_hhs_frame(
     # copied on two more threads while this one cleans the other columns (Arrow and numpy
     # release the GIL).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
+        frames.append(raw.reset_index(drop=True))
+        del raw
         return _clean(
-            raw.reset_index(drop=True),
+            frames,
             mapping,
             worker,
             source_file=source_file,
@@ -455,7 +486,7 @@ def parse_hhs_frame(
 
 
 def _clean(
-    raw: pd.DataFrame,
+    frames: list[pd.DataFrame],
     mapping: dict[str, str],
     worker: ThreadPoolExecutor,
     *,
@@ -463,7 +494,11 @@ def _clean(
     ransomware_from_description: bool,
     canonical_order: bool,
 ) -> ReadResult:
-    """The body of ``parse_hhs_frame``, for a checked header and a RangeIndex."""
+    """The body of ``parse_hhs_frame``, for a checked header and a RangeIndex.
+
+    ``frames`` holds the frame; it is taken out, and let go once the quarantine is built.
+    """
+    raw = frames.pop()
     fields = set(mapping.values())
     n = len(raw)
     column = {field: _arrow_text(raw[orig]) for orig, field in mapping.items()}
@@ -484,7 +519,7 @@ def _clean(
     if ransomware_from_description and "description" in fields and hacking_rows.any():
         mention = worker.submit(_mentions, get("description"), hacking_rows, "ransom")
     if "description" in fields:
-        prepared = worker.submit(_prepare_descriptions, get("description"))
+        prepared = worker.submit(_prepare_descriptions, column.pop("description"))
 
     bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
 
@@ -555,6 +590,7 @@ def _clean(
         )
     else:
         quarantine = None
+    del raw  # its columns live on in ``column`` until they are cleaned
     ok = ~bad_any
     keep = np.flatnonzero(ok)
 
@@ -591,12 +627,26 @@ def _clean(
         return values if in_place else values[keep]
 
     if "description" in fields:
-        # Both helper threads are free by now: each copies half of the rows.
-        if len(keep) >= _HALVES_FROM:
-            parts = np.array_split(keep, 2)
+        if len(keep) >= _BANDS_FROM and _STRING_VIEWS:
+            # Both helper threads are free by now. Each copies the kept values of half of
+            # the parser's buffers into pieces, one per band of result rows, freeing each
+            # buffer once copied; then the bands are gathered from their pieces, which are
+            # freed in turn. The text is copied twice, but the parsed and the gathered
+            # descriptions are never both whole in memory.
+            edges = np.linspace(0, len(keep), _BANDS + 1).astype(np.int64)
+            after = [] if mention is None else [mention]
+            scattered = [
+                worker.submit(_scatter_descriptions, prepared, keep, edges, (half, 2), after)
+                for half in range(2)
+            ]
+            description = [
+                worker.submit(_gather_band, prepared, keep, edges, band, scattered)
+                for band in range(_BANDS)
+            ]
+            del scattered
         else:
-            parts = [None if in_place else keep]
-        description = [worker.submit(_gather_descriptions, prepared, rows) for rows in parts]
+            rows = None if in_place else keep
+            description = [worker.submit(_gather_descriptions, prepared, rows)]
 
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
