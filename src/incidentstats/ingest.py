@@ -154,6 +154,13 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         # Remember which input each row came from: a VERIS directory's rows name their own files.
         frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
         incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        # What the provenance needs of each reader's table; the tables are then let go, so
+        # that the columns the dedupe and the sort replace are not held twice at the end.
+        spans = [vintage.input_span(r.incidents) for r in results]
+        counts = [len(r.incidents) for r in results]
+        del frames
+        for r in results:
+            r.incidents = None
         removed, incidents, duplicates = dedupe.resolve_duplicates(incidents)
         dup = pd.Series(removed, index=incidents.index)
         dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
@@ -178,7 +185,7 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     inputs = []
     for i, r in enumerate(results):
         dups = int(dup_by_input.get(i, 0))
-        span = vintage.input_span(r.incidents)
+        span = spans[i]
         entry = {
             "path": r.path,
             "kind": r.kind or vintage.SOURCE_KINDS.get(r.format.split("-")[0], r.format),
@@ -188,7 +195,7 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
             "format": r.format,
             "encoding": r.encoding,
             "rows_in": r.rows_in,
-            "rows_clean": len(r.incidents) - dups,
+            "rows_clean": counts[i] - dups,
             "rows_quarantined": len(r.quarantine),
             "duplicates_removed": dups,
             "notes": r.notes,
