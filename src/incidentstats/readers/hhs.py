@@ -44,6 +44,7 @@ from ._hhs_arrow import (
     _prepare_descriptions,
     _scatter_descriptions,
     _strings,
+    _trim_heap,
 )
 from .base import (
     ReadResult,
@@ -475,7 +476,7 @@ def _parse_frames(
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
         frames.append(raw.reset_index(drop=True))
         del raw
-        return _clean(
+        result = _clean(
             frames,
             mapping,
             worker,
@@ -483,6 +484,8 @@ def _parse_frames(
             ransomware_from_description=ransomware_from_description,
             canonical_order=canonical_order,
         )
+    _trim_heap()  # the rest of the parsed text, and the cleaning's scratch arrays
+    return result
 
 
 def _clean(
@@ -596,6 +599,11 @@ def _clean(
 
     # --- identity: the dedupe key, and the order of the rows -----------------------------
     s_codes, s_uniques = _factorize(get("state"))
+    # The parsed columns read only above are let go, and their memory handed back, before
+    # the descriptions are gathered (the peak of a large file).
+    for field in ("name", "state", "individuals", "type", "submitted", "posted", "breach_date"):
+        column.pop(field, None)
+    _trim_heap()
     s_clean = [u.strip().upper() for u in s_uniques]
     r_kept = r_int[r_codes][keep]
     d_kept = reported[keep]
