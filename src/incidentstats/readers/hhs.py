@@ -75,7 +75,7 @@ _TEXT = pd.ArrowDtype(pa.string())
 # From this many kept rows, the descriptions are gathered in bands of result rows, on two
 # threads, freeing the parsed text as they go (see ``_clean``).
 _BANDS_FROM = 100_000
-_BANDS = 16
+_BANDS = 32
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
