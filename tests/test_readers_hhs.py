@@ -1080,3 +1080,16 @@ def test_reader_gathers_descriptions_in_bands(shared, monkeypatch):
             .tolist()
             == expected
         )
+
+
+def test_heap_trim_is_a_no_op_without_glibc(monkeypatch):
+    """Without malloc_trim (another C library) the trim does nothing; with it, it runs."""
+    from incidentstats.readers import _hhs_arrow
+
+    calls = []
+    monkeypatch.setattr(_hhs_arrow, "_MALLOC_TRIM", calls.append)
+    _hhs_arrow._trim_heap()
+    assert calls == [0]
+    monkeypatch.setattr(_hhs_arrow, "_MALLOC_TRIM", None)
+    _hhs_arrow._trim_heap()
+    assert calls == [0]

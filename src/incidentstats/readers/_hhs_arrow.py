@@ -341,7 +341,7 @@ def _heap_trimmer():
         import ctypes
 
         return ctypes.CDLL(None).malloc_trim
-    except (ImportError, OSError, AttributeError):
+    except (ImportError, OSError, AttributeError, TypeError):  # TypeError: Windows' CDLL(None)
         return None
 
 
