@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 import sys
 
@@ -1021,9 +1022,10 @@ def test_band_gather_equals_a_plain_take(bands):
         assert len(buffers) == 12 + 1  # 12 chunks and the text Arrow stripped
         edges = np.linspace(0, len(keep), bands + 1).astype(np.int64)
         scattered = []
-        for share in range(2):
+        # Two calls share the buffers: alternately here, in turns as threads take them.
+        for taken in (itertools.count(0, 2), itertools.count(1, 2)):
             done = Future()
-            done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, (share, 2)))
+            done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, taken))
             scattered.append(done)
         assert buffers == [None] * len(buffers)  # every source buffer let go
         out = [_hhs_arrow._gather_band(prepared, keep, edges, b, scattered) for b in range(bands)]
@@ -1052,7 +1054,7 @@ def test_band_gather_with_more_bands_than_rows():
     prepared = _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 2))
     edges = np.linspace(0, 3, 8).astype(np.int64)
     done = Future()
-    done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, (0, 1)))
+    done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, itertools.count()))
     out = [_hhs_arrow._gather_band(prepared, keep, edges, b, [done]) for b in range(7)]
     assert sum(len(a) == 0 for a in out) == 4
     assert [v for a in out for v in a.to_pylist()] == ["short", values[0], None]

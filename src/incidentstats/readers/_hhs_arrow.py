@@ -375,16 +375,15 @@ def _piece_pool() -> pa.MemoryPool:
 _PIECE_POOL = _piece_pool()
 
 
-def _scatter_descriptions(
-    prepared, keep: np.ndarray, edges: np.ndarray, share: tuple[int, int], after=()
-) -> dict:
+def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, after=()) -> dict:
     """Copy the kept values of some source buffers into one piece per band, freeing each buffer.
 
     The first step of the banded gather (``_gather_band`` is the second). ``prepared`` is
     what ``_prepare_descriptions`` returned (or a Future of it), ``keep`` the source rows
     of the result in its order, ``edges`` the first result row of each band and one past
-    the last. ``share`` = (i, parts): this call takes the i-th of ``parts`` runs of the
-    buffers. For each of its buffers, the kept values longer than 12 bytes
+    the last. ``taken`` is an ``itertools.count()`` shared by the calls running side by
+    side: each call takes the next buffer number from it until they run out, so that a
+    thread slowed down (waiting for the GIL) copies fewer buffers. For each buffer, the kept values longer than 12 bytes
     (shorter ones are held in their views) are copied in result order into one piece per
     band of result rows; the buffer is then dropped from ``prepared``'s list, which frees
     it if nothing else holds it. The futures in ``after`` (other readers of the buffers)
@@ -404,7 +403,9 @@ def _scatter_descriptions(
         return {}
     kept = views[keep].view(np.int32)  # (m, 4): length, first bytes, buffer, offset
     pieces = {}
-    for k in np.array_split(np.arange(len(buffers)), share[1])[share[0]].tolist():
+    for k in iter(taken.__next__, None):
+        if k >= len(buffers):
+            break
         rows = np.flatnonzero((kept[:, 2] == k) & (kept[:, 0] > 12))
         cuts = np.searchsorted(rows, edges)
         for band in range(len(edges) - 1):

@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import warnings
 from collections.abc import Callable
@@ -636,16 +637,17 @@ def _clean(
 
     if "description" in fields:
         if len(keep) >= _BANDS_FROM and _STRING_VIEWS:
-            # Both helper threads are free by now. Each copies the kept values of half of
-            # the parser's buffers into pieces, one per band of result rows, freeing each
+            # Both helper threads are free by now. They copy the kept values of the
+            # parser's buffers, taking them in turn, into pieces, one per band of result rows, freeing each
             # buffer once copied; then the bands are gathered from their pieces, which are
             # freed in turn. The text is copied twice, but the parsed and the gathered
             # descriptions are never both whole in memory.
             edges = np.linspace(0, len(keep), _BANDS + 1).astype(np.int64)
             after = [] if mention is None else [mention]
+            taken = itertools.count()  # the buffer numbers, shared by the two threads
             scattered = [
-                worker.submit(_scatter_descriptions, prepared, keep, edges, (half, 2), after)
-                for half in range(2)
+                worker.submit(_scatter_descriptions, prepared, keep, edges, taken, after)
+                for _ in range(2)
             ]
             description = [
                 worker.submit(_gather_band, prepared, keep, edges, band, scattered)
