@@ -1041,6 +1041,31 @@ def test_band_gather_equals_a_plain_take(bands):
         )
 
 
+def test_direct_gather_frees_buffers_in_file_order():
+    """In or against file order the bands come straight from the buffers, freed as they go."""
+    from incidentstats.readers import _hhs_arrow
+
+    if not _hhs_arrow._STRING_VIEWS:
+        pytest.skip("pyarrow without string views")
+    rng = np.random.default_rng(11)
+    values = [f" description number {i} " * int(rng.integers(1, 6)) for i in range(4000)]
+    values[5] = "\\N"
+    values[6] = "\u2003edge of unicode space\u2003"
+    forward = np.sort(rng.choice(4000, size=3500, replace=False))
+    for keep, pays in (
+        (forward, True),
+        (forward[::-1].copy(), True),
+        (rng.permutation(4000), False),
+    ):
+        prepared = _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 300))
+        edges = np.linspace(0, len(keep), 9).astype(np.int64)
+        assert _hhs_arrow._direct_pays(prepared, keep, edges) is pays
+        bands = _hhs_arrow._gather_direct(prepared, keep, edges)
+        assert prepared[1] == [None] * len(prepared[1])
+        assert [len(b) for b in bands] == np.diff(edges).tolist()
+        assert [v for b in bands for v in b.to_pylist()] == _expected_descriptions(values, keep)
+
+
 def test_band_gather_with_more_bands_than_rows():
     """Empty bands come out as empty arrays."""
     from concurrent.futures import Future
@@ -1066,9 +1091,13 @@ def test_reader_gathers_descriptions_in_bands(shared, monkeypatch):
     whole = hhs.read_hhs(path, canonical_order=True)
     with open(path, encoding="utf-8", newline="") as fh:
         records = list(csv.DictReader(fh))
+    in_file_order = hhs.read_hhs(path)
     monkeypatch.setattr(hhs, "_BANDS_FROM", 1)
     for bands in (2, 7):
         monkeypatch.setattr(hhs, "_BANDS", bands)
+        pd.testing.assert_frame_equal(
+            hhs.read_hhs(path).incidents, in_file_order.incidents, check_exact=True
+        )
         banded = hhs.read_hhs(path, canonical_order=True)
         described = banded.incidents["description"].array.__arrow_array__()
         assert described.num_chunks == bands

@@ -335,6 +335,70 @@ def _incident_ids(
     )
 
 
+def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray) -> list[pa.Array]:
+    """The descriptions of ``keep`` gathered band by band straight from the parser's buffers.
+
+    Each buffer is dropped from ``prepared``'s list (freed if nothing else holds it) once
+    the band that holds its last kept value is gathered. The text is copied once; the
+    memory pays off when the result follows the file's order, forwards or backwards (see
+    ``_direct_pays``). Returns one large_string array per band.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    views, buffers, missing = prepared
+    last = _last_uses(views, keep, len(buffers))
+    empty = pa.py_buffer(b"")
+    for k in np.flatnonzero(last < 0).tolist():
+        buffers[k] = None
+    out = []
+    for band in range(len(edges) - 1):
+        lo, hi = edges[band], edges[band + 1]
+        valid = ~missing[keep[lo:hi]]
+        bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+        gathered = pa.Array.from_buffers(
+            pa.string_view(),
+            hi - lo,
+            [bitmap, pa.py_buffer(views[keep[lo:hi]]), *[b or empty for b in buffers]],
+            null_count=int(len(valid) - valid.sum()),
+        )
+        out.append(pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL))
+        del gathered
+        for k in np.flatnonzero((last >= lo) & (last < hi)).tolist():
+            buffers[k] = None
+    return out
+
+
+def _last_uses(views: np.ndarray, keep: np.ndarray, count: int) -> np.ndarray:
+    """For each of ``count`` buffers, the last result row whose value lies in it (-1: none)."""
+    words = views[keep].view(np.int32)
+    rows = np.flatnonzero(words[:, 0] > 12)
+    last = np.full(count, -1, dtype=np.int64)
+    np.maximum.at(last, words[rows, 2], rows)
+    return last
+
+
+def _direct_pays(prepared, keep: np.ndarray, edges: np.ndarray) -> bool:
+    """Whether ``_gather_direct`` at its peak holds at most a quarter of the result more
+    than the parser's buffers alone.
+
+    True when the result follows the file's order (the reader without ``canonical_order``,
+    or an export sorted by date): each buffer is then freed soon after it is first used.
+    Otherwise (rows from all over the file in every band) the scatter/gather is needed.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    views, buffers, _ = prepared
+    last = _last_uses(views, keep, len(buffers))
+    sizes = np.array([b.size for b in buffers], dtype=np.int64)
+    band_of_last = np.searchsorted(edges, last, side="right") - 1  # -1: never used
+    freed_after = np.zeros(len(edges), dtype=np.int64)  # bytes freed once band b is done
+    np.add.at(freed_after, band_of_last + 1, sizes)
+    alive = sizes.sum() - np.cumsum(freed_after)[:-1]  # source bytes held during band b
+    lengths = views[keep].view(np.int32)[:, 0].astype(np.int64)
+    done = np.concatenate([[0], np.cumsum(lengths)])[edges[1:]]  # result bytes after band b
+    return bool(np.max(alive + done, initial=0) <= sizes.sum() + done[-1] // 4)
+
+
 def _heap_trimmer():
     """glibc's ``malloc_trim``, or None (another C library, or no ctypes)."""
     try:

@@ -34,10 +34,12 @@ from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
     _casefold,
+    _direct_pays,
     _factorize,
     _fold_spaces,
     _gather_band,
     _gather_descriptions,
+    _gather_direct,
     _incident_ids,
     _mentions,
     _np_bool,
@@ -636,13 +638,19 @@ def _clean(
         return values if in_place else values[keep]
 
     if "description" in fields:
-        if len(keep) >= _BANDS_FROM and _STRING_VIEWS:
-            # Both helper threads are free by now. They copy the kept values of the
-            # parser's buffers, taking them in turn, into pieces, one per band of result rows, freeing each
-            # buffer once copied; then the bands are gathered from their pieces, which are
-            # freed in turn. The text is copied twice, but the parsed and the gathered
-            # descriptions are never both whole in memory.
-            edges = np.linspace(0, len(keep), _BANDS + 1).astype(np.int64)
+        banded = len(keep) >= _BANDS_FROM and _STRING_VIEWS
+        edges = np.linspace(0, len(keep), _BANDS + 1).astype(np.int64)
+        if banded and _direct_pays(prepared, keep, edges):
+            # The rows follow the file's order (or its reverse): the text is copied once,
+            # band by band, each parser's buffer freed once its last kept value is copied.
+            description = [worker.submit(_gather_direct, prepared, keep, edges)]
+        elif banded:
+            # Rows from all over the file in every band. Both helper threads are free by
+            # now: they copy the kept values of the parser's buffers, taking them in turn,
+            # into pieces, one per band of result rows, freeing each buffer once copied;
+            # then the bands are gathered from their pieces, which are freed in turn. The
+            # text is copied twice, but the parsed and the gathered descriptions are never
+            # both whole in memory.
             after = [] if mention is None else [mention]
             taken = itertools.count()  # the buffer numbers, shared by the two threads
             scattered = [
@@ -704,9 +712,11 @@ def _clean(
 
     m = len(keep)
     if "description" in fields:
-        description = pd.arrays.ArrowStringArray(
-            pa.chunked_array([part.result() for part in description], type=pa.large_string())
-        )
+        chunks = []
+        for part in description:  # an array, or the bands of ``_gather_direct``
+            done = part.result()
+            chunks.extend(done if isinstance(done, list) else [done])
+        description = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
     else:
         description = _strings([None], np.zeros(m, dtype=np.int32))
     incidents = pd.DataFrame(
