@@ -335,16 +335,19 @@ def _incident_ids(
     )
 
 
-def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray) -> list[pa.Array]:
+def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> list[pa.Array]:
     """The descriptions of ``keep`` gathered band by band straight from the parser's buffers.
 
     Each buffer is dropped from ``prepared``'s list (freed if nothing else holds it) once
     the band that holds its last kept value is gathered. The text is copied once; the
     memory pays off when the result follows the file's order, forwards or backwards (see
-    ``_direct_pays``). Returns one large_string array per band.
+    ``_direct_pays``). The futures in ``after`` (other readers of the buffers, which keep
+    them alive) are waited for first. Returns one large_string array per band.
     """
     if isinstance(prepared, Future):
         prepared = prepared.result()
+    for future in after:
+        future.result()
     views, buffers, missing = prepared
     last = _last_uses(views, keep, len(buffers))
     empty = pa.py_buffer(b"")

@@ -640,10 +640,11 @@ def _clean(
     if "description" in fields:
         banded = len(keep) >= _BANDS_FROM and _STRING_VIEWS
         edges = np.linspace(0, len(keep), _BANDS + 1).astype(np.int64)
+        after = [] if mention is None else [mention]  # the ransom search reads the buffers
         if banded and _direct_pays(prepared, keep, edges):
             # The rows follow the file's order (or its reverse): the text is copied once,
             # band by band, each parser's buffer freed once its last kept value is copied.
-            description = [worker.submit(_gather_direct, prepared, keep, edges)]
+            description = [worker.submit(_gather_direct, prepared, keep, edges, after)]
         elif banded:
             # Rows from all over the file in every band. Both helper threads are free by
             # now: they copy the kept values of the parser's buffers, taking them in turn,
@@ -651,7 +652,6 @@ def _clean(
             # then the bands are gathered from their pieces, which are freed in turn. The
             # text is copied twice, but the parsed and the gathered descriptions are never
             # both whole in memory.
-            after = [] if mention is None else [mention]
             taken = itertools.count()  # the buffer numbers, shared by the two threads
             scattered = [
                 worker.submit(_scatter_descriptions, prepared, keep, edges, taken, after)
