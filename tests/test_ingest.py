@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import json
+import threading
 
 import pandas as pd
 import pyarrow as pa
@@ -15,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import incidentstats as ist
-from incidentstats import readers
+from incidentstats import _files, readers
 from incidentstats.errors import ParameterError
 from incidentstats.ingest import DEDUPE_RULE
 from incidentstats.readers import hhs
@@ -343,3 +345,42 @@ def test_unknown_source_and_missing_paths_are_parameter_errors(tmp_path):
         ist.ingest("hss", tmp_path / "x.csv")
     with pytest.raises(ParameterError, match="needs at least one input file"):
         ist.ingest("prc")
+
+
+def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
+    shared, tmp_path, monkeypatch
+):
+    archive = shared(*ARCHIVE)
+    ingest_module = importlib.import_module("incidentstats.ingest")
+    calls, real, read_hhs = [], _files.sha256_file, hhs.read_hhs
+
+    def spy(path, *, stop=None):
+        calls.append(str(path))
+        return real(path, stop=stop)
+
+    def reader(path, *, on_parsed, **options):
+        def parsed():
+            assert str(path) not in calls  # a file is not hashed before it is parsed
+            on_parsed()
+
+        return read_hhs(path, on_parsed=parsed, **options)
+
+    monkeypatch.setattr(ingest_module, "sha256_file", spy)
+    monkeypatch.setattr(hhs, "read", reader)
+    with pytest.warns(ist.DataWarning):
+        res = ist.ingest("hhs", archive)
+    assert calls == [str(archive)]
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert res.provenance["inputs"][0]["sha256"] == digest
+    bad = tmp_path / "no_type.csv"
+    bad.write_text("Name of Covered Entity,State\nA,TX\n", encoding="utf-8")
+    calls.clear()
+    with pytest.raises(ist.InputError, match="missing column"):
+        ist.ingest("hhs", [archive, bad])
+    # The bad file's hash, queued behind the archive's once it was parsed, is cancelled or
+    # stopped when its cleaning fails (which of the two depends on timing).
+    assert calls[0] == str(archive) and set(calls) <= {str(archive), str(bad)}
+    stop = threading.Event()
+    stop.set()
+    assert real(archive, stop=stop) is None
+    assert real(archive) == digest

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 import sys
 
@@ -967,3 +968,159 @@ def test_canonical_order_is_the_sorted_table(shared, tmp_path):
     rows = hhs.read_hhs(made, canonical_order=True).incidents
     assert rows["source_row"].tolist() == [5, 3, 4, 7, 1]
     assert rows["description"].tolist()[1:4] == ["first", "second", "third"]
+
+
+def _descriptions_as_chunks(values, chunk_rows):
+    """An Arrow string column of ``values`` in chunks of ``chunk_rows``, as a parse gives."""
+    import pyarrow as pa
+
+    return pa.chunked_array(
+        [
+            pa.array(values[i : i + chunk_rows], pa.string())
+            for i in range(0, len(values), chunk_rows)
+        ]
+        or [pa.array([], pa.string())],
+        type=pa.string(),
+    )
+
+
+def _expected_descriptions(values, keep):
+    """The gathered descriptions computed with Python's str.strip: '', '\\N', 'NULL', 'null' missing."""
+    out = []
+    for i in keep:
+        text = values[i].strip()
+        out.append(None if text in ("", "\\N", "NULL", "null") else text)
+    return out
+
+
+@pytest.mark.parametrize("bands", [1, 3, 16, 40])
+def test_band_gather_equals_a_plain_take(bands):
+    """Scatter into bands then gather gives the values of a plain take, for random orders."""
+    from concurrent.futures import Future
+
+    from incidentstats.readers import _hhs_arrow
+
+    if not _hhs_arrow._STRING_VIEWS:
+        pytest.skip("pyarrow without string views")
+    rng = np.random.default_rng(bands)
+    words = ["x", " short ", "exactly12byt", "thirteen byte", "\\N", "", "NULL", "  ", "é" * 9]
+    values = [
+        " " * int(rng.integers(0, 3))
+        + words[int(rng.integers(len(words)))] * int(rng.integers(1, 40))
+        for _ in range(3000)
+    ]
+    values[7] = "\u2003unicode space edge \u2003"
+    values[8] = "ünïcode start, long enough to live in a buffer"
+    for keep in (
+        rng.permutation(3000),
+        rng.choice(3000, size=2200, replace=False),  # rows left out
+        np.arange(3000)[::-1],
+        np.arange(3000),
+    ):
+        prepared = _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 256))
+        buffers = prepared[1]
+        assert len(buffers) == 12 + 1  # 12 chunks and the text Arrow stripped
+        edges = np.linspace(0, len(keep), bands + 1).astype(np.int64)
+        scattered = []
+        # Two calls share the buffers: alternately here, in turns as threads take them.
+        for taken in (itertools.count(0, 2), itertools.count(1, 2)):
+            done = Future()
+            done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, taken))
+            scattered.append(done)
+        assert buffers == [None] * len(buffers)  # every source buffer let go
+        out = [_hhs_arrow._gather_band(prepared, keep, edges, b, scattered) for b in range(bands)]
+        assert [len(a) for a in out] == np.diff(edges).tolist()
+        assert all(not pieces for pieces in (f.result() for f in scattered))  # all pieces used
+        got = [v for a in out for v in a.to_pylist()]
+        assert got == _expected_descriptions(values, keep)
+        assert (
+            got
+            == _hhs_arrow._gather_descriptions(
+                _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 256)), keep
+            ).to_pylist()
+        )
+
+
+def test_direct_gather_frees_buffers_in_file_order():
+    """In or against file order the bands come straight from the buffers, freed as they go."""
+    from incidentstats.readers import _hhs_arrow
+
+    if not _hhs_arrow._STRING_VIEWS:
+        pytest.skip("pyarrow without string views")
+    rng = np.random.default_rng(11)
+    values = [f" description number {i} " * int(rng.integers(1, 6)) for i in range(4000)]
+    values[5] = "\\N"
+    values[6] = "\u2003edge of unicode space\u2003"
+    forward = np.sort(rng.choice(4000, size=3500, replace=False))
+    for keep, pays in (
+        (forward, True),
+        (forward[::-1].copy(), True),
+        (rng.permutation(4000), False),
+    ):
+        prepared = _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 300))
+        edges = np.linspace(0, len(keep), 9).astype(np.int64)
+        assert _hhs_arrow._direct_pays(prepared, keep, edges) is pays
+        bands = _hhs_arrow._gather_direct(prepared, keep, edges)
+        assert prepared[1] == [None] * len(prepared[1])
+        assert [len(b) for b in bands] == np.diff(edges).tolist()
+        assert [v for b in bands for v in b.to_pylist()] == _expected_descriptions(values, keep)
+
+
+def test_band_gather_with_more_bands_than_rows():
+    """Empty bands come out as empty arrays."""
+    from concurrent.futures import Future
+
+    from incidentstats.readers import _hhs_arrow
+
+    if not _hhs_arrow._STRING_VIEWS:
+        pytest.skip("pyarrow without string views")
+    values = ["a description longer than twelve bytes", "\\N", " short "]
+    keep = np.array([2, 0, 1])
+    prepared = _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 2))
+    edges = np.linspace(0, 3, 8).astype(np.int64)
+    done = Future()
+    done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, itertools.count()))
+    out = [_hhs_arrow._gather_band(prepared, keep, edges, b, [done]) for b in range(7)]
+    assert sum(len(a) == 0 for a in out) == 4
+    assert [v for a in out for v in a.to_pylist()] == ["short", values[0], None]
+
+
+def test_reader_gathers_descriptions_in_bands(shared, monkeypatch):
+    """With the band gather forced on a small export, the reader's table is unchanged."""
+    path = shared(*ARCHIVE)
+    whole = hhs.read_hhs(path, canonical_order=True)
+    with open(path, encoding="utf-8", newline="") as fh:
+        records = list(csv.DictReader(fh))
+    in_file_order = hhs.read_hhs(path)
+    monkeypatch.setattr(hhs, "_BANDS_FROM", 1)
+    for bands in (2, 7):
+        monkeypatch.setattr(hhs, "_BANDS", bands)
+        pd.testing.assert_frame_equal(
+            hhs.read_hhs(path).incidents, in_file_order.incidents, check_exact=True
+        )
+        banded = hhs.read_hhs(path, canonical_order=True)
+        described = banded.incidents["description"].array.__arrow_array__()
+        assert described.num_chunks == bands
+        pd.testing.assert_frame_equal(banded.incidents, whole.incidents, check_exact=True)
+        rows = banded.incidents["source_row"].to_numpy(dtype=int) - 1
+        expected = _expected_descriptions([r["Web Description"] for r in records], rows)
+        assert (
+            banded.incidents["description"]
+            .astype(object)
+            .where(banded.incidents["description"].notna(), None)
+            .tolist()
+            == expected
+        )
+
+
+def test_heap_trim_is_a_no_op_without_glibc(monkeypatch):
+    """Without malloc_trim (another C library) the trim does nothing; with it, it runs."""
+    from incidentstats.readers import _hhs_arrow
+
+    calls = []
+    monkeypatch.setattr(_hhs_arrow, "_MALLOC_TRIM", calls.append)
+    _hhs_arrow._trim_heap()
+    assert calls == [0]
+    monkeypatch.setattr(_hhs_arrow, "_MALLOC_TRIM", None)
+    _hhs_arrow._trim_heap()
+    assert calls == [0]

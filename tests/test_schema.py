@@ -53,3 +53,32 @@ def test_runs_are_found_only_when_few():
     assert starts.tolist() == [0, 10, 499] and ends.tolist() == [10, 499, 998]
     assert schema._runs(np.arange(1000)[::-1]) is None
     assert schema._runs(np.zeros(0, dtype=np.int64)) is None
+
+
+def test_sort_of_a_one_value_column_is_its_first_rows():
+    """A text column of one value comes out as a slice of itself; others still move."""
+    rng = np.random.default_rng(3)
+    table = _table(2000)
+    table["source"] = pd.array(["hhs"] * 2000, dtype="string")
+    table["country"] = pd.array(["US"] * 1999 + ["FR"], dtype="string")  # one row differs
+    for rows in (rng.permutation(2000), rng.choice(2000, size=1500, replace=False)):
+        out = schema.sort_incidents(table, rows=rows)
+        order = schema.canonical_row_order(
+            table["reported_date"].iloc[rows], table["incident_id"].iloc[rows]
+        )
+        expected = table.iloc[rows[order]].reset_index(drop=True)
+        pd.testing.assert_frame_equal(out, expected, check_exact=True)
+        source = out["source"].array.__arrow_array__()
+        assert source.chunk(0).buffers()[2].address == (
+            table["source"].array.__arrow_array__().chunk(0).buffers()[2].address
+        )
+
+
+def test_all_rows_equal_compares_every_block():
+    cells = np.full((10, 3), 7, dtype=np.uint8)
+    assert schema._all_rows_equal(cells, block=4)
+    for row in (0, 3, 4, 9):
+        other = cells.copy()
+        other[row, 1] = 8
+        assert not schema._all_rows_equal(other, block=4)
+    assert schema._all_rows_equal(cells[:1], block=4)

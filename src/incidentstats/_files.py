@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -149,11 +150,13 @@ def write_csv(path, df: pd.DataFrame, *, index: bool = False) -> Path:
     return Path(path)
 
 
-def sha256_file(path) -> str:
-    """Return the hex SHA-256 of a file, read in chunks."""
+def sha256_file(path, *, stop: threading.Event | None = None) -> str | None:
+    """Return the hex SHA-256 of a file, read in chunks; None if ``stop`` is set meanwhile."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
+            if stop is not None and stop.is_set():
+                return None
             digest.update(chunk)
     return digest.hexdigest()
 

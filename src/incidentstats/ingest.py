@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from ._version import __version__
 from .errors import InputError, ParameterError, data_warning
 from .readers import hhs
 from .readers.base import diagnose_unrecognised, header_cells
-from .schema import SCHEMA_VERSION, conform, empty_quarantine, validate
+from .schema import SCHEMA_VERSION, conform, empty_quarantine, sort_incidents, validate
 
 DEDUPE_RULE = dedupe.RULE
 
@@ -134,33 +136,31 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
             f"unknown source {source!r}; expected one of auto, {', '.join(readers.SOURCES)}",
         )
     path_list = _as_paths(paths)
-    results = []
-    if not path_list:
-        if source not in ("hhs", "auto"):
-            raise ParameterError("paths", f"source {source!r} needs at least one input file")
-        results.append(hhs.read_embedded(**options))
-        dataset = hhs.EMBEDDED_DESCRIPTION
-    else:
-        for path in path_list:
-            name = _detect(path) if source == "auto" else source
-            # The HHS reader can give its rows in the canonical order: the large text
-            # columns then move once, and the sort below finds them in place.
-            order = {"canonical_order": True} if name == "hhs" else {}
-            results.append(readers.read(name, path, **{**options, **order}))
-        dataset = ", ".join(Path(r.path).name for r in results)
+    # Hash the input files on another thread (hashlib releases the GIL) while they are
+    # cleaned and sorted (an HHS export from when it is parsed: see ``_read_inputs``).
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    failed = threading.Event()
+    digests: dict[int, object] = {}
 
-    # Hash the inputs on another thread (hashlib releases the GIL) while the rows are sorted.
-    from concurrent.futures import ThreadPoolExecutor
+    def start_hash(i: int) -> None:
+        if i not in digests:
+            path = path_list[i]
+            digests[i] = (
+                hasher.submit(sha256_file, path, stop=failed) if Path(path).is_file() else None
+            )
 
-    from .schema import sort_incidents
-
-    with ThreadPoolExecutor(max_workers=1) as hasher:
-        digests = [
-            hasher.submit(sha256_file, r.path) if Path(r.path).is_file() else None for r in results
-        ]
+    try:
+        results, dataset = _read_inputs(source, path_list, options, start_hash)
         # Remember which input each row came from: a VERIS directory's rows name their own files.
         frames = [r.incidents.assign(_input=i) for i, r in enumerate(results)]
         incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        # What the provenance needs of each reader's table; the tables are then let go, so
+        # that the columns the dedupe and the sort replace are not held twice at the end.
+        spans = [vintage.input_span(r.incidents) for r in results]
+        counts = [len(r.incidents) for r in results]
+        del frames
+        for r in results:
+            r.incidents = None
         removed, incidents, duplicates = dedupe.resolve_duplicates(incidents)
         dup = pd.Series(removed, index=incidents.index)
         dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
@@ -170,6 +170,14 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         incidents = sort_incidents(incidents.drop(columns="_input"), rows=kept)
         incidents = conform(incidents, check_lists=False)
         validate(incidents)
+        sha256 = [
+            d.result() if (d := digests.get(i)) is not None else None for i in range(len(results))
+        ]
+    except BaseException:
+        failed.set()  # a hash still running stops at its next block
+        raise
+    finally:
+        hasher.shutdown(wait=False, cancel_futures=True)
 
     quarantines = [r.quarantine for r in results if len(r.quarantine)]
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine()
@@ -177,17 +185,17 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     inputs = []
     for i, r in enumerate(results):
         dups = int(dup_by_input.get(i, 0))
-        span = vintage.input_span(r.incidents)
+        span = spans[i]
         entry = {
             "path": r.path,
             "kind": r.kind or vintage.SOURCE_KINDS.get(r.format.split("-")[0], r.format),
             "as_of": (hhs.EMBEDDED_AS_OF if not path_list else r.as_of) or span["end"],
             "span": span,
-            "sha256": digests[i].result() if digests[i] is not None else None,
+            "sha256": sha256[i],
             "format": r.format,
             "encoding": r.encoding,
             "rows_in": r.rows_in,
-            "rows_clean": len(r.incidents) - dups,
+            "rows_clean": counts[i] - dups,
             "rows_quarantined": len(r.quarantine),
             "duplicates_removed": dups,
             "notes": r.notes,
@@ -254,6 +262,27 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
     return Ingested(
         incidents=incidents, quarantine=quarantine, provenance=provenance, duplicates=duplicates
     )
+
+
+def _read_inputs(source: str, path_list: list, options: dict, start_hash) -> tuple[list, str]:
+    """Read every input (the embedded HHS list if none): (read results, dataset label).
+
+    ``start_hash(i)`` starts hashing input ``i``: the HHS reader calls it once the file
+    is parsed, the others are hashed once read.
+    """
+    if not path_list:
+        if source not in ("hhs", "auto"):
+            raise ParameterError("paths", f"source {source!r} needs at least one input file")
+        return [hhs.read_embedded(**options)], hhs.EMBEDDED_DESCRIPTION
+    results = []
+    for i, path in enumerate(path_list):
+        name = _detect(path) if source == "auto" else source
+        # The HHS reader can give its rows in the canonical order: the large text
+        # columns then move once, and the sort below finds them in place.
+        extra = {"canonical_order": True, "on_parsed": lambda i=i: start_hash(i)}
+        results.append(readers.read(name, path, **{**options, **(extra if name == "hhs" else {})}))
+        start_hash(i)
+    return results, ", ".join(Path(r.path).name for r in results)
 
 
 def load(source: str = "hhs", paths=None, **options) -> pd.DataFrame:

@@ -183,7 +183,10 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
         for name, series in df.items():
             if name in columns:
                 continue
-            if name in arrow:  # ids, constant columns: numpy moves rows of bytes
+            if name in arrow and _all_rows_equal(cells[name]):
+                # A column of one value (source, country, file): its first rows are the result.
+                columns[name] = arrow[name].slice(0, len(order))
+            elif name in arrow:  # ids: numpy moves rows of bytes
                 columns[name] = _fixed_width_text(cells[name][order])
             else:
                 columns[name] = series.array.take(order)
@@ -333,6 +336,15 @@ def _fixed_width_cells(arr) -> np.ndarray | None:
         return None
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
     return data[offsets[0] : offsets[-1]].reshape(len(arr), width)
+
+
+def _all_rows_equal(cells: np.ndarray, block: int = 1 << 16) -> bool:
+    """Whether every row of an (n, width) uint8 array equals the first (compared in blocks)."""
+    first = cells[:1]
+    return all(
+        np.array_equal(cells[i : i + block], np.broadcast_to(first, cells[i : i + block].shape))
+        for i in range(0, len(cells), block)
+    )
 
 
 def _fixed_width_text(cells: np.ndarray) -> pa.Array:

@@ -333,3 +333,218 @@ def _incident_ids(
     return pa.Array.from_buffers(
         pa.large_string(), len(h), [None, pa.py_buffer(offsets), pa.py_buffer(out)]
     )
+
+
+def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> list[pa.Array]:
+    """The descriptions of ``keep`` gathered band by band straight from the parser's buffers.
+
+    Each buffer is dropped from ``prepared``'s list (freed if nothing else holds it) once
+    the band that holds its last kept value is gathered. The text is copied once; the
+    memory pays off when the result follows the file's order, forwards or backwards (see
+    ``_direct_pays``). The futures in ``after`` (other readers of the buffers, which keep
+    them alive) are waited for first. Returns one large_string array per band.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    for future in after:
+        future.result()
+    views, buffers, missing = prepared
+    last = _last_uses(views, keep, len(buffers))
+    empty = pa.py_buffer(b"")
+    for k in np.flatnonzero(last < 0).tolist():
+        buffers[k] = None
+    out = []
+    for band in range(len(edges) - 1):
+        lo, hi = edges[band], edges[band + 1]
+        valid = ~missing[keep[lo:hi]]
+        bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+        gathered = pa.Array.from_buffers(
+            pa.string_view(),
+            hi - lo,
+            [bitmap, pa.py_buffer(views[keep[lo:hi]]), *[b or empty for b in buffers]],
+            null_count=int(len(valid) - valid.sum()),
+        )
+        out.append(pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL))
+        del gathered
+        for k in np.flatnonzero((last >= lo) & (last < hi)).tolist():
+            buffers[k] = None
+    return out
+
+
+def _last_uses(views: np.ndarray, keep: np.ndarray, count: int) -> np.ndarray:
+    """For each of ``count`` buffers, the last result row whose value lies in it (-1: none)."""
+    words = views[keep].view(np.int32)
+    rows = np.flatnonzero(words[:, 0] > 12)
+    last = np.full(count, -1, dtype=np.int64)
+    np.maximum.at(last, words[rows, 2], rows)
+    return last
+
+
+def _direct_pays(prepared, keep: np.ndarray, edges: np.ndarray) -> bool:
+    """Whether ``_gather_direct`` at its peak holds at most a quarter of the result more
+    than the parser's buffers alone.
+
+    True when the result follows the file's order (the reader without ``canonical_order``,
+    or an export sorted by date): each buffer is then freed soon after it is first used.
+    Otherwise (rows from all over the file in every band) the scatter/gather is needed.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    views, buffers, _ = prepared
+    last = _last_uses(views, keep, len(buffers))
+    sizes = np.array([b.size for b in buffers], dtype=np.int64)
+    band_of_last = np.searchsorted(edges, last, side="right") - 1  # -1: never used
+    freed_after = np.zeros(len(edges), dtype=np.int64)  # bytes freed once band b is done
+    np.add.at(freed_after, band_of_last + 1, sizes)
+    alive = sizes.sum() - np.cumsum(freed_after)[:-1]  # source bytes held during band b
+    lengths = views[keep].view(np.int32)[:, 0].astype(np.int64)
+    done = np.concatenate([[0], np.cumsum(lengths)])[edges[1:]]  # result bytes after band b
+    return bool(np.max(alive + done, initial=0) <= sizes.sum() + done[-1] // 4)
+
+
+def _heap_trimmer():
+    """glibc's ``malloc_trim``, or None (another C library, or no ctypes)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (ImportError, OSError, AttributeError, TypeError):  # TypeError: Windows' CDLL(None)
+        return None
+
+
+_MALLOC_TRIM = _heap_trimmer()
+
+
+def _trim_heap() -> None:
+    """Hand the pages of the C library's freed memory back to the system (glibc only).
+
+    pandas' parser and numpy allocate with malloc, much of it on worker threads, whose
+    heaps glibc shrinks only from their ends: freed columns in the middle stay counted in
+    the process's memory until a trim. On a 1,000,000-row export each call takes a few
+    milliseconds and returns about 200 MB.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _piece_pool() -> pa.MemoryPool:
+    if _MALLOC_TRIM is not None:
+        return pa.system_memory_pool()
+    try:
+        return pa.mimalloc_memory_pool()
+    except NotImplementedError:  # pyarrow built without mimalloc
+        return pa.system_memory_pool()
+
+
+#: Where the banded gather puts its pieces, which live for a fraction of a second: once a
+#: band's pieces are freed, their pages go back to the system (``_release_pieces``), so
+#: that the bands gathered next do not add to the peak. With glibc that is malloc, then
+#: ``malloc_trim``; elsewhere mimalloc and its ``release_unused``. In jemalloc
+#: (``MEMORY_POOL``), even with ``release_unused``, the freed pieces' pages stayed: on a
+#: 1,000,000-row export the peak was 1.8-1.9 GB against 1.3 GB. mimalloc also gets there
+#: on Linux, but it asks for transparent huge pages, and its system time then varied
+#: from 1.4 to 4.2 s between runs against 1.4-1.6 s for malloc (see ``MEMORY_POOL``).
+_PIECE_POOL = _piece_pool()
+
+
+def _release_pieces() -> None:
+    """Hand the pages of freed pieces back to the system."""
+    if _MALLOC_TRIM is not None:
+        _trim_heap()
+    else:
+        _PIECE_POOL.release_unused()
+
+
+def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, after=()) -> dict:
+    """Copy the kept values of some source buffers into one piece per band, freeing each buffer.
+
+    The first step of the banded gather (``_gather_band`` is the second). ``prepared`` is
+    what ``_prepare_descriptions`` returned (or a Future of it), ``keep`` the source rows
+    of the result in its order, ``edges`` the first result row of each band and one past
+    the last. ``taken`` is an ``itertools.count()`` shared by the calls running side by
+    side: each call takes the next buffer number from it until they run out, so that a
+    thread slowed down (waiting for the GIL) copies fewer buffers. For each buffer, the kept values longer than 12 bytes
+    (shorter ones are held in their views) are copied in result order into one piece per
+    band of result rows; the buffer is then dropped from ``prepared``'s list, which frees
+    it if nothing else holds it. The futures in ``after`` (other readers of the buffers)
+    are waited for first.
+
+    Returns
+    -------
+    dict
+        {(source, band): (result rows, the piece's data buffer, the values' offsets in it)}
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    for future in after:
+        future.result()
+    views, buffers, _ = prepared
+    if buffers is None:  # no string views: ``_gather_band`` takes the rows itself
+        return {}
+    kept = views[keep].view(np.int32)  # (m, 4): length, first bytes, buffer, offset
+    pieces = {}
+    for k in iter(taken.__next__, None):
+        if k >= len(buffers):
+            break
+        rows = np.flatnonzero((kept[:, 2] == k) & (kept[:, 0] > 12))
+        cuts = np.searchsorted(rows, edges)
+        for band in range(len(edges) - 1):
+            part = rows[cuts[band] : cuts[band + 1]]
+            if not len(part):
+                continue
+            local = kept[part].copy()
+            local[:, 2] = 0
+            piece = pc.cast(
+                pa.Array.from_buffers(
+                    pa.string_view(), len(part), [None, pa.py_buffer(local), buffers[k]]
+                ),
+                pa.large_string(),
+                memory_pool=_PIECE_POOL,
+            )
+            offsets = np.frombuffer(piece.buffers()[1], dtype=np.int64)[: len(part)]
+            pieces[k, band] = (part, piece.buffers()[2], offsets)
+        buffers[k] = None
+    return pieces
+
+
+def _gather_band(prepared, keep: np.ndarray, edges: np.ndarray, band: int, scattered) -> pa.Array:
+    """Result rows ``edges[band]`` to ``edges[band + 1]``, from their pieces, which are then freed.
+
+    ``scattered`` holds the Futures of the ``_scatter_descriptions`` calls; this band's
+    pieces are taken out of their results, so that they are freed once copied. Returns a
+    large_string array, with '\\N', 'NULL' and '' missing as in ``_gather_descriptions``.
+    """
+    if isinstance(prepared, Future):
+        prepared = prepared.result()
+    views, buffers, missing = prepared
+    lo, hi = edges[band], edges[band + 1]
+    if buffers is None:
+        return _gather_descriptions(prepared, keep[lo:hi])
+    local = views[keep[lo:hi]]
+    words = local.view(np.int32)
+    data, piece, pieces = [], None, None
+    for future in scattered:
+        pieces = future.result()
+        for k in range(len(buffers)):
+            piece = pieces.pop((k, band), None)
+            if piece is not None:
+                part, _, offsets = piece
+                words[part - lo, 2] = len(data)
+                words[part - lo, 3] = offsets
+                data.append(piece[1])
+    del piece, pieces
+    valid = ~missing[keep[lo:hi]]
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    gathered = pa.Array.from_buffers(
+        pa.string_view(),
+        hi - lo,
+        [bitmap, pa.py_buffer(local), *data],
+        null_count=int(len(valid) - valid.sum()),
+    )
+    del data
+    out = pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL)
+    del gathered  # the band's pieces
+    # Without this the freed pieces' pages stay with the allocator, reused by nothing
+    # (the bands live in MEMORY_POOL), and the peak was higher than with no bands at all.
+    _release_pieces()
+    return out

@@ -10,8 +10,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,18 +29,25 @@ from ..schema import (
     MEMORY_POOL,  # for large Arrow buffers: see there why not the default
     canonical_row_order,
 )
+from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
+    _STRING_VIEWS,
     _arrow_text,
     _casefold,
+    _direct_pays,
     _factorize,
     _fold_spaces,
+    _gather_band,
     _gather_descriptions,
+    _gather_direct,
     _incident_ids,
     _mentions,
     _np_bool,
     _object_array,
     _prepare_descriptions,
+    _scatter_descriptions,
     _strings,
+    _trim_heap,
 )
 from .base import (
     ReadResult,
@@ -66,6 +75,10 @@ _DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Location labels of older exports that the taxonomy table spells differently.
 _LOCATION_ALIASES = {"e-mail": "email"}
 _TEXT = pd.ArrowDtype(pa.string())
+# From this many kept rows, the descriptions are gathered in bands of result rows, on two
+# threads, freeing the parsed text as they go (see ``_clean``).
+_BANDS_FROM = 100_000
+_BANDS = 32
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
 # generations and common re-exports (R's dotted names, snake_case dumps).
@@ -187,6 +200,7 @@ def read_hhs(
     sheet=0,
     ransomware_from_description: bool = True,
     canonical_order: bool = False,
+    on_parsed: Callable[[], object] | None = None,
 ) -> ReadResult:
     """Read one HHS breach portal export (CSV, .xls or .xlsx) into canonical incidents.
 
@@ -206,6 +220,10 @@ def read_hhs(
         Give the incidents in the canonical order (by reported date, then incident id,
         file order among equals) rather than in file order. ``ingest`` asks for it: the
         rows then move once, in the reader, instead of a second time when sorted.
+    on_parsed : callable, optional
+        Called without arguments once the file is parsed, before the rows are cleaned.
+        ``ingest`` starts hashing the file then: the parse keeps both CPUs busy, the
+        cleaning does not.
 
     Returns
     -------
@@ -217,8 +235,12 @@ def read_hhs(
         raw, used = _read_excel(p, sheet), "excel"
     else:
         raw, used, notes = _read_csv(p, encoding)
-    result = parse_hhs_frame(
-        raw,
+    if on_parsed is not None:
+        on_parsed()
+    frames = [raw]  # handed over, so that the parsed text can be freed while it is cleaned
+    del raw
+    result = _parse_frames(
+        frames,
         source_file=str(p),
         ransomware_from_description=ransomware_from_description,
         canonical_order=canonical_order,
@@ -269,16 +291,19 @@ def _parse_csv(path, source, head: str) -> pd.DataFrame:
     dupes = sorted({name for name in names if name and names.count(name) > 1})
     if dupes:
         raise InputError(path, f"has duplicate column names: {', '.join(dupes)}")
+    options = {
+        "dtype": _TEXT,
+        "keep_default_na": False,
+        "na_values": [],
+        "encoding": "utf-8",
+        "encoding_errors": "strict",
+        "engine": "c",
+    }
     try:
-        df = pd.read_csv(
-            source,
-            dtype=_TEXT,
-            keep_default_na=False,
-            na_values=[],
-            encoding="utf-8",
-            encoding_errors="strict",
-            engine="c",
-        )
+        if isinstance(source, Path):  # a large file is parsed in two parts, side by side
+            df = read_csv_parts(source, **options)
+        else:
+            df = pd.read_csv(source, **options)
     except pd.errors.EmptyDataError:
         raise InputError(path, "no header row found") from None
     except pd.errors.ParserError as exc:
@@ -413,6 +438,28 @@ def parse_hhs_frame(
     with few distinct values (dates, counts, states, types) are cleaned once per
     distinct value; names and descriptions are cleaned with Arrow kernels.
     """
+    return _parse_frames(
+        [raw],
+        source_file=source_file,
+        ransomware_from_description=ransomware_from_description,
+        canonical_order=canonical_order,
+    )
+
+
+def _parse_frames(
+    frames: list[pd.DataFrame],
+    *,
+    source_file: str,
+    ransomware_from_description: bool,
+    canonical_order: bool,
+) -> ReadResult:
+    """``parse_hhs_frame`` for the one frame in ``frames``, which it takes out of the list.
+
+    If the caller holds no other reference, the frame's text is freed as it is cleaned:
+    the parsed descriptions, most of an export's bytes, buffer by buffer as they are
+    copied (see ``_clean``).
+    """
+    raw = frames.pop()
     mapping, misplaced = _map_columns(raw.columns)
     if misplaced:
         raise InputError(source_file, misplaced[0])
@@ -430,18 +477,22 @@ def parse_hhs_frame(
     # copied on two more threads while this one cleans the other columns (Arrow and numpy
     # release the GIL).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
-        return _clean(
-            raw.reset_index(drop=True),
+        frames.append(raw.reset_index(drop=True))
+        del raw
+        result = _clean(
+            frames,
             mapping,
             worker,
             source_file=source_file,
             ransomware_from_description=ransomware_from_description,
             canonical_order=canonical_order,
         )
+    _trim_heap()  # the rest of the parsed text, and the cleaning's scratch arrays
+    return result
 
 
 def _clean(
-    raw: pd.DataFrame,
+    frames: list[pd.DataFrame],
     mapping: dict[str, str],
     worker: ThreadPoolExecutor,
     *,
@@ -449,7 +500,11 @@ def _clean(
     ransomware_from_description: bool,
     canonical_order: bool,
 ) -> ReadResult:
-    """The body of ``parse_hhs_frame``, for a checked header and a RangeIndex."""
+    """The body of ``parse_hhs_frame``, for a checked header and a RangeIndex.
+
+    ``frames`` holds the frame; it is taken out, and let go once the quarantine is built.
+    """
+    raw = frames.pop()
     fields = set(mapping.values())
     n = len(raw)
     column = {field: _arrow_text(raw[orig]) for orig, field in mapping.items()}
@@ -470,7 +525,7 @@ def _clean(
     if ransomware_from_description and "description" in fields and hacking_rows.any():
         mention = worker.submit(_mentions, get("description"), hacking_rows, "ransom")
     if "description" in fields:
-        prepared = worker.submit(_prepare_descriptions, get("description"))
+        prepared = worker.submit(_prepare_descriptions, column.pop("description"))
 
     bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
 
@@ -541,11 +596,17 @@ def _clean(
         )
     else:
         quarantine = None
+    del raw  # its columns live on in ``column`` until they are cleaned
     ok = ~bad_any
     keep = np.flatnonzero(ok)
 
     # --- identity: the dedupe key, and the order of the rows -----------------------------
     s_codes, s_uniques = _factorize(get("state"))
+    # The parsed columns read only above are let go, and their memory handed back, before
+    # the descriptions are gathered (the peak of a large file).
+    for field in ("name", "state", "individuals", "type", "submitted", "posted", "breach_date"):
+        column.pop(field, None)
+    _trim_heap()
     s_clean = [u.strip().upper() for u in s_uniques]
     r_kept = r_int[r_codes][keep]
     d_kept = reported[keep]
@@ -577,7 +638,33 @@ def _clean(
         return values if in_place else values[keep]
 
     if "description" in fields:
-        description = worker.submit(_gather_descriptions, prepared, None if in_place else keep)
+        banded = len(keep) >= _BANDS_FROM and _STRING_VIEWS
+        edges = np.linspace(0, len(keep), _BANDS + 1).astype(np.int64)
+        after = [] if mention is None else [mention]  # the ransom search reads the buffers
+        if banded and _direct_pays(prepared, keep, edges):
+            # The rows follow the file's order (or its reverse): the text is copied once,
+            # band by band, each parser's buffer freed once its last kept value is copied.
+            description = [worker.submit(_gather_direct, prepared, keep, edges, after)]
+        elif banded:
+            # Rows from all over the file in every band. Both helper threads are free by
+            # now: they copy the kept values of the parser's buffers, taking them in turn,
+            # into pieces, one per band of result rows, freeing each buffer once copied;
+            # then the bands are gathered from their pieces, which are freed in turn. The
+            # text is copied twice, but the parsed and the gathered descriptions are never
+            # both whole in memory.
+            taken = itertools.count()  # the buffer numbers, shared by the two threads
+            scattered = [
+                worker.submit(_scatter_descriptions, prepared, keep, edges, taken, after)
+                for _ in range(2)
+            ]
+            description = [
+                worker.submit(_gather_band, prepared, keep, edges, band, scattered)
+                for band in range(_BANDS)
+            ]
+            del scattered
+        else:
+            rows = None if in_place else keep
+            description = [worker.submit(_gather_descriptions, prepared, rows)]
 
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
@@ -625,7 +712,11 @@ def _clean(
 
     m = len(keep)
     if "description" in fields:
-        description = pd.arrays.ArrowStringArray(description.result())
+        chunks = []
+        for part in description:  # an array, or the bands of ``_gather_direct``
+            done = part.result()
+            chunks.extend(done if isinstance(done, list) else [done])
+        description = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
     else:
         description = _strings([None], np.zeros(m, dtype=np.int32))
     incidents = pd.DataFrame(
