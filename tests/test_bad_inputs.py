@@ -22,14 +22,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from clirun import console_script, run_many
+from hhs_portal import HEADER_LINE as HHS_HEADER
 
 BAD = Path(__file__).parent / "data" / "bad"
 
-HHS_HEADER = (
-    '"Name of Covered Entity","State","Covered Entity Type","Individuals Affected",'
-    '"Breach Submission Date","Type of Breach","Location of Breached Information",'
-    '"Business Associate Present","Web Description"\n'
-)
 LONG = 200_000
 
 

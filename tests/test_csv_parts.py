@@ -14,6 +14,7 @@ import warnings
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hhs_portal import HEADER
 
 import incidentstats as ist
 from incidentstats.readers import _csv_parts
@@ -163,18 +164,7 @@ def test_short_rows_and_blank_lines_after_the_cut(tmp_path):
 
 
 def test_hhs_reader_gives_the_same_incidents_when_the_file_is_split(tmp_path, monkeypatch):
-    header = [
-        "Name of Covered Entity",
-        "State",
-        "Covered Entity Type",
-        "Individuals Affected",
-        "Breach Submission Date",
-        "Type of Breach",
-        "Location of Breached Information",
-        "Business Associate Present",
-        "Web Description",
-    ]
-    rows = [header] + [
+    rows = [HEADER] + [
         [
             f"Clinic {i % 17}",
             "TX",

@@ -23,6 +23,7 @@ from pathlib import Path
 import clirun
 import pytest
 from conftest import process_alive
+from hhs_portal import HEADER_LINE as HHS_HEADER
 
 from incidentstats import _files, report
 from incidentstats.cli import spread_multi_paths
@@ -30,11 +31,6 @@ from incidentstats.errors import ParameterError
 
 BAD = Path(__file__).parent / "data" / "bad"
 MEMORY = 3 << 30  # address space per case
-HHS_HEADER = (
-    '"Name of Covered Entity","State","Covered Entity Type","Individuals Affected",'
-    '"Breach Submission Date","Type of Breach","Location of Breached Information",'
-    '"Business Associate Present","Web Description"\n'
-)
 
 
 def hhs_row(name="Mercy Clinic", state="TX", count="1200", date="03/15/2021", desc="") -> str:

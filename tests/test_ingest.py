@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hhs_portal import HEADER
 
 import incidentstats as ist
 from incidentstats import _files, readers
@@ -25,17 +26,6 @@ from incidentstats.schema import ALL_COLUMNS, LIST_COLUMNS, conform
 
 ARCHIVE = ("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv")
 OPEN_2024 = ("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv")
-HEADER = [
-    "Name of Covered Entity",
-    "State",
-    "Covered Entity Type",
-    "Individuals Affected",
-    "Breach Submission Date",
-    "Type of Breach",
-    "Location of Breached Information",
-    "Business Associate Present",
-    "Web Description",
-]
 PROVENANCE_KEYS = {
     "schema_version",
     "package",

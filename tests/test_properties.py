@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hhs_portal import HEADER as HHS_HEADER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -175,11 +176,6 @@ def counts(draw, thousands: str = ","):
     return words, None, "non-numeric"
 
 
-HHS_HEADER = [
-    "Name of Covered Entity", "State", "Covered Entity Type", "Individuals Affected",
-    "Breach Submission Date", "Type of Breach", "Location of Breached Information",
-    "Business Associate Present", "Web Description",
-]  # fmt: skip
 HHS_TYPES = ["Hacking/IT Incident", "Unauthorized Access/Disclosure", "Theft", "Loss",
              "Improper Disposal", "Other", "Unknown", "Hacking/IT Incident, Theft"]  # fmt: skip
 HHS_LOCATIONS = ["Network Server", "Email", "Paper/Films", "Laptop", "Desktop Computer",

