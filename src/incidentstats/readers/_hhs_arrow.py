@@ -236,8 +236,16 @@ def _gather_descriptions(prepared, rows: np.ndarray | None) -> pa.Array:
     if buffers is None:  # no string views: ``views`` is the stripped text itself
         text = pc.if_else(pa.array(missing), None, views if rows is None else views.take(rows))
         return pc.cast(text.combine_chunks(), pa.large_string(), memory_pool=MEMORY_POOL)
-    if rows is not None:
-        views = views[rows]
+    return _view_text(views if rows is None else views[rows], missing, buffers)
+
+
+def _view_text(views: np.ndarray, missing: np.ndarray, buffers: list) -> pa.Array:
+    """A large_string array (in ``MEMORY_POOL``) of the values that ``views`` point to.
+
+    ``views`` are Arrow string views (16 bytes a value) into ``buffers``; the values where
+    ``missing`` is true are null. The text is copied: once this returns, nothing holds
+    ``buffers`` but the caller.
+    """
     valid = ~missing
     bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
     gathered = pa.Array.from_buffers(
@@ -356,16 +364,8 @@ def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> l
     out = []
     for band in range(len(edges) - 1):
         lo, hi = edges[band], edges[band + 1]
-        valid = ~missing[keep[lo:hi]]
-        bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-        gathered = pa.Array.from_buffers(
-            pa.string_view(),
-            hi - lo,
-            [bitmap, pa.py_buffer(views[keep[lo:hi]]), *[b or empty for b in buffers]],
-            null_count=int(len(valid) - valid.sum()),
-        )
-        out.append(pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL))
-        del gathered
+        rows = keep[lo:hi]
+        out.append(_view_text(views[rows], missing[rows], [b or empty for b in buffers]))
         for k in np.flatnonzero((last >= lo) & (last < hi)).tolist():
             buffers[k] = None
     return out
@@ -533,17 +533,8 @@ def _gather_band(prepared, keep: np.ndarray, edges: np.ndarray, band: int, scatt
                 words[part - lo, 3] = offsets
                 data.append(piece[1])
     del piece, pieces
-    valid = ~missing[keep[lo:hi]]
-    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    gathered = pa.Array.from_buffers(
-        pa.string_view(),
-        hi - lo,
-        [bitmap, pa.py_buffer(local), *data],
-        null_count=int(len(valid) - valid.sum()),
-    )
-    del data
-    out = pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL)
-    del gathered  # the band's pieces
+    out = _view_text(local, missing[keep[lo:hi]], data)
+    del data  # the band's pieces
     # Without this the freed pieces' pages stay with the allocator, reused by nothing
     # (the bands live in MEMORY_POOL), and the peak was higher than with no bands at all.
     _release_pieces()
