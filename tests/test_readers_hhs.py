@@ -960,6 +960,39 @@ def test_canonical_order_is_the_sorted_table(shared, tmp_path):
     assert rows["description"].tolist()[1:4] == ["first", "second", "third"]
 
 
+def test_fast_canonical_order_is_the_sort_of_dates_then_ids():
+    """The reader's one-number sort gives ``canonical_row_order``'s positions, ties included.
+
+    The hashes are drawn so that many rows share a day, many share the top 49 bits of
+    the hash but not the rest (the sort's second look), and some share the whole hash
+    (same id: file order).
+    """
+    from incidentstats.readers import _hhs_arrow as ha
+    from incidentstats.schema import canonical_row_order
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    top = rng.integers(0, 40, n).astype(np.uint64) << np.uint64(15)  # few top-49-bit values
+    low = rng.integers(0, 2**15, n).astype(np.uint64)
+    h = top | low
+    h[rng.choice(n, 3000, replace=False)] = h[rng.choice(n, 3000)]  # exact repeats
+    h[:500] = rng.integers(0, 2**63, 500).astype(np.uint64) * np.uint64(2)  # and spread ones
+    days = rng.integers(0, 30, n) + (dt.date(2019, 1, 1) - dt.date(1990, 1, 1)).days
+    days[:50] = [0, (1 << 15) - 1] * 25  # the first and the last day the sort takes
+    dates = (np.datetime64("1990-01-01", "D") + days).astype("datetime64[ns]")
+    ids = pd.Series(pd.arrays.ArrowStringArray(ha._id_text(h)))
+    expected = canonical_row_order(pd.Series(dates), ids)
+    got = ha._canonical_order(dates, h)
+    assert np.array_equal(got, expected)
+    assert ids.iloc[got].is_unique is False  # the repeats were there to be ordered
+    # Dates it does not take: missing, not whole days, before 1990, after 2079.
+    for bad in ("NaT", "2020-01-01T12:00", "1989-12-31", "2080-01-01"):
+        odd = dates.copy()
+        odd[7] = np.datetime64(bad, "ns")
+        assert ha._canonical_order(odd, h) is None
+    assert ha._canonical_order(dates[:0], h[:0]).tolist() == []
+
+
 def _descriptions_as_chunks(values, chunk_rows):
     """An Arrow string column of ``values`` in chunks of ``chunk_rows``, as a parse gives."""
     import pyarrow as pa

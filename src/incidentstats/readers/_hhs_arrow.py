@@ -325,14 +325,23 @@ _HEX_PAIRS = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode("ascii
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _incident_ids(
+def _identity_hashes(
     name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
-) -> pa.Array:
-    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
+) -> np.ndarray:
+    """The 64-bit hash of each row's dedupe key, which ``_id_text`` spells as its id."""
     h = pd.util.hash_array(name_fold, categorize=False)
     for part in (state_hash, pd.util.hash_array(day), pd.util.hash_array(records)):
         with np.errstate(over="ignore"):
             h = (h ^ part) * _MIX + np.uint64(0x7F4A7C15)
+    return h
+
+
+def _id_text(h: np.ndarray) -> pa.Array:
+    """Content ids ``hhs-<16 hex>`` of the key hashes ``h``; equal keys give equal ids in any file.
+
+    The hex digits are the hash's bytes, most significant first, so ids sort as the
+    hashes do (see ``_canonical_order``).
+    """
     out = np.empty((len(h), 20), dtype=np.uint8)
     out[:, :4] = np.frombuffer(b"hhs-", dtype=np.uint8)
     digits = _HEX_PAIRS[h.astype(">u8").view(np.uint8).reshape(-1, 8)]
@@ -341,6 +350,51 @@ def _incident_ids(
     return pa.Array.from_buffers(
         pa.large_string(), len(h), [None, pa.py_buffer(offsets), pa.py_buffer(out)]
     )
+
+
+def _incident_ids(
+    name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
+) -> pa.Array:
+    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
+    return _id_text(_identity_hashes(name_fold, state_hash, day, records))
+
+
+_DAY_NS = 86_400 * 10**9
+_DAY_BITS = 15  # days after 1990-01-01 (the earliest date kept) up to 2079
+_EPOCH_1990 = np.datetime64("1990-01-01", "ns").astype(np.int64)
+
+
+def _canonical_order(dates: np.ndarray, h: np.ndarray) -> np.ndarray | None:
+    """``schema.canonical_row_order`` of rows dated ``dates`` (datetime64[ns]) with ids ``_id_text(h)``.
+
+    By date, then id, then position. An id spells its hash's bytes most significant
+    first, so ids sort as the hashes do, and the three keys fit one 64-bit number but
+    for the hash's lowest 15 bits: the date's day in the top 15 bits, the hash's top
+    49 below. One unstable sort of those numbers (numpy's vectorised quicksort: about
+    a tenth of the time of a stable sort of two keys) is exact except among rows whose
+    numbers are equal; those few runs are sorted again by the whole hash, then position.
+    None when a date is missing, not a whole day or outside 1990-2079 (the caller then
+    sorts the usual way).
+    """
+    n = len(h)
+    if n and np.isnat(dates).any():
+        return None
+    since = dates.view(np.int64) - _EPOCH_1990  # nanoseconds after 1990-01-01
+    if n and (since.min() < 0 or since.max() >= _DAY_NS << _DAY_BITS or np.any(since % _DAY_NS)):
+        return None
+    key = ((since // _DAY_NS).astype(np.uint64) << np.uint64(64 - _DAY_BITS)) | (
+        h >> np.uint64(_DAY_BITS)
+    )
+    order = np.argsort(key, kind="quicksort")
+    ranked = key[order]
+    tied = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if len(tied):  # runs of equal numbers: by the whole hash, then position
+        member = np.zeros(n, dtype=bool)
+        member[tied] = member[tied + 1] = True
+        spots = np.flatnonzero(member)
+        rows = order[spots]
+        order[spots] = rows[np.lexsort((rows, h[rows], ranked[spots]))]
+    return order
 
 
 def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> list[pa.Array]:

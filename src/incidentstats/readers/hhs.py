@@ -33,6 +33,7 @@ from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
+    _canonical_order,
     _casefold,
     _direct_pays,
     _factorize,
@@ -40,7 +41,8 @@ from ._hhs_arrow import (
     _gather_band,
     _gather_descriptions,
     _gather_direct,
-    _incident_ids,
+    _id_text,
+    _identity_hashes,
     _mentions,
     _np_bool,
     _object_array,
@@ -616,7 +618,7 @@ def _clean(
         memory_pool=MEMORY_POOL,
     )
     del name, bad  # the folded names and reasons of every row: not needed from here on
-    ids = _incident_ids(
+    h = _identity_hashes(
         _casefold(name_ok),
         pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes[keep]]
         if len(s_clean)
@@ -624,11 +626,14 @@ def _clean(
         d_kept.view(np.int64),
         r_kept,
     )
+    order = None
     if canonical_order:
-        order = canonical_row_order(pd.Series(d_kept), pd.Series(pd.arrays.ArrowStringArray(ids)))
+        order = _canonical_order(d_kept, h)
+        if order is None:  # a date the fast sort does not take: sort the ids themselves
+            ids = pd.Series(pd.arrays.ArrowStringArray(_id_text(h)))
+            order = canonical_row_order(pd.Series(d_kept), ids)
         keep = keep[order]
-        ids = pc.take(ids, pa.array(order), memory_pool=MEMORY_POOL)
-        name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
+        h = h[order]
         r_kept = r_kept[order]
         d_kept = d_kept[order]
     # ``keep`` holds the rows of the table, in its order: all rows in file order need no move.
@@ -665,6 +670,10 @@ def _clean(
         else:
             rows = None if in_place else keep
             description = [worker.submit(_gather_descriptions, prepared, rows)]
+
+    ids = _id_text(h)
+    if order is not None:
+        name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
 
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
@@ -761,6 +770,7 @@ def _clean(
             has_descriptions="description" in fields,
             old_layout=old_layout,
         ),
+        lists_checked=True,  # built here from lists (``_object_array``)
     )
 
 
