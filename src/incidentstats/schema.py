@@ -123,6 +123,10 @@ def conform(df: pd.DataFrame, *, check_lists: bool = True) -> pd.DataFrame:
     for col, dtype in ALL_COLUMNS.items():
         check = check_lists
         if col not in out.columns:
+            if dtype == "string":  # all missing, as Arrow makes it (no cell-by-cell cast)
+                empty = pd.arrays.ArrowStringArray(pa.nulls(n, type=pa.large_string()))
+                out[col] = pd.Series(empty, index=out.index)
+                continue
             out[col] = pd.Series([None] * n, index=out.index, dtype="object")
             check = True
         current = out[col].dtype

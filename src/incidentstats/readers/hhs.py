@@ -33,6 +33,7 @@ from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
+    _BandRelease,
     _canonical_order,
     _casefold,
     _direct_pays,
@@ -652,21 +653,22 @@ def _clean(
             description = [worker.submit(_gather_direct, prepared, keep, edges, after)]
         elif banded:
             # Rows from all over the file in every band. Both helper threads are free by
-            # now: they copy the kept values of the parser's buffers, taking them in turn,
-            # into pieces, one per band of result rows, freeing each buffer once copied;
-            # then the bands are gathered from their pieces, which are freed in turn. The
-            # text is copied twice, but the parsed and the gathered descriptions are never
-            # both whole in memory.
+            # now: they copy the kept values of each parser's buffer, taking them in turn,
+            # into one run in result order, freeing the buffer once copied; then the bands
+            # are gathered from the runs, whose pages are handed back as the bands that
+            # read them are done. The text is copied twice, but the parsed and the gathered
+            # descriptions are never both whole in memory.
             taken = itertools.count()  # the buffer numbers, shared by the two threads
             scattered = [
                 worker.submit(_scatter_descriptions, prepared, keep, edges, taken, after)
                 for _ in range(2)
             ]
+            release = _BandRelease(_BANDS)
             description = [
-                worker.submit(_gather_band, prepared, keep, edges, band, scattered)
+                worker.submit(_gather_band, prepared, keep, edges, band, scattered, release)
                 for band in range(_BANDS)
             ]
-            del scattered
+            del scattered, release
         else:
             rows = None if in_place else keep
             description = [worker.submit(_gather_descriptions, prepared, rows)]
