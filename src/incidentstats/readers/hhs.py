@@ -673,6 +673,14 @@ def _clean(
             rows = None if in_place else keep
             description = [worker.submit(_gather_descriptions, prepared, rows)]
 
+    # Which list the file is, from which kept rows have a description: known before the
+    # descriptions are gathered.
+    kind = list_kind(
+        pd.Series(d_kept),
+        ~prepared.result()[2][keep] if "description" in fields else np.zeros(len(keep), bool),
+        has_descriptions="description" in fields,
+        old_layout=old_layout,
+    )
     ids = _id_text(h)
     if order is not None:
         name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
@@ -766,12 +774,7 @@ def _clean(
         incidents=incidents,
         quarantine=quarantine,
         rows_in=n,
-        kind=list_kind(
-            incidents["reported_date"],
-            incidents["description"].notna().to_numpy(dtype=bool),
-            has_descriptions="description" in fields,
-            old_layout=old_layout,
-        ),
+        kind=kind,
         lists_checked=True,  # built here from lists (``_object_array``)
     )
 
