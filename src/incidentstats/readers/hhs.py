@@ -225,8 +225,8 @@ def read_hhs(
         rows then move once, in the reader, instead of a second time when sorted.
     on_parsed : callable, optional
         Called without arguments once the file is parsed, before the rows are cleaned.
-        ``ingest`` starts hashing the file then: the parse keeps both CPUs busy, the
-        cleaning does not.
+        ``ingest`` starts hashing the file then, on a thread of the lowest priority
+        (``BackgroundHash``): the parse keeps both CPUs busy, the cleaning does not.
 
     Returns
     -------
