@@ -219,3 +219,14 @@ def test_source_name():
     assert source_name("other", "A list, 2020", "en") == "A list"
     assert source_name(["hhs", "vcdb"], None, "en").startswith("HHS OCR breach portal + VERIS")
     assert source_name(None, None, "en") == ""
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_catalogue_reads_as_the_pure_python_loader_would(lang):
+    """The catalogue is read with libyaml when PyYAML has it: same keys, same texts."""
+    import yaml
+
+    raw = yaml.load(i18n._catalogue_path(lang).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    expected = {str(k): i18n.typography(str(v), lang) for k, v in raw.items()}
+    assert i18n.catalogue(lang) == expected
+    assert len(expected) > 400

@@ -9,7 +9,6 @@ import csv
 import hashlib
 import importlib
 import json
-import threading
 
 import pandas as pd
 import pyarrow as pa
@@ -342,35 +341,59 @@ def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
 ):
     archive = shared(*ARCHIVE)
     ingest_module = importlib.import_module("incidentstats.ingest")
-    calls, real, read_hhs = [], _files.sha256_file, hhs.read_hhs
+    started, cancelled, read_hhs = [], [], hhs.read_hhs
 
-    def spy(path, *, stop=None):
-        calls.append(str(path))
-        return real(path, stop=stop)
+    class Spy(_files.BackgroundHash):
+        def __init__(self, path, **kw):
+            started.append(str(path))
+            super().__init__(path, **kw)
+
+        def cancel(self):
+            cancelled.append(str(self.path))
+            super().cancel()
 
     def reader(path, *, on_parsed, **options):
         def parsed():
-            assert str(path) not in calls  # a file is not hashed before it is parsed
+            assert str(path) not in started  # a file is not hashed before it is parsed
             on_parsed()
 
         return read_hhs(path, on_parsed=parsed, **options)
 
-    monkeypatch.setattr(ingest_module, "sha256_file", spy)
+    monkeypatch.setattr(ingest_module, "BackgroundHash", Spy)
     monkeypatch.setattr(hhs, "read", reader)
     with pytest.warns(ist.DataWarning):
         res = ist.ingest("hhs", archive)
-    assert calls == [str(archive)]
+    assert started == [str(archive)] and cancelled == []
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert res.provenance["inputs"][0]["sha256"] == digest
     bad = tmp_path / "no_type.csv"
     bad.write_text("Name of Covered Entity,State\nA,TX\n", encoding="utf-8")
-    calls.clear()
+    started.clear()
     with pytest.raises(ist.InputError, match="missing column"):
         ist.ingest("hhs", [archive, bad])
-    # The bad file's hash, queued behind the archive's once it was parsed, is cancelled or
-    # stopped when its cleaning fails (which of the two depends on timing).
-    assert calls[0] == str(archive) and set(calls) <= {str(archive), str(bad)}
-    stop = threading.Event()
-    stop.set()
-    assert real(archive, stop=stop) is None
-    assert real(archive) == digest
+    # Both files were parsed (the bad one fails in its cleaning): both hashes started, and
+    # both are stopped by the failure.
+    assert started == [str(archive), str(bad)]
+    assert sorted(cancelled) == sorted(started)
+
+
+def test_background_hash_finishes_what_its_thread_left(tmp_path):
+    """The result is the file's SHA-256 however far the low-priority thread got."""
+    data = bytes(range(256)) * 20_000  # 5 MB: several blocks
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    idle = _files.BackgroundHash(path, start=False)  # the thread never ran: all hashed here
+    assert idle.result() == digest and idle.result() == digest
+    part = _files.BackgroundHash(path, start=False)
+    done = 3 * part.BLOCK + 17  # as if the thread had published after this many bytes
+    part._state = (hashlib.sha256(data[:done]), done)
+    assert part.result() == digest
+    run = _files.BackgroundHash(path)
+    run._thread.join(timeout=60)
+    assert not run._thread.is_alive() and run._state[1] == len(data)
+    assert run.result() == digest
+    stop = _files.BackgroundHash(path, start=False)
+    stop.cancel()
+    stop._run()  # a cancelled hash reads nothing more
+    assert stop._state[1] == 0

@@ -960,6 +960,39 @@ def test_canonical_order_is_the_sorted_table(shared, tmp_path):
     assert rows["description"].tolist()[1:4] == ["first", "second", "third"]
 
 
+def test_fast_canonical_order_is_the_sort_of_dates_then_ids():
+    """The reader's one-number sort gives ``canonical_row_order``'s positions, ties included.
+
+    The hashes are drawn so that many rows share a day, many share the top 49 bits of
+    the hash but not the rest (the sort's second look), and some share the whole hash
+    (same id: file order).
+    """
+    from incidentstats.readers import _hhs_arrow as ha
+    from incidentstats.schema import canonical_row_order
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    top = rng.integers(0, 40, n).astype(np.uint64) << np.uint64(15)  # few top-49-bit values
+    low = rng.integers(0, 2**15, n).astype(np.uint64)
+    h = top | low
+    h[rng.choice(n, 3000, replace=False)] = h[rng.choice(n, 3000)]  # exact repeats
+    h[:500] = rng.integers(0, 2**63, 500).astype(np.uint64) * np.uint64(2)  # and spread ones
+    days = rng.integers(0, 30, n) + (dt.date(2019, 1, 1) - dt.date(1990, 1, 1)).days
+    days[:50] = [0, (1 << 15) - 1] * 25  # the first and the last day the sort takes
+    dates = (np.datetime64("1990-01-01", "D") + days).astype("datetime64[ns]")
+    ids = pd.Series(pd.arrays.ArrowStringArray(ha._id_text(h)))
+    expected = canonical_row_order(pd.Series(dates), ids)
+    got = ha._canonical_order(dates, h)
+    assert np.array_equal(got, expected)
+    assert ids.iloc[got].is_unique is False  # the repeats were there to be ordered
+    # Dates it does not take: missing, not whole days, before 1990, after 2079.
+    for bad in ("NaT", "2020-01-01T12:00", "1989-12-31", "2080-01-01"):
+        odd = dates.copy()
+        odd[7] = np.datetime64(bad, "ns")
+        assert ha._canonical_order(odd, h) is None
+    assert ha._canonical_order(dates[:0], h[:0]).tolist() == []
+
+
 def _descriptions_as_chunks(values, chunk_rows):
     """An Arrow string column of ``values`` in chunks of ``chunk_rows``, as a parse gives."""
     import pyarrow as pa
@@ -1018,9 +1051,15 @@ def test_band_gather_equals_a_plain_take(bands):
             done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, taken))
             scattered.append(done)
         assert buffers == [None] * len(buffers)  # every source buffer let go
-        out = [_hhs_arrow._gather_band(prepared, keep, edges, b, scattered) for b in range(bands)]
+        release = _hhs_arrow._BandRelease(bands)
+        order = rng.permutation(bands)  # bands finish in any order on the threads
+        out = [None] * bands
+        for b in order:
+            out[b] = _hhs_arrow._gather_band(prepared, keep, edges, b, scattered, release)
         assert [len(a) for a in out] == np.diff(edges).tolist()
-        assert all(not pieces for pieces in (f.result() for f in scattered))  # all pieces used
+        # Once every band is done, every run has been read to its end and let go.
+        runs = {k: r for f in scattered for k, r in f.result().items()}
+        assert release.dropped() == {k: int(r[2][-1]) for k, r in runs.items() if r[2][-1]}
         got = [v for a in out for v in a.to_pylist()]
         assert got == _expected_descriptions(values, keep)
         assert (
@@ -1029,6 +1068,49 @@ def test_band_gather_equals_a_plain_take(bands):
                 _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 256)), keep
             ).to_pylist()
         )
+
+
+def test_band_release_drops_what_the_bands_done_so_far_have_read():
+    """A run's start is let go up to the first band not yet gathered, whatever the order."""
+    import pyarrow as pa
+
+    from incidentstats.readers import _hhs_arrow
+
+    data = pa.py_buffer(np.ones(1000, dtype=np.uint8))
+    offsets = np.array([0, 100, 250, 600, 1000])  # four values; the last ends at 1000
+    cuts = np.array([0, 1, 1, 3, 4])  # band 0: value 0; band 1: none; band 2: 1-2; band 3: 3
+    runs = {5: (np.arange(4), data, offsets, cuts)}
+    release = _hhs_arrow._BandRelease(4)
+    release.band_done(2, runs)  # band 0 still to come: nothing can go
+    assert release.dropped() == {}
+    release.band_done(0, runs)  # band 1 still to come (other runs may have values in it)
+    assert release.dropped() == {5: 100}
+    release.band_done(1, runs)  # bands 0-2 done: up to band 3
+    assert release.dropped() == {5: 600}
+    release.band_done(3, runs)
+    assert release.dropped() == {5: 1000}
+
+
+def test_drop_pages_hands_back_only_whole_pages_inside_the_range():
+    """The dropped pages read as zeros afterwards; bytes sharing a page with the rest stay."""
+    import mmap
+
+    import pyarrow as pa
+
+    from incidentstats.readers import _hhs_arrow
+
+    if _hhs_arrow._MADVISE is None:
+        pytest.skip("no madvise here")
+    page = mmap.PAGESIZE
+    block = np.ones(64 * page, dtype=np.uint8)
+    buffer = pa.py_buffer(block)
+    start, end = 3 * page + 10, 20 * page + 5
+    _hhs_arrow._drop_pages(buffer, start, end)
+    first = -(-(buffer.address + start) // page) * page - buffer.address
+    last = (buffer.address + end) // page * page - buffer.address
+    assert last - first >= 15 * page
+    assert not block[first:last].any()
+    assert block[:first].all() and block[last:].all()
 
 
 def test_direct_gather_frees_buffers_in_file_order():

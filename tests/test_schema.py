@@ -82,3 +82,12 @@ def test_all_rows_equal_compares_every_block():
         other[row, 1] = 8
         assert not schema._all_rows_equal(other, block=4)
     assert schema._all_rows_equal(cells[:1], block=4)
+
+
+def test_conform_adds_a_missing_text_column_as_missing_text():
+    """A missing text column comes out all missing, as a cell-by-cell cast of None would."""
+    out = schema.conform(pd.DataFrame({"incident_id": pd.array(["a", "b", "c"], dtype="string")}))
+    expected = pd.Series([None] * 3, dtype="object").astype("string")
+    for col in ("possible_duplicate", "description", "source_file"):
+        pd.testing.assert_series_equal(out[col], expected, check_names=False)
+    assert out["records_affected"].isna().all() and str(out["records_affected"].dtype) == "Int64"

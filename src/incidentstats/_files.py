@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -159,6 +160,70 @@ def sha256_file(path, *, stop: threading.Event | None = None) -> str | None:
                 return None
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class BackgroundHash:
+    """The SHA-256 of a file, hashed on a low-priority thread and finished on demand.
+
+    The thread starts at once. On Linux it lowers its own scheduling priority (nice 19,
+    the thread alone), so it runs on a core the caller's work leaves free and does not
+    slow that work down. ``result()`` never waits for it: it takes the last state the
+    thread published (at most one block behind) and hashes the rest of the file itself,
+    at the caller's priority, so a busy machine cannot starve the hash either.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = p.write_bytes(b"abc")
+    >>> BackgroundHash(p).result()[:16]
+    'ba7816bf8f01cfea'
+    """
+
+    BLOCK = 1 << 20
+
+    def __init__(self, path, *, start: bool = True):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._state = (hashlib.sha256(), 0)  # (digest so far, bytes hashed)
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
+        if start:
+            self._thread.start()
+
+    def _run(self) -> None:
+        if sys.platform.startswith("linux"):  # elsewhere the id below is not a thread's
+            with contextlib.suppress(AttributeError, OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        digest, done = hashlib.sha256(), 0
+        with contextlib.suppress(OSError), open(self.path, "rb", buffering=0) as fh:
+            while not self._stopped:
+                block = fh.read(self.BLOCK)
+                if not block:
+                    return
+                digest.update(block)
+                done += len(block)
+                with self._lock:
+                    if self._stopped:
+                        return
+                    self._state = (digest.copy(), done)
+
+    def result(self) -> str:
+        """The hex digest: the thread's progress, and the rest hashed here."""
+        with self._lock:
+            self._stopped = True
+            digest, done = self._state
+            digest = digest.copy()
+        with open(self.path, "rb", buffering=0) as fh:
+            fh.seek(done)
+            for block in iter(lambda: fh.read(self.BLOCK), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def cancel(self) -> None:
+        """Stop the thread at its next block (the result is not needed)."""
+        with self._lock:
+            self._stopped = True
 
 
 # --- sets of files published as one unit ---------------------------------------------------

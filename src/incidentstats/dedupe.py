@@ -229,10 +229,13 @@ def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFram
         out = incidents.copy(deep=False)
         pos = np.array(sorted(new_ids))
         out["incident_id"] = _replace_at(ids, pos, [new_ids[p] for p in pos])
-        flag = np.full(n, None, dtype=object)
-        flag[pos] = [groups[p] for p in pos]
-        # Arrow reads the None cells in C; pandas would check each cell in Python.
-        flag = pd.arrays.ArrowStringArray(pa.array(flag, type=pa.large_string(), from_pandas=True))
+        # The group ids at ``pos``, missing elsewhere: a take whose other indices are null.
+        where = np.zeros(n, dtype=np.int64)
+        where[pos] = np.arange(len(pos))
+        absent = np.ones(n, dtype=bool)
+        absent[pos] = False
+        names = pa.array([groups[p] for p in pos], type=pa.large_string())
+        flag = pd.arrays.ArrowStringArray(pc.take(names, pa.array(where, mask=absent)))
         out["possible_duplicate"] = flag.astype(ALL_COLUMNS["possible_duplicate"], copy=False)
     final = {p: new_ids.get(p, str(rec[p]["incident_id"])) for p in rec}
     rows = []

@@ -6,15 +6,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import dedupe, readers, vintage
-from ._files import dump_csv, json_text, publish_set, sha256_file
+from ._files import BackgroundHash, dump_csv, json_text, publish_set
 from ._version import __version__
 from .errors import InputError, ParameterError, data_warning
 from .readers import hhs
@@ -136,18 +134,15 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
             f"unknown source {source!r}; expected one of auto, {', '.join(readers.SOURCES)}",
         )
     path_list = _as_paths(paths)
-    # Hash the input files on another thread (hashlib releases the GIL) while they are
-    # cleaned and sorted (an HHS export from when it is parsed: see ``_read_inputs``).
-    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
-    failed = threading.Event()
-    digests: dict[int, object] = {}
+    # Hash the input files on low-priority threads while they are cleaned and sorted (an
+    # HHS export from when it is parsed: see ``_read_inputs``); each hash is finished here
+    # if its thread has not got to the end.
+    digests: dict[int, BackgroundHash | None] = {}
 
     def start_hash(i: int) -> None:
         if i not in digests:
             path = path_list[i]
-            digests[i] = (
-                hasher.submit(sha256_file, path, stop=failed) if Path(path).is_file() else None
-            )
+            digests[i] = BackgroundHash(path) if Path(path).is_file() else None
 
     try:
         results, dataset = _read_inputs(source, path_list, options, start_hash)
@@ -174,11 +169,10 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
             d.result() if (d := digests.get(i)) is not None else None for i in range(len(results))
         ]
     except BaseException:
-        failed.set()  # a hash still running stops at its next block
+        for d in digests.values():
+            if d is not None:
+                d.cancel()  # a hash still running stops at its next block
         raise
-    finally:
-        hasher.shutdown(wait=False, cancel_futures=True)
-
     quarantines = [r.quarantine for r in results if len(r.quarantine)]
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else empty_quarantine()
 

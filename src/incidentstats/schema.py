@@ -123,6 +123,10 @@ def conform(df: pd.DataFrame, *, check_lists: bool = True) -> pd.DataFrame:
     for col, dtype in ALL_COLUMNS.items():
         check = check_lists
         if col not in out.columns:
+            if dtype == "string":  # all missing, as Arrow makes it (no cell-by-cell cast)
+                empty = pd.arrays.ArrowStringArray(pa.nulls(n, type=pa.large_string()))
+                out[col] = pd.Series(empty, index=out.index)
+                continue
             out[col] = pd.Series([None] * n, index=out.index, dtype="object")
             check = True
         current = out[col].dtype
@@ -304,7 +308,7 @@ def duplicated_ids(ids: pd.Series) -> np.ndarray:
         cells = _fixed_width_cells(values.__arrow_array__())
     if cells is None:
         return ids.duplicated(keep="first").to_numpy(dtype=bool)
-    maybe = pd.Series(_fingerprints(cells)).duplicated(keep=False).to_numpy()
+    maybe = _repeated(_fingerprints(cells))
     out = np.zeros(len(ids), dtype=bool)
     if maybe.any():
         rows = np.flatnonzero(maybe)
@@ -358,6 +362,22 @@ def _fixed_width_text(cells: np.ndarray) -> pa.Array:
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """Which of ``values`` occur more than once (``duplicated(keep=False)``), by one sort.
+
+    Examples
+    --------
+    >>> _repeated(np.array([5, 1, 5, 2, 1, 7], dtype=np.uint64)).tolist()
+    [True, True, True, False, True, False]
+    """
+    order = np.argsort(values, kind="quicksort")
+    ranked = values[order]
+    tied = np.flatnonzero(ranked[1:] == ranked[:-1])
+    out = np.zeros(len(values), dtype=bool)
+    out[order[tied]] = out[order[tied + 1]] = True
+    return out
 
 
 def _fingerprints(cells: np.ndarray) -> np.ndarray:

@@ -5,6 +5,9 @@ Used by :mod:`incidentstats.readers.hhs`; nothing here knows the HHS columns.
 
 from __future__ import annotations
 
+import mmap
+import sys
+import threading
 from concurrent.futures import Future
 
 import numpy as np
@@ -325,14 +328,23 @@ _HEX_PAIRS = np.frombuffer("".join(f"{b:02x}" for b in range(256)).encode("ascii
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _incident_ids(
+def _identity_hashes(
     name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
-) -> pa.Array:
-    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
+) -> np.ndarray:
+    """The 64-bit hash of each row's dedupe key, which ``_id_text`` spells as its id."""
     h = pd.util.hash_array(name_fold, categorize=False)
     for part in (state_hash, pd.util.hash_array(day), pd.util.hash_array(records)):
         with np.errstate(over="ignore"):
             h = (h ^ part) * _MIX + np.uint64(0x7F4A7C15)
+    return h
+
+
+def _id_text(h: np.ndarray) -> pa.Array:
+    """Content ids ``hhs-<16 hex>`` of the key hashes ``h``; equal keys give equal ids in any file.
+
+    The hex digits are the hash's bytes, most significant first, so ids sort as the
+    hashes do (see ``_canonical_order``).
+    """
     out = np.empty((len(h), 20), dtype=np.uint8)
     out[:, :4] = np.frombuffer(b"hhs-", dtype=np.uint8)
     digits = _HEX_PAIRS[h.astype(">u8").view(np.uint8).reshape(-1, 8)]
@@ -341,6 +353,51 @@ def _incident_ids(
     return pa.Array.from_buffers(
         pa.large_string(), len(h), [None, pa.py_buffer(offsets), pa.py_buffer(out)]
     )
+
+
+def _incident_ids(
+    name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
+) -> pa.Array:
+    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
+    return _id_text(_identity_hashes(name_fold, state_hash, day, records))
+
+
+_DAY_NS = 86_400 * 10**9
+_DAY_BITS = 15  # days after 1990-01-01 (the earliest date kept) up to 2079
+_EPOCH_1990 = np.datetime64("1990-01-01", "ns").astype(np.int64)
+
+
+def _canonical_order(dates: np.ndarray, h: np.ndarray) -> np.ndarray | None:
+    """``schema.canonical_row_order`` of rows dated ``dates`` (datetime64[ns]) with ids ``_id_text(h)``.
+
+    By date, then id, then position. An id spells its hash's bytes most significant
+    first, so ids sort as the hashes do, and the three keys fit one 64-bit number but
+    for the hash's lowest 15 bits: the date's day in the top 15 bits, the hash's top
+    49 below. One unstable sort of those numbers (numpy's vectorised quicksort: about
+    a tenth of the time of a stable sort of two keys) is exact except among rows whose
+    numbers are equal; those few runs are sorted again by the whole hash, then position.
+    None when a date is missing, not a whole day or outside 1990-2079 (the caller then
+    sorts the usual way).
+    """
+    n = len(h)
+    if n and np.isnat(dates).any():
+        return None
+    since = dates.view(np.int64) - _EPOCH_1990  # nanoseconds after 1990-01-01
+    if n and (since.min() < 0 or since.max() >= _DAY_NS << _DAY_BITS or np.any(since % _DAY_NS)):
+        return None
+    key = ((since // _DAY_NS).astype(np.uint64) << np.uint64(64 - _DAY_BITS)) | (
+        h >> np.uint64(_DAY_BITS)
+    )
+    order = np.argsort(key, kind="quicksort")
+    ranked = key[order]
+    tied = np.flatnonzero(ranked[1:] == ranked[:-1])
+    if len(tied):  # runs of equal numbers: by the whole hash, then position
+        member = np.zeros(n, dtype=bool)
+        member[tied] = member[tied + 1] = True
+        spots = np.flatnonzero(member)
+        rows = order[spots]
+        order[spots] = rows[np.lexsort((rows, h[rows], ranked[spots]))]
+    return order
 
 
 def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> list[pa.Array]:
@@ -388,6 +445,10 @@ def _direct_pays(prepared, keep: np.ndarray, edges: np.ndarray) -> bool:
     or an export sorted by date): each buffer is then freed soon after it is first used.
     Otherwise (rows from all over the file in every band) the scatter/gather is needed.
     """
+    if len(keep) > 1000 and np.count_nonzero(np.diff(keep[:: len(keep) // 1000]) > 0) in range(
+        50, 950
+    ):
+        return False  # a sample of the rows goes back and forth through the file
     if isinstance(prepared, Future):
         prepared = prepared.result()
     views, buffers, _ = prepared
@@ -427,52 +488,90 @@ def _trim_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-def _piece_pool() -> pa.MemoryPool:
-    if _MALLOC_TRIM is not None:
-        return pa.system_memory_pool()
+def _page_dropper():
+    """``madvise(MADV_DONTNEED)`` through ctypes on Linux, else None."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
-        return pa.mimalloc_memory_pool()
-    except NotImplementedError:  # pyarrow built without mimalloc
-        return pa.system_memory_pool()
+        import ctypes
+
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+    except (ImportError, OSError, AttributeError):
+        return None
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    madvise.restype = ctypes.c_int
+    return madvise
 
 
-#: Where the banded gather puts its pieces, which live for a fraction of a second: once a
-#: band's pieces are freed, their pages go back to the system (``_release_pieces``), so
-#: that the bands gathered next do not add to the peak. With glibc that is malloc, then
-#: ``malloc_trim``; elsewhere mimalloc and its ``release_unused``. In jemalloc
-#: (``MEMORY_POOL``), even with ``release_unused``, the freed pieces' pages stayed: on a
-#: 1,000,000-row export the peak was 1.8-1.9 GB against 1.3 GB. mimalloc also gets there
-#: on Linux, but it asks for transparent huge pages, and its system time then varied
-#: from 1.4 to 4.2 s between runs against 1.4-1.6 s for malloc (see ``MEMORY_POOL``).
-_PIECE_POOL = _piece_pool()
+_MADVISE = _page_dropper()
+_MADV_DONTNEED = 4  # Linux
+_PAGE = mmap.PAGESIZE
 
 
-def _release_pieces() -> None:
-    """Hand the pages of freed pieces back to the system."""
-    if _MALLOC_TRIM is not None:
-        _trim_heap()
-    else:
-        _PIECE_POOL.release_unused()
+def _drop_pages(buffer: pa.Buffer, start: int, end: int) -> None:
+    """Hand back to the system the whole pages within bytes ``start`` to ``end`` of ``buffer``.
+
+    For a buffer whose bytes there are never read again: its memory stays allocated (a
+    later read would see zeros), but stops counting in the process's resident memory.
+    Pages the range shares with bytes outside it are kept.
+    """
+    if _MADVISE is None:
+        return
+    first = -(-(buffer.address + start) // _PAGE) * _PAGE
+    last = (buffer.address + end) // _PAGE * _PAGE
+    if last > first:
+        _MADVISE(first, last - first, _MADV_DONTNEED)
+
+
+class _BandRelease:
+    """Drops the scattered runs' pages that the bands gathered so far have read.
+
+    Bands finish in any order on the helper threads; once bands 0 to b are all done, the
+    start of each run up to band b + 1 is never read again (``_drop_pages``).
+    """
+
+    def __init__(self, bands: int):
+        self._lock = threading.Lock()
+        self._done = np.zeros(bands, dtype=bool)
+        self._next = 0  # the first band not yet done
+        self._dropped: dict[int, int] = {}  # run -> bytes dropped from its start
+
+    def band_done(self, band: int, runs: dict) -> None:
+        with self._lock:
+            self._done[band] = True
+            while self._next < len(self._done) and self._done[self._next]:
+                self._next += 1
+            for k, (_, data, offsets, cuts) in runs.items():
+                end = int(offsets[cuts[self._next]])
+                if end > self._dropped.get(k, 0):
+                    _drop_pages(data, self._dropped.get(k, 0), end)
+                    self._dropped[k] = end
+
+    def dropped(self) -> dict[int, int]:
+        """{run: bytes dropped from its start} (for tests)."""
+        with self._lock:
+            return dict(self._dropped)
 
 
 def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, after=()) -> dict:
-    """Copy the kept values of some source buffers into one piece per band, freeing each buffer.
+    """Copy the kept values of some source buffers into one run each, in result order; free them.
 
     The first step of the banded gather (``_gather_band`` is the second). ``prepared`` is
     what ``_prepare_descriptions`` returned (or a Future of it), ``keep`` the source rows
     of the result in its order, ``edges`` the first result row of each band and one past
     the last. ``taken`` is an ``itertools.count()`` shared by the calls running side by
     side: each call takes the next buffer number from it until they run out, so that a
-    thread slowed down (waiting for the GIL) copies fewer buffers. For each buffer, the kept values longer than 12 bytes
-    (shorter ones are held in their views) are copied in result order into one piece per
-    band of result rows; the buffer is then dropped from ``prepared``'s list, which frees
-    it if nothing else holds it. The futures in ``after`` (other readers of the buffers)
-    are waited for first.
+    thread slowed down (waiting for the GIL) copies fewer buffers. For each buffer, the
+    kept values longer than 12 bytes (shorter ones are held in their views) are copied in
+    result order into one run, where each band's values are thus one stretch; the buffer
+    is then dropped from ``prepared``'s list, which frees it if nothing else holds it. The
+    futures in ``after`` (other readers of the buffers) are waited for first.
 
     Returns
     -------
     dict
-        {(source, band): (result rows, the piece's data buffer, the values' offsets in it)}
+        {source: (result rows, the run's data buffer, the values' offsets in it and the
+        end, the position in the rows where each band starts and one past the last)}
     """
     if isinstance(prepared, Future):
         prepared = prepared.result()
@@ -482,37 +581,42 @@ def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, 
     if buffers is None:  # no string views: ``_gather_band`` takes the rows itself
         return {}
     kept = views[keep].view(np.int32)  # (m, 4): length, first bytes, buffer, offset
-    pieces = {}
+    runs = {}
     for k in iter(taken.__next__, None):
         if k >= len(buffers):
             break
         rows = np.flatnonzero((kept[:, 2] == k) & (kept[:, 0] > 12))
-        cuts = np.searchsorted(rows, edges)
-        for band in range(len(edges) - 1):
-            part = rows[cuts[band] : cuts[band + 1]]
-            if not len(part):
-                continue
-            local = kept[part].copy()
+        if len(rows):
+            local = kept[rows].copy()
             local[:, 2] = 0
-            piece = pc.cast(
+            run = pc.cast(
                 pa.Array.from_buffers(
-                    pa.string_view(), len(part), [None, pa.py_buffer(local), buffers[k]]
+                    pa.string_view(), len(rows), [None, pa.py_buffer(local), buffers[k]]
                 ),
                 pa.large_string(),
-                memory_pool=_PIECE_POOL,
+                memory_pool=_RUN_POOL,
             )
-            offsets = np.frombuffer(piece.buffers()[1], dtype=np.int64)[: len(part)]
-            pieces[k, band] = (part, piece.buffers()[2], offsets)
+            offsets = np.frombuffer(run.buffers()[1], dtype=np.int64)[: len(rows) + 1]
+            runs[k] = (rows, run.buffers()[2], offsets, np.searchsorted(rows, edges))
         buffers[k] = None
-    return pieces
+    return runs
 
 
-def _gather_band(prepared, keep: np.ndarray, edges: np.ndarray, band: int, scattered) -> pa.Array:
-    """Result rows ``edges[band]`` to ``edges[band + 1]``, from their pieces, which are then freed.
+#: Where the scattered runs live: the C library's malloc, which hands a large block
+#: straight back to the system once freed (jemalloc, ``MEMORY_POOL``, would keep it).
+_RUN_POOL = pa.system_memory_pool()
 
-    ``scattered`` holds the Futures of the ``_scatter_descriptions`` calls; this band's
-    pieces are taken out of their results, so that they are freed once copied. Returns a
-    large_string array, with '\\N', 'NULL' and '' missing as in ``_gather_descriptions``.
+
+def _gather_band(
+    prepared, keep: np.ndarray, edges: np.ndarray, band: int, scattered, release=None
+) -> pa.Array:
+    """Result rows ``edges[band]`` to ``edges[band + 1]``, from the scattered runs.
+
+    ``scattered`` holds the Futures of the ``_scatter_descriptions`` calls. With
+    ``release`` (a ``_BandRelease`` shared by the bands), the runs' pages that no band
+    still to come reads are handed back once this band is gathered, so that the gathered
+    and the scattered text are not both whole in memory. Returns a large_string array,
+    with '\\N', 'NULL' and '' missing as in ``_gather_descriptions``.
     """
     if isinstance(prepared, Future):
         prepared = prepared.result()
@@ -522,20 +626,19 @@ def _gather_band(prepared, keep: np.ndarray, edges: np.ndarray, band: int, scatt
         return _gather_descriptions(prepared, keep[lo:hi])
     local = views[keep[lo:hi]]
     words = local.view(np.int32)
-    data, piece, pieces = [], None, None
+    runs = {}
     for future in scattered:
-        pieces = future.result()
-        for k in range(len(buffers)):
-            piece = pieces.pop((k, band), None)
-            if piece is not None:
-                part, _, offsets = piece
-                words[part - lo, 2] = len(data)
-                words[part - lo, 3] = offsets
-                data.append(piece[1])
-    del piece, pieces
+        runs.update(future.result())
+    data = []
+    for rows, run, offsets, cuts in runs.values():
+        first, past = cuts[band], cuts[band + 1]
+        if past > first:
+            part = rows[first:past] - lo
+            words[part, 2] = len(data)
+            words[part, 3] = offsets[first:past]
+            data.append(run)
     out = _view_text(local, missing[keep[lo:hi]], data)
-    del data  # the band's pieces
-    # Without this the freed pieces' pages stay with the allocator, reused by nothing
-    # (the bands live in MEMORY_POOL), and the peak was higher than with no bands at all.
-    _release_pieces()
+    del data
+    if release is not None:
+        release.band_done(band, runs)
     return out

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +56,9 @@ class ReadResult:
         Data rows in the file (header excluded). Rows outside the requested scope
         (e.g. a non-health industry) go to the quarantine with an "out of scope" reason,
         so ``rows_in == len(incidents) + len(quarantine)`` always holds.
+    lists_checked : bool, default False
+        (Only at construction.) The reader vouches that the list columns of
+        ``incidents`` hold Python lists, so ``conform`` does not look at every cell.
     """
 
     path: str
@@ -67,9 +70,10 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)
     as_of: str | None = None  # a date the file itself states, ISO format
     kind: str | None = None  # what list the file is (e.g. HHS "archive"); None: the source's kind
+    lists_checked: InitVar[bool] = False
 
-    def __post_init__(self):
-        self.incidents = conform(self.incidents)
+    def __post_init__(self, lists_checked: bool):
+        self.incidents = conform(self.incidents, check_lists=not lists_checked)
         if self.quarantine is None or self.quarantine.empty:
             self.quarantine = empty_quarantine()
         else:

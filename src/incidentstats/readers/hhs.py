@@ -33,6 +33,8 @@ from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
+    _BandRelease,
+    _canonical_order,
     _casefold,
     _direct_pays,
     _factorize,
@@ -40,7 +42,8 @@ from ._hhs_arrow import (
     _gather_band,
     _gather_descriptions,
     _gather_direct,
-    _incident_ids,
+    _id_text,
+    _identity_hashes,
     _mentions,
     _np_bool,
     _object_array,
@@ -222,8 +225,8 @@ def read_hhs(
         rows then move once, in the reader, instead of a second time when sorted.
     on_parsed : callable, optional
         Called without arguments once the file is parsed, before the rows are cleaned.
-        ``ingest`` starts hashing the file then: the parse keeps both CPUs busy, the
-        cleaning does not.
+        ``ingest`` starts hashing the file then, on a thread of the lowest priority
+        (``BackgroundHash``): the parse keeps both CPUs busy, the cleaning does not.
 
     Returns
     -------
@@ -616,7 +619,7 @@ def _clean(
         memory_pool=MEMORY_POOL,
     )
     del name, bad  # the folded names and reasons of every row: not needed from here on
-    ids = _incident_ids(
+    h = _identity_hashes(
         _casefold(name_ok),
         pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes[keep]]
         if len(s_clean)
@@ -624,11 +627,14 @@ def _clean(
         d_kept.view(np.int64),
         r_kept,
     )
+    order = None
     if canonical_order:
-        order = canonical_row_order(pd.Series(d_kept), pd.Series(pd.arrays.ArrowStringArray(ids)))
+        order = _canonical_order(d_kept, h)
+        if order is None:  # a date the fast sort does not take: sort the ids themselves
+            ids = pd.Series(pd.arrays.ArrowStringArray(_id_text(h)))
+            order = canonical_row_order(pd.Series(d_kept), ids)
         keep = keep[order]
-        ids = pc.take(ids, pa.array(order), memory_pool=MEMORY_POOL)
-        name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
+        h = h[order]
         r_kept = r_kept[order]
         d_kept = d_kept[order]
     # ``keep`` holds the rows of the table, in its order: all rows in file order need no move.
@@ -647,24 +653,37 @@ def _clean(
             description = [worker.submit(_gather_direct, prepared, keep, edges, after)]
         elif banded:
             # Rows from all over the file in every band. Both helper threads are free by
-            # now: they copy the kept values of the parser's buffers, taking them in turn,
-            # into pieces, one per band of result rows, freeing each buffer once copied;
-            # then the bands are gathered from their pieces, which are freed in turn. The
-            # text is copied twice, but the parsed and the gathered descriptions are never
-            # both whole in memory.
+            # now: they copy the kept values of each parser's buffer, taking them in turn,
+            # into one run in result order, freeing the buffer once copied; then the bands
+            # are gathered from the runs, whose pages are handed back as the bands that
+            # read them are done. The text is copied twice, but the parsed and the gathered
+            # descriptions are never both whole in memory.
             taken = itertools.count()  # the buffer numbers, shared by the two threads
             scattered = [
                 worker.submit(_scatter_descriptions, prepared, keep, edges, taken, after)
                 for _ in range(2)
             ]
+            release = _BandRelease(_BANDS)
             description = [
-                worker.submit(_gather_band, prepared, keep, edges, band, scattered)
+                worker.submit(_gather_band, prepared, keep, edges, band, scattered, release)
                 for band in range(_BANDS)
             ]
-            del scattered
+            del scattered, release
         else:
             rows = None if in_place else keep
             description = [worker.submit(_gather_descriptions, prepared, rows)]
+
+    # Which list the file is, from which kept rows have a description: known before the
+    # descriptions are gathered.
+    kind = list_kind(
+        pd.Series(d_kept),
+        ~prepared.result()[2][keep] if "description" in fields else np.zeros(len(keep), bool),
+        has_descriptions="description" in fields,
+        old_layout=old_layout,
+    )
+    ids = _id_text(h)
+    if order is not None:
+        name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
 
     # --- other few-valued columns ------------------------------------------------------
     l_codes, l_uniques = _factorize(get("location"))
@@ -755,12 +774,8 @@ def _clean(
         incidents=incidents,
         quarantine=quarantine,
         rows_in=n,
-        kind=list_kind(
-            incidents["reported_date"],
-            incidents["description"].notna().to_numpy(dtype=bool),
-            has_descriptions="description" in fields,
-            old_layout=old_layout,
-        ),
+        kind=kind,
+        lists_checked=True,  # built here from lists (``_object_array``)
     )
 
 
