@@ -1059,7 +1059,7 @@ def test_band_gather_equals_a_plain_take(bands):
         assert [len(a) for a in out] == np.diff(edges).tolist()
         # Once every band is done, every run has been read to its end and let go.
         runs = {k: r for f in scattered for k, r in f.result().items()}
-        assert release.dropped() == {k: int(r[2][-1]) for k, r in runs.items() if r[2][-1]}
+        assert release.dropped(runs) == {k: [(0, int(r[2][-1]))] for k, r in runs.items()}
         got = [v for a in out for v in a.to_pylist()]
         assert got == _expected_descriptions(values, keep)
         assert (
@@ -1070,8 +1070,8 @@ def test_band_gather_equals_a_plain_take(bands):
         )
 
 
-def test_band_release_drops_what_the_bands_done_so_far_have_read():
-    """A run's start is let go up to the first band not yet gathered, whatever the order."""
+def test_band_release_drops_the_stretches_of_the_bands_done():
+    """A run's stretch of each done band is let go, joined with its done neighbours."""
     import pyarrow as pa
 
     from incidentstats.readers import _hhs_arrow
@@ -1080,15 +1080,21 @@ def test_band_release_drops_what_the_bands_done_so_far_have_read():
     offsets = np.array([0, 100, 250, 600, 1000])  # four values; the last ends at 1000
     cuts = np.array([0, 1, 1, 3, 4])  # band 0: value 0; band 1: none; band 2: 1-2; band 3: 3
     runs = {5: (np.arange(4), data, offsets, cuts)}
+    calls = []
     release = _hhs_arrow._BandRelease(4)
-    release.band_done(2, runs)  # band 0 still to come: nothing can go
-    assert release.dropped() == {}
-    release.band_done(0, runs)  # band 1 still to come (other runs may have values in it)
-    assert release.dropped() == {5: 100}
-    release.band_done(1, runs)  # bands 0-2 done: up to band 3
-    assert release.dropped() == {5: 600}
-    release.band_done(3, runs)
-    assert release.dropped() == {5: 1000}
+    real = _hhs_arrow._drop_pages
+    try:
+        _hhs_arrow._drop_pages = lambda buf, a, b: calls.append((a, b))
+        release.band_done(2, runs)
+        assert calls[-1] == (100, 600) and release.dropped(runs) == {5: [(100, 600)]}
+        release.band_done(0, runs)
+        assert calls[-1] == (0, 100) and release.dropped(runs) == {5: [(0, 100), (100, 600)]}
+        release.band_done(1, runs)  # joins bands 0-2: the pages between them go too
+        assert calls[-1] == (0, 600) and release.dropped(runs) == {5: [(0, 600)]}
+        release.band_done(3, runs)
+        assert calls[-1] == (0, 1000) and release.dropped(runs) == {5: [(0, 1000)]}
+    finally:
+        _hhs_arrow._drop_pages = real
 
 
 def test_drop_pages_hands_back_only_whole_pages_inside_the_range():

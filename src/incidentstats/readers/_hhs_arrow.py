@@ -526,31 +526,36 @@ def _drop_pages(buffer: pa.Buffer, start: int, end: int) -> None:
 class _BandRelease:
     """Drops the scattered runs' pages that the bands gathered so far have read.
 
-    Bands finish in any order on the helper threads; once bands 0 to b are all done, the
-    start of each run up to band b + 1 is never read again (``_drop_pages``).
+    Each band's values are one stretch of each run. Bands finish in any order on the
+    helper threads; once a band is done, the pages of each run's stretch of the done bands
+    around it are never read again (``_drop_pages``: a page shared with a band still to
+    come is kept until that band is done too).
     """
 
     def __init__(self, bands: int):
         self._lock = threading.Lock()
         self._done = np.zeros(bands, dtype=bool)
-        self._next = 0  # the first band not yet done
-        self._dropped: dict[int, int] = {}  # run -> bytes dropped from its start
 
     def band_done(self, band: int, runs: dict) -> None:
         with self._lock:
             self._done[band] = True
-            while self._next < len(self._done) and self._done[self._next]:
-                self._next += 1
-            for k, (_, data, offsets, cuts) in runs.items():
-                end = int(offsets[cuts[self._next]])
-                if end > self._dropped.get(k, 0):
-                    _drop_pages(data, self._dropped.get(k, 0), end)
-                    self._dropped[k] = end
+            first, last = band, band  # the done bands around this one
+            while first > 0 and self._done[first - 1]:
+                first -= 1
+            while last + 1 < len(self._done) and self._done[last + 1]:
+                last += 1
+            for _, data, offsets, cuts in runs.values():
+                _drop_pages(data, int(offsets[cuts[first]]), int(offsets[cuts[last + 1]]))
 
-    def dropped(self) -> dict[int, int]:
-        """{run: bytes dropped from its start} (for tests)."""
+    def dropped(self, runs: dict) -> dict[int, list[tuple[int, int]]]:
+        """{run: the byte ranges of the done bands, merged} (what has been dropped; for tests)."""
         with self._lock:
-            return dict(self._dropped)
+            done = self._done.copy()
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], done.astype(np.int8), [0]])))
+        return {
+            k: [(int(offsets[cuts[a]]), int(offsets[cuts[b]])) for a, b in edges.reshape(-1, 2)]
+            for k, (_, _, offsets, cuts) in runs.items()
+        }
 
 
 def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, after=()) -> dict:
