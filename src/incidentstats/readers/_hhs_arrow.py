@@ -529,7 +529,9 @@ class _BandRelease:
     Each band's values are one stretch of each run. Bands finish in any order on the
     helper threads; once a band is done, the pages of each run's stretch of the done bands
     around it are never read again (``_drop_pages``: a page shared with a band still to
-    come is kept until that band is done too).
+    come is kept until that band is done too). Where there is no ``madvise`` (outside
+    Linux) nothing is dropped: the runs are freed whole once every band is gathered, and
+    the peak is higher by up to the size of the kept descriptions.
     """
 
     def __init__(self, bands: int):
