@@ -9,6 +9,7 @@ import csv
 import hashlib
 import importlib
 import json
+import threading
 
 import pandas as pd
 import pyarrow as pa
@@ -397,3 +398,40 @@ def test_background_hash_finishes_what_its_thread_left(tmp_path):
     stop.cancel()
     stop._run()  # a cancelled hash reads nothing more
     assert stop._state[1] == 0
+
+
+def test_background_hashes_run_two_at_a_time(tmp_path, monkeypatch):
+    """Many inputs start many hashes; at most two threads read at once, and every digest is right."""
+    import builtins
+    import contextlib
+    import time
+
+    active, most = [0], [0]
+    lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def counted_open(*args, **kwargs):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            with builtins.open(*args, **kwargs) as fh:
+                time.sleep(0.05)  # long enough for the other threads to try
+                yield fh
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(_files, "open", counted_open, raising=False)
+    paths = []
+    for i in range(6):
+        path = tmp_path / f"f{i}.bin"
+        path.write_bytes(bytes([i]) * 300_000)
+        paths.append(path)
+    hashes = [_files.BackgroundHash(p) for p in paths]
+    for h in hashes:
+        h._thread.join(timeout=60)
+    assert most[0] == 2 and all(h._state[1] == 300_000 for h in hashes)
+    assert [h.result() for h in hashes] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in paths
+    ]

@@ -165,7 +165,7 @@ def sha256_file(path, *, stop: threading.Event | None = None) -> str | None:
 class BackgroundHash:
     """The SHA-256 of a file, hashed on a low-priority thread and finished on demand.
 
-    The thread starts at once. On Linux it lowers its own scheduling priority (nice 19,
+    The thread starts at once and waits for one of ``SLOTS``. On Linux it lowers its own scheduling priority (nice 19,
     the thread alone), so it runs on a core the caller's work leaves free and does not
     slow that work down. ``result()`` never waits for it: it takes the last state the
     thread published (at most one block behind) and hashes the rest of the file itself,
@@ -181,6 +181,8 @@ class BackgroundHash:
     """
 
     BLOCK = 1 << 20
+    #: At most this many threads hash at a time (an ingest of many files starts one each).
+    SLOTS = threading.BoundedSemaphore(2)
 
     def __init__(self, path, *, start: bool = True):
         self.path = Path(path)
@@ -196,7 +198,7 @@ class BackgroundHash:
             with contextlib.suppress(AttributeError, OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         digest, done = hashlib.sha256(), 0
-        with contextlib.suppress(OSError), open(self.path, "rb", buffering=0) as fh:
+        with self.SLOTS, contextlib.suppress(OSError), open(self.path, "rb", buffering=0) as fh:
             while not self._stopped:
                 block = fh.read(self.BLOCK)
                 if not block:
