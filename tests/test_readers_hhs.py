@@ -1016,6 +1016,11 @@ def _expected_descriptions(values, keep):
     return out
 
 
+def _record_drop(dropped: dict, buffer, start: int, end: int) -> None:
+    """Stands in for ``_drop_pages``: the last range let go of each buffer."""
+    dropped[buffer.address] = (start, end)
+
+
 @pytest.mark.parametrize("bands", [1, 3, 16, 40])
 def test_band_gather_equals_a_plain_take(bands):
     """Scatter into bands then gather gives the values of a plain take, for random orders."""
@@ -1054,12 +1059,18 @@ def test_band_gather_equals_a_plain_take(bands):
         release = _hhs_arrow._BandRelease(bands)
         order = rng.permutation(bands)  # bands finish in any order on the threads
         out = [None] * bands
-        for b in order:
-            out[b] = _hhs_arrow._gather_band(prepared, keep, edges, b, scattered, release)
+        dropped = {}  # run data address -> the last range let go
+        real = _hhs_arrow._drop_pages
+        try:
+            _hhs_arrow._drop_pages = functools.partial(_record_drop, dropped)
+            for b in order:
+                out[b] = _hhs_arrow._gather_band(prepared, keep, edges, b, scattered, release)
+        finally:
+            _hhs_arrow._drop_pages = real
         assert [len(a) for a in out] == np.diff(edges).tolist()
         # Once every band is done, every run has been read to its end and let go.
         runs = {k: r for f in scattered for k, r in f.result().items()}
-        assert release.dropped(runs) == {k: [(0, int(r[2][-1]))] for k, r in runs.items()}
+        assert dropped == {r[1].address: (0, int(r[2][-1])) for r in runs.values()}
         got = [v for a in out for v in a.to_pylist()]
         assert got == _expected_descriptions(values, keep)
         assert (
@@ -1086,13 +1097,13 @@ def test_band_release_drops_the_stretches_of_the_bands_done():
     try:
         _hhs_arrow._drop_pages = lambda buf, a, b: calls.append((a, b))
         release.band_done(2, runs)
-        assert calls[-1] == (100, 600) and release.dropped(runs) == {5: [(100, 600)]}
-        release.band_done(0, runs)
-        assert calls[-1] == (0, 100) and release.dropped(runs) == {5: [(0, 100), (100, 600)]}
+        assert calls == [(100, 600)]
+        release.band_done(0, runs)  # band 1 still to come: only band 0's stretch
+        assert calls == [(100, 600), (0, 100)]
         release.band_done(1, runs)  # joins bands 0-2: the pages between them go too
-        assert calls[-1] == (0, 600) and release.dropped(runs) == {5: [(0, 600)]}
+        assert calls[2:] == [(0, 600)]
         release.band_done(3, runs)
-        assert calls[-1] == (0, 1000) and release.dropped(runs) == {5: [(0, 1000)]}
+        assert calls[3:] == [(0, 1000)]
     finally:
         _hhs_arrow._drop_pages = real
 

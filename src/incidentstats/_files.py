@@ -151,15 +151,21 @@ def write_csv(path, df: pd.DataFrame, *, index: bool = False) -> Path:
     return Path(path)
 
 
-def sha256_file(path, *, stop: threading.Event | None = None) -> str | None:
-    """Return the hex SHA-256 of a file, read in chunks; None if ``stop`` is set meanwhile."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            if stop is not None and stop.is_set():
-                return None
-            digest.update(chunk)
-    return digest.hexdigest()
+_HASH_BLOCK = 1 << 20
+
+
+def _hash_from(digest, path, start: int = 0):
+    """``digest`` updated with the bytes of ``path`` from byte ``start`` on, read in blocks."""
+    with open(path, "rb", buffering=0) as fh:
+        fh.seek(start)
+        for block in iter(lambda: fh.read(_HASH_BLOCK), b""):
+            digest.update(block)
+    return digest
+
+
+def sha256_file(path) -> str:
+    """Return the hex SHA-256 of a file, read in chunks."""
+    return _hash_from(hashlib.sha256(), path).hexdigest()
 
 
 class BackgroundHash:
@@ -180,7 +186,7 @@ class BackgroundHash:
     'ba7816bf8f01cfea'
     """
 
-    BLOCK = 1 << 20
+    BLOCK = _HASH_BLOCK
     #: At most this many threads hash at a time (an ingest of many files starts one each).
     SLOTS = threading.BoundedSemaphore(2)
 
@@ -215,12 +221,7 @@ class BackgroundHash:
         with self._lock:
             self._stopped = True
             digest, done = self._state
-            digest = digest.copy()
-        with open(self.path, "rb", buffering=0) as fh:
-            fh.seek(done)
-            for block in iter(lambda: fh.read(self.BLOCK), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        return _hash_from(digest.copy(), self.path, done).hexdigest()
 
     def cancel(self) -> None:
         """Stop the thread at its next block (the result is not needed)."""

@@ -355,13 +355,6 @@ def _id_text(h: np.ndarray) -> pa.Array:
     )
 
 
-def _incident_ids(
-    name_fold: np.ndarray, state_hash: np.ndarray, day: np.ndarray, records: np.ndarray
-) -> pa.Array:
-    """Content ids ``hhs-<16 hex>`` from the dedupe key; equal keys give equal ids in any file."""
-    return _id_text(_identity_hashes(name_fold, state_hash, day, records))
-
-
 _DAY_NS = 86_400 * 10**9
 _DAY_BITS = 15  # days after 1990-01-01 (the earliest date kept) up to 2079
 _EPOCH_1990 = np.datetime64("1990-01-01", "ns").astype(np.int64)
@@ -414,7 +407,7 @@ def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> l
     for future in after:
         future.result()
     views, buffers, missing = prepared
-    last = _last_uses(views, keep, len(buffers))
+    last = _last_uses(views[keep].view(np.int32), len(buffers))
     empty = pa.py_buffer(b"")
     for k in np.flatnonzero(last < 0).tolist():
         buffers[k] = None
@@ -428,9 +421,12 @@ def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> l
     return out
 
 
-def _last_uses(views: np.ndarray, keep: np.ndarray, count: int) -> np.ndarray:
-    """For each of ``count`` buffers, the last result row whose value lies in it (-1: none)."""
-    words = views[keep].view(np.int32)
+def _last_uses(words: np.ndarray, count: int) -> np.ndarray:
+    """For each of ``count`` buffers, the last result row whose value lies in it (-1: none).
+
+    ``words`` are the result rows' string views as (m, 4) int32: length, first bytes,
+    buffer, offset.
+    """
     rows = np.flatnonzero(words[:, 0] > 12)
     last = np.full(count, -1, dtype=np.int64)
     np.maximum.at(last, words[rows, 2], rows)
@@ -452,28 +448,29 @@ def _direct_pays(prepared, keep: np.ndarray, edges: np.ndarray) -> bool:
     if isinstance(prepared, Future):
         prepared = prepared.result()
     views, buffers, _ = prepared
-    last = _last_uses(views, keep, len(buffers))
+    words = views[keep].view(np.int32)
+    last = _last_uses(words, len(buffers))
     sizes = np.array([b.size for b in buffers], dtype=np.int64)
     band_of_last = np.searchsorted(edges, last, side="right") - 1  # -1: never used
     freed_after = np.zeros(len(edges), dtype=np.int64)  # bytes freed once band b is done
     np.add.at(freed_after, band_of_last + 1, sizes)
     alive = sizes.sum() - np.cumsum(freed_after)[:-1]  # source bytes held during band b
-    lengths = views[keep].view(np.int32)[:, 0].astype(np.int64)
+    lengths = words[:, 0].astype(np.int64)
     done = np.concatenate([[0], np.cumsum(lengths)])[edges[1:]]  # result bytes after band b
     return bool(np.max(alive + done, initial=0) <= sizes.sum() + done[-1] // 4)
 
 
-def _heap_trimmer():
-    """glibc's ``malloc_trim``, or None (another C library, or no ctypes)."""
+def _libc(name: str):
+    """The C library's function ``name`` through ctypes, or None (not there, or no ctypes)."""
     try:
         import ctypes
 
-        return ctypes.CDLL(None).malloc_trim
+        return getattr(ctypes.CDLL(None, use_errno=True), name)
     except (ImportError, OSError, AttributeError, TypeError):  # TypeError: Windows' CDLL(None)
         return None
 
 
-_MALLOC_TRIM = _heap_trimmer()
+_MALLOC_TRIM = _libc("malloc_trim")  # glibc only
 
 
 def _trim_heap() -> None:
@@ -489,17 +486,13 @@ def _trim_heap() -> None:
 
 
 def _page_dropper():
-    """``madvise(MADV_DONTNEED)`` through ctypes on Linux, else None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
+    """``madvise`` through ctypes on Linux (for ``MADV_DONTNEED``), else None."""
+    madvise = _libc("madvise") if sys.platform.startswith("linux") else None
+    if madvise is not None:
         import ctypes
 
-        madvise = ctypes.CDLL(None, use_errno=True).madvise
-    except (ImportError, OSError, AttributeError):
-        return None
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    madvise.restype = ctypes.c_int
+        madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        madvise.restype = ctypes.c_int
     return madvise
 
 
@@ -548,16 +541,6 @@ class _BandRelease:
                 last += 1
             for _, data, offsets, cuts in runs.values():
                 _drop_pages(data, int(offsets[cuts[first]]), int(offsets[cuts[last + 1]]))
-
-    def dropped(self, runs: dict) -> dict[int, list[tuple[int, int]]]:
-        """{run: the byte ranges of the done bands, merged} (what has been dropped; for tests)."""
-        with self._lock:
-            done = self._done.copy()
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], done.astype(np.int8), [0]])))
-        return {
-            k: [(int(offsets[cuts[a]]), int(offsets[cuts[b]])) for a, b in edges.reshape(-1, 2)]
-            for k, (_, _, offsets, cuts) in runs.items()
-        }
 
 
 def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, after=()) -> dict:
