@@ -29,6 +29,7 @@ from ..limits import MAX_FIELD_BYTES, check_file_field_bytes, check_frame_fields
 from ..schema import (
     MEMORY_POOL,  # for large Arrow buffers: see there why not the default
     canonical_row_order,
+    repeated,
 )
 from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
@@ -691,6 +692,9 @@ def _clean(
         old_layout=old_layout,
     )
     ids = _id_text(h)
+    # Ids spell their hashes, so rows share an id exactly where they share a hash: worked
+    # out here, while the descriptions are gathered, for the dedupe.
+    shared = repeated(h)
     if order is not None:
         name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
 
@@ -784,6 +788,7 @@ def _clean(
         quarantine=quarantine,
         rows_in=n,
         kind=kind,
+        shared_ids=shared,
         lists_checked=True,  # built here from lists (``_object_array``)
     )
 
