@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 import pyarrow as pa
+import pytest
 
 from incidentstats import schema
 
