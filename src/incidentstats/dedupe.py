@@ -154,7 +154,9 @@ def _replace_at(ids: pd.Series, positions: np.ndarray, values: list[str]):
     return pd.array(out, dtype=ids.dtype)
 
 
-def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+def resolve_duplicates(
+    incidents: pd.DataFrame, *, shared: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
     """Decide which rows sharing an ``incident_id`` are copies and which distinct incidents.
 
     Parameters
@@ -162,6 +164,9 @@ def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFram
     incidents : DataFrame
         Canonical rows in input order (the position breaks ties), with an ``_input``
         column numbering the inputs (else ``source_file`` tells them apart).
+    shared : ndarray of bool, optional
+        Which rows share their ``incident_id`` with another row, if already known (a
+        reader's ``ReadResult.shared_ids``); worked out from the ids otherwise.
 
     Returns
     -------
@@ -184,10 +189,15 @@ def resolve_duplicates(incidents: pd.DataFrame) -> tuple[np.ndarray, pd.DataFram
     n = len(incidents)
     removed = np.zeros(n, dtype=bool)
     ids = incidents["incident_id"]
-    first_dup = duplicated_ids(ids)
-    if not first_dup.any():
-        return removed, incidents, empty_duplicates()
-    members = np.flatnonzero(_isin(ids, ids.iloc[np.flatnonzero(first_dup)]))
+    if shared is None:
+        first_dup = duplicated_ids(ids)
+        if not first_dup.any():
+            return removed, incidents, empty_duplicates()
+        members = np.flatnonzero(_isin(ids, ids.iloc[np.flatnonzero(first_dup)]))
+    else:
+        members = np.flatnonzero(shared)
+        if not len(members):
+            return removed, incidents, empty_duplicates()
     by = "_input" if "_input" in incidents.columns else "source_file"
     wanted = [c for c in dict.fromkeys([*incidents.columns, by]) if c in incidents.columns]
     columns = {c: _values_at(incidents[c], members) for c in wanted}

@@ -156,7 +156,9 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         del frames
         for r in results:
             r.incidents = None
-        removed, incidents, duplicates = dedupe.resolve_duplicates(incidents)
+        # One input: its reader may know already which rows share an id.
+        shared = results[0].shared_ids if len(results) == 1 else None
+        removed, incidents, duplicates = dedupe.resolve_duplicates(incidents, shared=shared)
         dup = pd.Series(removed, index=incidents.index)
         dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
         # Sort only the keys, then move the (large) table once. The readers' tables are

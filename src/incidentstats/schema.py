@@ -308,7 +308,7 @@ def duplicated_ids(ids: pd.Series) -> np.ndarray:
         cells = _fixed_width_cells(values.__arrow_array__())
     if cells is None:
         return ids.duplicated(keep="first").to_numpy(dtype=bool)
-    maybe = _repeated(_fingerprints(cells))
+    maybe = repeated(_fingerprints(cells))
     out = np.zeros(len(ids), dtype=bool)
     if maybe.any():
         rows = np.flatnonzero(maybe)
@@ -364,32 +364,47 @@ def _fixed_width_text(cells: np.ndarray) -> pa.Array:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _repeated(values: np.ndarray) -> np.ndarray:
-    """Which of ``values`` occur more than once (``duplicated(keep=False)``), by one sort.
+def repeated(values: np.ndarray) -> np.ndarray:
+    """Which of ``values`` occur more than once (``duplicated(keep=False)``), by sorting.
+
+    A sort of the values alone (a few milliseconds for a million) says whether any
+    repeats; only then are the positions sorted too, to find them.
 
     Examples
     --------
-    >>> _repeated(np.array([5, 1, 5, 2, 1, 7], dtype=np.uint64)).tolist()
+    >>> repeated(np.array([5, 1, 5, 2, 1, 7], dtype=np.uint64)).tolist()
     [True, True, True, False, True, False]
+    >>> repeated(np.array([3, 1, 2], dtype=np.uint64)).tolist()
+    [False, False, False]
     """
+    out = np.zeros(len(values), dtype=bool)
+    ranked = np.sort(values)
+    if not np.any(ranked[1:] == ranked[:-1]):
+        return out
     order = np.argsort(values, kind="quicksort")
     ranked = values[order]
     tied = np.flatnonzero(ranked[1:] == ranked[:-1])
-    out = np.zeros(len(values), dtype=bool)
     out[order[tied]] = out[order[tied + 1]] = True
     return out
 
 
 def _fingerprints(cells: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of every row of an (n, width) uint8 array."""
+    """A 64-bit hash of every row of an (n, width) uint8 array.
+
+    The rows are read eight bytes at a time where they are (numpy reads the unaligned
+    words); only a last word shorter than eight bytes is copied, zero-padded.
+    """
     n, width = cells.shape
-    padded = np.zeros((n, -(-width // 8) * 8), dtype=np.uint8)
-    padded[:, :width] = cells
-    words = padded.view(np.uint64)
     h = np.full(n, width, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for j in range(words.shape[1]):
-            h = (h ^ words[:, j]) * _MIX
+        for j in range(0, width, 8):
+            if j + 8 <= width and cells.strides[1] == 1:
+                word = cells[:, j : j + 8].view("<u8")[:, 0]
+            else:
+                padded = np.zeros((n, 8), dtype=np.uint8)
+                padded[:, : min(8, width - j)] = cells[:, j : j + 8]
+                word = padded.view("<u8")[:, 0]
+            h = (h ^ word) * _MIX
             h ^= h >> np.uint64(29)
     return h
 

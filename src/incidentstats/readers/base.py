@@ -15,6 +15,7 @@ import stat
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -56,6 +57,10 @@ class ReadResult:
         Data rows in the file (header excluded). Rows outside the requested scope
         (e.g. a non-health industry) go to the quarantine with an "out of scope" reason,
         so ``rows_in == len(incidents) + len(quarantine)`` always holds.
+    shared_ids : ndarray of bool, optional
+        Which rows of ``incidents`` share their ``incident_id`` with another row, where
+        the reader knows it already (``ingest`` then gives it to the dedupe); None if not
+        worked out.
     lists_checked : bool, default False
         (Only at construction.) The reader vouches that the list columns of
         ``incidents`` hold Python lists, so ``conform`` does not look at every cell.
@@ -70,6 +75,7 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)
     as_of: str | None = None  # a date the file itself states, ISO format
     kind: str | None = None  # what list the file is (e.g. HHS "archive"); None: the source's kind
+    shared_ids: np.ndarray | None = field(default=None, repr=False)
     lists_checked: InitVar[bool] = False
 
     def __post_init__(self, lists_checked: bool):
@@ -85,6 +91,8 @@ class ReadResult:
                     "raw": "string",
                 }
             )
+        if self.shared_ids is not None and len(self.shared_ids) != len(self.incidents):
+            raise AssertionError(f"{self.path}: shared_ids does not match the rows")
         if len(self.incidents) + len(self.quarantine) != self.rows_in:
             raise AssertionError(
                 f"{self.path}: row accounting does not balance: {self.rows_in} in, "

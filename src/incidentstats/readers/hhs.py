@@ -23,11 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import taxonomy
+from .._files import lower_thread_priority
 from ..errors import InputError
 from ..limits import MAX_FIELD_BYTES, check_file_field_bytes, check_frame_fields, read_limited
 from ..schema import (
     MEMORY_POOL,  # for large Arrow buffers: see there why not the default
     canonical_row_order,
+    repeated,
 )
 from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
@@ -81,6 +83,7 @@ _TEXT = pd.ArrowDtype(pa.string())
 # From this many kept rows, the descriptions are gathered in bands of result rows, on two
 # threads, freeing the parsed text as they go (see ``_clean``).
 _BANDS_FROM = 100_000
+_HELPER_NICE = 5  # how much lower the description threads' priority is (see ``_parse_frames``)
 _BANDS = 32
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
@@ -478,8 +481,15 @@ def _parse_frames(
         )
     # The descriptions, most of an export's bytes, are searched for ransom(ware) and
     # copied on two more threads while this one cleans the other columns (Arrow and numpy
-    # release the GIL).
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
+    # release the GIL). Those threads run at a lower priority: what they do first has
+    # slack, and this thread's cleaning, which the copy then waits for, gets a core to
+    # itself on a machine of two.
+    with ThreadPoolExecutor(
+        max_workers=2,
+        thread_name_prefix="hhs-descriptions",
+        initializer=lower_thread_priority,
+        initargs=(_HELPER_NICE,),
+    ) as worker:
         frames.append(raw.reset_index(drop=True))
         del raw
         result = _clean(
@@ -682,6 +692,9 @@ def _clean(
         old_layout=old_layout,
     )
     ids = _id_text(h)
+    # Ids spell their hashes, so rows share an id exactly where they share a hash: worked
+    # out here, while the descriptions are gathered, for the dedupe.
+    shared = repeated(h)
     if order is not None:
         name_ok = pc.take(name_ok, pa.array(order), memory_pool=MEMORY_POOL)
 
@@ -775,6 +788,7 @@ def _clean(
         quarantine=quarantine,
         rows_in=n,
         kind=kind,
+        shared_ids=shared,
         lists_checked=True,  # built here from lists (``_object_array``)
     )
 
