@@ -9,7 +9,6 @@ import csv
 import hashlib
 import importlib
 import json
-import sys
 import threading
 
 import pandas as pd
@@ -399,50 +398,6 @@ def test_background_hash_finishes_what_its_thread_left(tmp_path):
     stop.cancel()
     stop._run()  # a cancelled hash reads nothing more
     assert stop._state[1] == 0
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities: Linux only")
-def test_lowered_priority_is_the_calling_threads_alone():
-    """A thread lowers its own nice value by the amount asked (stopping at 19); others keep theirs."""
-    import os
-
-    def nice():
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    before = nice()
-    seen = []
-
-    def helper(by):
-        start = nice()
-        _files.lower_thread_priority(by)
-        seen.append((start, nice()))
-
-    for by in (5, 40):
-        t = threading.Thread(target=helper, args=(by,))
-        t.start()
-        t.join()
-    assert seen == [(before, min(19, before + 5)), (before, 19)]
-    assert nice() == before  # the caller's own priority is untouched
-
-
-def test_description_threads_run_below_the_cleaning_thread(shared, monkeypatch):
-    """The HHS reader's description helpers run at a lower priority than the thread that reads."""
-    import os
-
-    if not sys.platform.startswith("linux"):
-        pytest.skip("thread priorities: Linux only")
-    seen = []
-    real = hhs._prepare_descriptions
-
-    def prepare(arr):
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        return real(arr)
-
-    monkeypatch.setattr(hhs, "_prepare_descriptions", prepare)
-    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    hhs.read_hhs(shared("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv"))
-    assert seen == [min(19, main + hhs._HELPER_NICE)]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
 
 
 def test_background_hashes_run_two_at_a_time(tmp_path, monkeypatch):

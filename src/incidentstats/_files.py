@@ -163,22 +163,6 @@ def _hash_from(digest, path, start: int = 0):
     return digest
 
 
-def lower_thread_priority(by: int) -> None:
-    """Lower the calling thread's scheduling priority alone by ``by`` nice levels (Linux only).
-
-    For helper threads whose work has slack, so that a core the caller's critical path
-    needs goes to it first. The nice value stops at 19, the lowest priority. A thread
-    cannot raise its priority again without privileges: use it in threads that end with
-    their work (a pool's ``initializer``). Elsewhere, or if the system refuses, nothing
-    changes.
-    """
-    if sys.platform.startswith("linux"):  # elsewhere the id below is not a thread's
-        with contextlib.suppress(AttributeError, OSError):
-            thread = threading.get_native_id()
-            now = os.getpriority(os.PRIO_PROCESS, thread)
-            os.setpriority(os.PRIO_PROCESS, thread, min(19, now + by))
-
-
 def sha256_file(path) -> str:
     """Return the hex SHA-256 of a file, read in chunks."""
     return _hash_from(hashlib.sha256(), path).hexdigest()
@@ -216,7 +200,9 @@ class BackgroundHash:
             self._thread.start()
 
     def _run(self) -> None:
-        lower_thread_priority(19)
+        if sys.platform.startswith("linux"):  # elsewhere the id below is not a thread's
+            with contextlib.suppress(AttributeError, OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
         digest, done = hashlib.sha256(), 0
         with self.SLOTS, contextlib.suppress(OSError), open(self.path, "rb", buffering=0) as fh:
             while not self._stopped:

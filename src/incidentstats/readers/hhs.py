@@ -23,7 +23,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import taxonomy
-from .._files import lower_thread_priority
 from ..errors import InputError
 from ..limits import MAX_FIELD_BYTES, check_file_field_bytes, check_frame_fields, read_limited
 from ..schema import (
@@ -83,7 +82,6 @@ _TEXT = pd.ArrowDtype(pa.string())
 # From this many kept rows, the descriptions are gathered in bands of result rows, on two
 # threads, freeing the parsed text as they go (see ``_clean``).
 _BANDS_FROM = 100_000
-_HELPER_NICE = 5  # how much lower the description threads' priority is (see ``_parse_frames``)
 _BANDS = 32
 
 # Normalised header -> canonical HHS field. Covers the portal's names across
@@ -481,15 +479,8 @@ def _parse_frames(
         )
     # The descriptions, most of an export's bytes, are searched for ransom(ware) and
     # copied on two more threads while this one cleans the other columns (Arrow and numpy
-    # release the GIL). Those threads run at a lower priority: what they do first has
-    # slack, and this thread's cleaning, which the copy then waits for, gets a core to
-    # itself on a machine of two.
-    with ThreadPoolExecutor(
-        max_workers=2,
-        thread_name_prefix="hhs-descriptions",
-        initializer=lower_thread_priority,
-        initargs=(_HELPER_NICE,),
-    ) as worker:
+    # release the GIL).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
         frames.append(raw.reset_index(drop=True))
         del raw
         result = _clean(
