@@ -1053,14 +1053,9 @@ def _expected_descriptions(values, keep):
     return out
 
 
-def _record_drop(dropped: dict, buffer, start: int, end: int) -> None:
-    """Stands in for ``_drop_pages``: the last range let go of each buffer."""
-    dropped[buffer.address] = (start, end)
-
-
 @pytest.mark.parametrize("bands", [1, 3, 16, 40])
 def test_band_gather_equals_a_plain_take(bands):
-    """Scatter into bands then gather gives the values of a plain take, for random orders."""
+    """Scatter into pieces then gather by bands gives the values of a plain take, for random orders."""
     from concurrent.futures import Future
 
     from incidentstats.readers import _hhs_arrow
@@ -1093,22 +1088,20 @@ def test_band_gather_equals_a_plain_take(bands):
             done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, taken))
             scattered.append(done)
         assert buffers == [None] * len(buffers)  # every source buffer let go
-        release = _hhs_arrow._BandRelease(bands)
-        order = rng.permutation(bands)  # bands finish in any order on the threads
-        out = [None] * bands
-        dropped = {}  # run data address -> the last range let go
-        real = _hhs_arrow._drop_pages
-        try:
-            _hhs_arrow._drop_pages = functools.partial(_record_drop, dropped)
-            for b in order:
-                out[b] = _hhs_arrow._gather_band(prepared, keep, edges, b, scattered, release)
-        finally:
-            _hhs_arrow._drop_pages = real
-        assert [len(a) for a in out] == np.diff(edges).tolist()
-        # Once every band is done, every run has been read to its end and let go.
         runs = {k: r for f in scattered for k, r in f.result().items()}
-        assert dropped == {r[1].address: (0, int(r[2][-1])) for r in runs.values()}
-        got = [v for a in out for v in a.to_pylist()]
+        # Each piece holds one buffer's values of one band, in result order.
+        for pieces in runs.values():
+            for band, (rows, piece) in pieces.items():
+                assert edges[band] <= rows.min() and rows.max() < edges[band + 1]
+                assert np.all(np.diff(rows) > 0) and len(piece) == len(rows)
+        out = [None] * bands
+        for b in rng.permutation(bands):  # bands finish in any order on the threads
+            out[b] = _hhs_arrow._gather_band(prepared, keep, edges, b, scattered)
+            assert all(b not in pieces for pieces in runs.values())  # its pieces let go
+        assert [sum(len(a) for a in o) for o in out] == np.diff(edges).tolist()
+        assert all(len(o) <= _hhs_arrow._BAND_PARTS for o in out)
+        assert all(not pieces for pieces in runs.values())
+        got = [v for o in out for a in o for v in a.to_pylist()]
         assert got == _expected_descriptions(values, keep)
         assert (
             got
@@ -1116,55 +1109,6 @@ def test_band_gather_equals_a_plain_take(bands):
                 _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 256)), keep
             ).to_pylist()
         )
-
-
-def test_band_release_drops_the_stretches_of_the_bands_done():
-    """A run's stretch of each done band is let go, joined with its done neighbours."""
-    import pyarrow as pa
-
-    from incidentstats.readers import _hhs_arrow
-
-    data = pa.py_buffer(np.ones(1000, dtype=np.uint8))
-    offsets = np.array([0, 100, 250, 600, 1000])  # four values; the last ends at 1000
-    cuts = np.array([0, 1, 1, 3, 4])  # band 0: value 0; band 1: none; band 2: 1-2; band 3: 3
-    runs = {5: (np.arange(4), data, offsets, cuts)}
-    calls = []
-    release = _hhs_arrow._BandRelease(4)
-    real = _hhs_arrow._drop_pages
-    try:
-        _hhs_arrow._drop_pages = lambda buf, a, b: calls.append((a, b))
-        release.band_done(2, runs)
-        assert calls == [(100, 600)]
-        release.band_done(0, runs)  # band 1 still to come: only band 0's stretch
-        assert calls == [(100, 600), (0, 100)]
-        release.band_done(1, runs)  # joins bands 0-2: the pages between them go too
-        assert calls[2:] == [(0, 600)]
-        release.band_done(3, runs)
-        assert calls[3:] == [(0, 1000)]
-    finally:
-        _hhs_arrow._drop_pages = real
-
-
-def test_drop_pages_hands_back_only_whole_pages_inside_the_range():
-    """The dropped pages read as zeros afterwards; bytes sharing a page with the rest stay."""
-    import mmap
-
-    import pyarrow as pa
-
-    from incidentstats.readers import _hhs_arrow
-
-    if _hhs_arrow._MADVISE is None:
-        pytest.skip("no madvise here")
-    page = mmap.PAGESIZE
-    block = np.ones(64 * page, dtype=np.uint8)
-    buffer = pa.py_buffer(block)
-    start, end = 3 * page + 10, 20 * page + 5
-    _hhs_arrow._drop_pages(buffer, start, end)
-    first = -(-(buffer.address + start) // page) * page - buffer.address
-    last = (buffer.address + end) // page * page - buffer.address
-    assert last - first >= 15 * page
-    assert not block[first:last].any()
-    assert block[:first].all() and block[last:].all()
 
 
 def test_direct_gather_frees_buffers_in_file_order():
@@ -1207,12 +1151,14 @@ def test_band_gather_with_more_bands_than_rows():
     done = Future()
     done.set_result(_hhs_arrow._scatter_descriptions(prepared, keep, edges, itertools.count()))
     out = [_hhs_arrow._gather_band(prepared, keep, edges, b, [done]) for b in range(7)]
-    assert sum(len(a) == 0 for a in out) == 4
-    assert [v for a in out for v in a.to_pylist()] == ["short", values[0], None]
+    assert sum(sum(len(a) for a in o) == 0 for o in out) == 4
+    assert [v for o in out for a in o for v in a.to_pylist()] == ["short", values[0], None]
 
 
 def test_reader_gathers_descriptions_in_bands(shared, monkeypatch):
     """With the band gather forced on a small export, the reader's table is unchanged."""
+    from incidentstats.readers import _hhs_arrow
+
     path = shared(*ARCHIVE)
     whole = hhs.read_hhs(path, canonical_order=True)
     with open(path, encoding="utf-8", newline="") as fh:
@@ -1226,7 +1172,7 @@ def test_reader_gathers_descriptions_in_bands(shared, monkeypatch):
         )
         banded = hhs.read_hhs(path, canonical_order=True)
         described = banded.incidents["description"].array.__arrow_array__()
-        assert described.num_chunks == bands
+        assert described.num_chunks == bands * _hhs_arrow._BAND_PARTS
         pd.testing.assert_frame_equal(banded.incidents, whole.incidents, check_exact=True)
         rows = banded.incidents["source_row"].to_numpy(dtype=int) - 1
         expected = _expected_descriptions([r["Web Description"] for r in records], rows)

@@ -111,3 +111,22 @@ def test_duplicated_ids_is_pandas_duplicated_for_ids_of_one_length(width, monkey
     assert schema.duplicated_ids(ids).tolist() == expected.tolist()
     monkeypatch.setattr(schema, "_fingerprints", lambda c: np.zeros(len(c), np.uint64))
     assert schema.duplicated_ids(ids).tolist() == expected.tolist()
+
+
+def test_sort_that_releases_the_table_gives_the_same_rows(shared):
+    """Handed over (``release=True``), the table ends empty and the result is the plain sort's."""
+    import warnings
+
+    from incidentstats.readers import hhs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = hhs.read_hhs(shared("hhs_ocr", "hhs_ocr_archive_2024-07_soudunno.csv")).incidents
+    rng = np.random.default_rng(5)
+    rows = np.sort(rng.choice(len(table), size=len(table) - 40, replace=False))
+    expected = schema.sort_incidents(table, rows=rows)
+    handed = table.copy(deep=True)
+    got = schema.sort_incidents(handed, rows=rows, release=True)
+    assert list(handed.columns) == [] and len(table.columns) == len(got.columns)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got.attrs == table.attrs

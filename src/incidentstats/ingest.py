@@ -164,7 +164,11 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         # Sort only the keys, then move the (large) table once. The readers' tables are
         # canonical already (ReadResult conforms them): conform is then a cheap check.
         kept = (~dup).to_numpy().nonzero()[0]
-        incidents = sort_incidents(incidents.drop(columns="_input"), rows=kept)
+        # The table is handed over to the sort, which lets each old column go once moved.
+        table = incidents.drop(columns="_input")
+        del incidents
+        incidents = sort_incidents(table, rows=kept, release=True)
+        del table
         incidents = conform(incidents, check_lists=False)
         validate(incidents)
         sha256 = [

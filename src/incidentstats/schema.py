@@ -146,13 +146,15 @@ def conform(df: pd.DataFrame, *, check_lists: bool = True) -> pd.DataFrame:
     return out[list(ALL_COLUMNS) + extras].reset_index(drop=True)
 
 
-def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
+def sort_incidents(df: pd.DataFrame, *, rows=None, release: bool = False) -> pd.DataFrame:
     """Return rows ``rows`` (positions; all by default) of ``df`` in the canonical order.
 
     The canonical order is by ``reported_date``, then ``incident_id`` (a stable sort,
     missing values last). The result has a fresh RangeIndex and the dtypes of ``df``.
     Only the two keys are sorted; each column then moves once (text columns into
-    ``MEMORY_POOL``).
+    ``MEMORY_POOL``). With ``release``, the caller hands ``df`` over: each column is
+    deleted from it once moved, so that the old and the new table are not both whole in
+    memory (``df`` is left without columns).
 
     Examples
     --------
@@ -160,6 +162,8 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
     ...                   "incident_id": pd.array(["b", "c", "a"], dtype="string")})
     >>> sort_incidents(t)["incident_id"].tolist(), sort_incidents(t, rows=[0, 1])["incident_id"].tolist()
     (['a', 'b', 'c'], ['b', 'c'])
+    >>> sort_incidents(t, release=True)["incident_id"].tolist(), list(t.columns)
+    (['a', 'b', 'c'], [])
     """
     rows = np.arange(len(df)) if rows is None else np.asarray(rows, dtype=np.int64)
     keys = df[["reported_date", "incident_id"]].iloc[rows]
@@ -184,17 +188,9 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
                 columns[name] = _take_runs(arrow[name], order, runs)
             else:
                 columns[name] = worker.submit(_take_first, arrow[name], positions, len(order))
-        for name, series in df.items():
-            if name in columns:
-                continue
-            if name in arrow and _all_rows_equal(cells[name]):
-                # A column of one value (source, country, file): its first rows are the result.
-                columns[name] = arrow[name].slice(0, len(order))
-            elif name in arrow:  # ids: numpy moves rows of bytes
-                columns[name] = _fixed_width_text(cells[name][order])
-            else:
-                columns[name] = series.array.take(order)
-        for name, column in columns.items():
+        names, attrs = list(df.columns), copy.deepcopy(df.attrs)
+
+        def finish(name: str, column) -> None:
             if isinstance(column, Future):
                 column = column.result()
             if isinstance(column, pa.Array | pa.ChunkedArray):
@@ -202,8 +198,26 @@ def sort_incidents(df: pd.DataFrame, *, rows=None) -> pd.DataFrame:
                 if column.dtype != df[name].dtype:  # another string storage or NA value
                     column = df[name].array.take(order)
             columns[name] = column
-    out = pd.DataFrame(columns, columns=df.columns, copy=False)
-    out.attrs = copy.deepcopy(df.attrs)
+            if release:  # the column's old values are not needed any more
+                arrow.pop(name, None)
+                cells.pop(name, None)
+                del df[name]
+
+        for name in names:
+            if name in columns:
+                continue
+            if name in arrow and _all_rows_equal(cells[name]):
+                # A column of one value (source, country, file): its first rows are the result.
+                finish(name, arrow[name].slice(0, len(order)))
+            elif name in arrow:  # ids: numpy moves rows of bytes
+                finish(name, _fixed_width_text(cells[name][order]))
+            else:
+                finish(name, df[name].array.take(order))
+        for name, column in list(columns.items()):
+            if isinstance(column, Future | pa.Array | pa.ChunkedArray):
+                finish(name, column)
+    out = pd.DataFrame(columns, columns=names, copy=False)
+    out.attrs = attrs
     return out
 
 

@@ -5,9 +5,6 @@ Used by :mod:`incidentstats.readers.hhs`; nothing here knows the HHS columns.
 
 from __future__ import annotations
 
-import mmap
-import sys
-import threading
 from concurrent.futures import Future
 
 import numpy as np
@@ -474,77 +471,21 @@ _MALLOC_TRIM = _libc("malloc_trim")  # glibc only
 
 
 def _trim_heap() -> None:
-    """Hand the pages of the C library's freed memory back to the system (glibc only).
+    """Hand the pages of freed memory back to the system.
 
     pandas' parser and numpy allocate with malloc, much of it on worker threads, whose
     heaps glibc shrinks only from their ends: freed columns in the middle stay counted in
-    the process's memory until a trim. On a 1,000,000-row export each call takes a few
-    milliseconds and returns about 200 MB.
+    the process's memory until a trim (glibc only). jemalloc (``MEMORY_POOL``) keeps freed
+    pages for reuse a while: those it holds unused are handed back too. On a 1,000,000-row
+    export each call takes a few milliseconds and returns about 200 MB.
     """
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
-
-
-def _page_dropper():
-    """``madvise`` through ctypes on Linux (for ``MADV_DONTNEED``), else None."""
-    madvise = _libc("madvise") if sys.platform.startswith("linux") else None
-    if madvise is not None:
-        import ctypes
-
-        madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-        madvise.restype = ctypes.c_int
-    return madvise
-
-
-_MADVISE = _page_dropper()
-_MADV_DONTNEED = 4  # Linux
-_PAGE = mmap.PAGESIZE
-
-
-def _drop_pages(buffer: pa.Buffer, start: int, end: int) -> None:
-    """Hand back to the system the whole pages within bytes ``start`` to ``end`` of ``buffer``.
-
-    For a buffer whose bytes there are never read again: its memory stays allocated (a
-    later read would see zeros), but stops counting in the process's resident memory.
-    Pages the range shares with bytes outside it are kept.
-    """
-    if _MADVISE is None:
-        return
-    first = -(-(buffer.address + start) // _PAGE) * _PAGE
-    last = (buffer.address + end) // _PAGE * _PAGE
-    if last > first:
-        _MADVISE(first, last - first, _MADV_DONTNEED)
-
-
-class _BandRelease:
-    """Drops the scattered runs' pages that the bands gathered so far have read.
-
-    Each band's values are one stretch of each run. Bands finish in any order on the
-    helper threads; once a band is done, the pages of each run's stretch of the done bands
-    around it are never read again (``_drop_pages``: a page shared with a band still to
-    come is kept until that band is done too). Where there is no ``madvise`` (outside
-    Linux) nothing is dropped: the runs are freed whole once every band is gathered, and
-    the peak is higher by up to the size of the kept descriptions.
-    """
-
-    def __init__(self, bands: int):
-        self._lock = threading.Lock()
-        self._done = np.zeros(bands, dtype=bool)
-
-    def band_done(self, band: int, runs: dict) -> None:
-        with self._lock:
-            self._done[band] = True
-            first, last = band, band  # the done bands around this one
-            while first > 0 and self._done[first - 1]:
-                first -= 1
-            while last + 1 < len(self._done) and self._done[last + 1]:
-                last += 1
-            for _, data, offsets, cuts in runs.values():
-                _drop_pages(data, int(offsets[cuts[first]]), int(offsets[cuts[last + 1]]))
+    MEMORY_POOL.release_unused()
 
 
 def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, after=()) -> dict:
-    """Copy the kept values of some source buffers into one run each, in result order; free them.
+    """Copy the kept values of some source buffers into pieces, one per band; free the buffers.
 
     The first step of the banded gather (``_gather_band`` is the second). ``prepared`` is
     what ``_prepare_descriptions`` returned (or a Future of it), ``keep`` the source rows
@@ -552,16 +493,16 @@ def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, 
     the last. ``taken`` is an ``itertools.count()`` shared by the calls running side by
     side: each call takes the next buffer number from it until they run out, so that a
     thread slowed down (waiting for the GIL) copies fewer buffers. For each buffer, the
-    kept values longer than 12 bytes (shorter ones are held in their views) are copied in
-    result order into one run, where each band's values are thus one stretch; the buffer
-    is then dropped from ``prepared``'s list, which frees it if nothing else holds it. The
+    kept values longer than 12 bytes (shorter ones are held in their views) of each band
+    are copied, in result order, into one piece in ``MEMORY_POOL``; the buffer is then
+    dropped from ``prepared``'s list, which frees it if nothing else holds it. The
     futures in ``after`` (other readers of the buffers) are waited for first.
 
     Returns
     -------
     dict
-        {source: (result rows, the run's data buffer, the values' offsets in it and the
-        end, the position in the rows where each band starts and one past the last)}
+        {source: {band: (result rows, the piece: a large_string array)}}; each band takes
+        its pieces out once gathered (see ``_gather_band``).
     """
     if isinstance(prepared, Future):
         prepared = prepared.result()
@@ -576,59 +517,75 @@ def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, 
         if k >= len(buffers):
             break
         rows = np.flatnonzero((kept[:, 2] == k) & (kept[:, 0] > 12))
-        if len(rows):
-            local = kept[rows].copy()
+        cuts = np.searchsorted(rows, edges)
+        pieces = {}
+        for band in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist():
+            share = rows[cuts[band] : cuts[band + 1]]
+            local = kept[share].copy()
             local[:, 2] = 0
-            run = pc.cast(
-                pa.Array.from_buffers(
-                    pa.string_view(), len(rows), [None, pa.py_buffer(local), buffers[k]]
+            pieces[band] = (
+                share,
+                pc.cast(
+                    pa.Array.from_buffers(
+                        pa.string_view(), len(share), [None, pa.py_buffer(local), buffers[k]]
+                    ),
+                    pa.large_string(),
+                    memory_pool=MEMORY_POOL,
                 ),
-                pa.large_string(),
-                memory_pool=_RUN_POOL,
             )
-            offsets = np.frombuffer(run.buffers()[1], dtype=np.int64)[: len(rows) + 1]
-            runs[k] = (rows, run.buffers()[2], offsets, np.searchsorted(rows, edges))
+        runs[k] = pieces
         buffers[k] = None
     return runs
 
 
-#: Where the scattered runs live: the C library's malloc, which hands a large block
-#: straight back to the system once freed (jemalloc, ``MEMORY_POOL``, would keep it).
-_RUN_POOL = pa.system_memory_pool()
+#: Each band is gathered in this many arrays: about the size of the pieces it is read
+#: from, so that jemalloc hands the pages of the pieces of the bands done to the arrays
+#: of the bands to come, instead of asking the system for fresh pages.
+_BAND_PARTS = 16
+#: jemalloc's unused pages are handed back after every this many bands (see ``_gather_band``).
+_RELEASE_EVERY = 2
 
 
-def _gather_band(
-    prepared, keep: np.ndarray, edges: np.ndarray, band: int, scattered, release=None
-) -> pa.Array:
-    """Result rows ``edges[band]`` to ``edges[band + 1]``, from the scattered runs.
+def _gather_band(prepared, keep: np.ndarray, edges: np.ndarray, band: int, scattered) -> list:
+    """Result rows ``edges[band]`` to ``edges[band + 1]``, from the scattered pieces.
 
-    ``scattered`` holds the Futures of the ``_scatter_descriptions`` calls. With
-    ``release`` (a ``_BandRelease`` shared by the bands), the runs' pages that no band
-    still to come reads are handed back once this band is gathered, so that the gathered
-    and the scattered text are not both whole in memory. Returns a large_string array,
-    with '\\N', 'NULL' and '' missing as in ``_gather_descriptions``.
+    ``scattered`` holds the Futures of the ``_scatter_descriptions`` calls. The band is
+    gathered in ``_BAND_PARTS`` large_string arrays, with '\\N', 'NULL' and '' missing
+    as in ``_gather_descriptions``; its pieces are then freed. Their pages go back to
+    jemalloc, which gives them to the arrays of later bands; every ``_RELEASE_EVERY``
+    bands, those it still holds unused are handed back to the system, so that the
+    gathered and the scattered text are not both whole in memory.
     """
     if isinstance(prepared, Future):
         prepared = prepared.result()
     views, buffers, missing = prepared
-    lo, hi = edges[band], edges[band + 1]
+    lo, hi = int(edges[band]), int(edges[band + 1])
     if buffers is None:
-        return _gather_descriptions(prepared, keep[lo:hi])
+        return [_gather_descriptions(prepared, keep[lo:hi])]
     local = views[keep[lo:hi]]
     words = local.view(np.int32)
     runs = {}
     for future in scattered:
         runs.update(future.result())
     data = []
-    for rows, run, offsets, cuts in runs.values():
-        first, past = cuts[band], cuts[band + 1]
-        if past > first:
-            part = rows[first:past] - lo
+    for pieces in runs.values():
+        if band in pieces:
+            share, piece = pieces[band]
+            offsets = np.frombuffer(piece.buffers()[1], dtype=np.int64)[: len(share) + 1]
+            part = share - lo
             words[part, 2] = len(data)
-            words[part, 3] = offsets[first:past]
-            data.append(run)
-    out = _view_text(local, missing[keep[lo:hi]], data)
+            words[part, 3] = offsets[:-1]
+            data.append(piece.buffers()[2])
+    gone = missing[keep[lo:hi]]
+    cuts = np.linspace(0, hi - lo, _BAND_PARTS + 1).astype(np.int64)
+    out = [
+        _view_text(local[a:z], gone[a:z], data)
+        for a, z in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+        if z > a
+    ]
     del data
-    if release is not None:
-        release.band_done(band, runs)
-    return out
+    for pieces in runs.values():
+        pieces.pop(band, None)
+    if band % _RELEASE_EVERY == _RELEASE_EVERY - 1:
+        MEMORY_POOL.release_unused()
+    return out or [pa.array([], pa.large_string())]

@@ -34,7 +34,6 @@ from ._csv_parts import read_csv_parts
 from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
-    _BandRelease,
     _canonical_order,
     _casefold,
     _direct_pays,
@@ -655,21 +654,20 @@ def _clean(
         elif banded:
             # Rows from all over the file in every band. Both helper threads are free by
             # now: they copy the kept values of each parser's buffer, taking them in turn,
-            # into one run in result order, freeing the buffer once copied; then the bands
-            # are gathered from the runs, whose pages are handed back as the bands that
-            # read them are done. The text is copied twice, but the parsed and the gathered
-            # descriptions are never both whole in memory.
+            # into one piece per band in result order, freeing the buffer once copied;
+            # then the bands are gathered from the pieces, which each band frees once
+            # done, for the bands after it. The text is copied twice, but the parsed and
+            # the gathered descriptions are never both whole in memory.
             taken = itertools.count()  # the buffer numbers, shared by the two threads
             scattered = [
                 worker.submit(_scatter_descriptions, prepared, keep, edges, taken, after)
                 for _ in range(2)
             ]
-            release = _BandRelease(_BANDS)
             description = [
-                worker.submit(_gather_band, prepared, keep, edges, band, scattered, release)
+                worker.submit(_gather_band, prepared, keep, edges, band, scattered)
                 for band in range(_BANDS)
             ]
-            del scattered, release
+            del scattered
         else:
             rows = None if in_place else keep
             description = [worker.submit(_gather_descriptions, prepared, rows)]
@@ -736,7 +734,7 @@ def _clean(
     m = len(keep)
     if "description" in fields:
         chunks = []
-        for part in description:  # an array, or the bands of ``_gather_direct``
+        for part in description:  # an array, or a list of arrays (the bands)
             done = part.result()
             chunks.extend(done if isinstance(done, list) else [done])
         description = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
