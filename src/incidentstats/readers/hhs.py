@@ -738,6 +738,9 @@ def _clean(
             done = part.result()
             chunks.extend(done if isinstance(done, list) else [done])
         description = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
+        # The pieces of the last bands, and the scatter's scratch, go back to the system
+        # before the table is put together (the peak of a large file otherwise).
+        _trim_heap()
     else:
         description = _strings([None], np.zeros(m, dtype=np.int32))
     incidents = pd.DataFrame(
