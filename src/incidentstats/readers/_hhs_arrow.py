@@ -236,7 +236,7 @@ def _gather_descriptions(prepared, rows: np.ndarray | None) -> pa.Array:
     if buffers is None:  # no string views: ``views`` is the stripped text itself
         text = pc.if_else(pa.array(missing), None, views if rows is None else views.take(rows))
         return pc.cast(text.combine_chunks(), pa.large_string(), memory_pool=MEMORY_POOL)
-    return _view_text(views if rows is None else views[rows], missing, buffers)
+    return _view_text(views if rows is None else _take_rows(views, rows), missing, buffers)
 
 
 def _view_text(views: np.ndarray, missing: np.ndarray, buffers: list) -> pa.Array:
@@ -255,6 +255,26 @@ def _view_text(views: np.ndarray, missing: np.ndarray, buffers: list) -> pa.Arra
         null_count=int(missing.sum()),
     )
     return pc.cast(gathered, pa.large_string(), memory_pool=MEMORY_POOL)
+
+
+#: One Arrow string view (16 bytes) as one numpy item: numpy copies the rows of an
+#: (n, 16) array about ten times as fast taken this way as rows of 16 items.
+_VIEW = np.dtype("V16")
+
+
+def _take_rows(views: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``views[rows]`` (a new array) for a C-contiguous array of 16-byte rows.
+
+    Examples
+    --------
+    >>> v = np.arange(12, dtype=np.int32).reshape(3, 4)
+    >>> _take_rows(v, np.array([2, 0, 2])).tolist()
+    [[8, 9, 10, 11], [0, 1, 2, 3], [8, 9, 10, 11]]
+    >>> _take_rows(v, np.array([], dtype=np.int64)).shape
+    (0, 4)
+    """
+    taken = views.view(_VIEW)[:, 0][rows]
+    return taken.view(views.dtype).reshape(len(taken), views.shape[1])
 
 
 def _locate(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -297,12 +317,14 @@ def _string_views(starts, ends, groups, texts) -> np.ndarray:
     words[:, 0] = length
     for k, (rows, text) in enumerate(zip(groups, texts, strict=True)):
         inline = length[rows] <= 12
-        for part, width in ((rows[inline], 12), (rows[~inline], 4)):
-            at, size = starts[part], length[part]
-            for j in range(width):
-                has = size > j
-                views[part[has], 4 + j] = text[at[has] + j]
+        part = rows[inline]
+        at, size = starts[part], length[part]
+        for j in range(12):
+            has = size > j
+            views[part[has], 4 + j] = text[at[has] + j]
         long = rows[~inline]
+        if len(long):  # the first 4 bytes, read as one (unaligned) word from where each starts
+            words[long, 1] = np.ndarray((len(text) - 3,), np.int32, text, strides=(1,))[starts[long]]
         words[long, 2] = k
         words[long, 3] = starts[long]
     return views
@@ -404,7 +426,7 @@ def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> l
     for future in after:
         future.result()
     views, buffers, missing = prepared
-    last = _last_uses(views[keep].view(np.int32), len(buffers))
+    last = _last_uses(_take_rows(views, keep).view(np.int32), len(buffers))
     empty = pa.py_buffer(b"")
     for k in np.flatnonzero(last < 0).tolist():
         buffers[k] = None
@@ -412,7 +434,7 @@ def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> l
     for band in range(len(edges) - 1):
         lo, hi = edges[band], edges[band + 1]
         rows = keep[lo:hi]
-        out.append(_view_text(views[rows], missing[rows], [b or empty for b in buffers]))
+        out.append(_view_text(_take_rows(views, rows), missing[rows], [b or empty for b in buffers]))
         for k in np.flatnonzero((last >= lo) & (last < hi)).tolist():
             buffers[k] = None
     return out
@@ -445,7 +467,7 @@ def _direct_pays(prepared, keep: np.ndarray, edges: np.ndarray) -> bool:
     if isinstance(prepared, Future):
         prepared = prepared.result()
     views, buffers, _ = prepared
-    words = views[keep].view(np.int32)
+    words = _take_rows(views, keep).view(np.int32)
     last = _last_uses(words, len(buffers))
     sizes = np.array([b.size for b in buffers], dtype=np.int64)
     band_of_last = np.searchsorted(edges, last, side="right") - 1  # -1: never used
@@ -511,7 +533,7 @@ def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, 
     views, buffers, _ = prepared
     if buffers is None:  # no string views: ``_gather_band`` takes the rows itself
         return {}
-    kept = views[keep].view(np.int32)  # (m, 4): length, first bytes, buffer, offset
+    kept = _take_rows(views, keep).view(np.int32)  # (m, 4): length, first bytes, buffer, offset
     runs = {}
     for k in iter(taken.__next__, None):
         if k >= len(buffers):
@@ -521,7 +543,7 @@ def _scatter_descriptions(prepared, keep: np.ndarray, edges: np.ndarray, taken, 
         pieces = {}
         for band in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist():
             share = rows[cuts[band] : cuts[band + 1]]
-            local = kept[share].copy()
+            local = _take_rows(kept, share)
             local[:, 2] = 0
             pieces[band] = (
                 share,
@@ -562,7 +584,7 @@ def _gather_band(prepared, keep: np.ndarray, edges: np.ndarray, band: int, scatt
     lo, hi = int(edges[band]), int(edges[band + 1])
     if buffers is None:
         return [_gather_descriptions(prepared, keep[lo:hi])]
-    local = views[keep[lo:hi]]
+    local = _take_rows(views, keep[lo:hi])
     words = local.view(np.int32)
     runs = {}
     for future in scattered:
