@@ -35,7 +35,6 @@ from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
     _canonical_order,
-    _casefold,
     _direct_pays,
     _factorize,
     _fold_spaces,
@@ -45,6 +44,7 @@ from ._hhs_arrow import (
     _id_text,
     _identity_hashes,
     _mentions,
+    _name_hashes,
     _np_bool,
     _object_array,
     _prepare_descriptions,
@@ -517,6 +517,14 @@ def _clean(
             column[field] = pa.chunked_array([pa.repeat("", n)], type=pa.string())
         return column[field]
 
+    # The helper threads fold the names, then case-fold and hash them (the costly part of
+    # the dedupe key), and prepare and search the descriptions, while this thread cleans
+    # the dates and counts. Tasks start in the order submitted.
+    folded = worker.submit(_fold_spaces, get("name"))
+    if "description" in fields:
+        descriptions = column.pop("description")
+        prepared = worker.submit(_prepare_descriptions, descriptions)
+    name_hashes = worker.submit(_name_hashes, folded)
     # Which rows mention ransom(ware) matters only for hacking incidents; whether any row
     # is one is known from the few distinct types.
     t_codes, t_uniques = _factorize(get("type"))
@@ -526,15 +534,11 @@ def _clean(
     mention = None
     hacking_rows = hacking[t_codes]
     if ransomware_from_description and "description" in fields and hacking_rows.any():
-        mention = worker.submit(_mentions, get("description"), hacking_rows, "ransom")
+        mention = worker.submit(_mentions, descriptions, hacking_rows, "ransom")
     if "description" in fields:
-        prepared = worker.submit(_prepare_descriptions, column.pop("description"))
+        del descriptions  # the helpers hold them
 
     bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
-
-    # --- name ------------------------------------------------------------------------
-    name = _fold_spaces(get("name"))
-    bad.append((_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
 
     # --- dates -----------------------------------------------------------------------
     old_layout = "submitted" not in fields
@@ -583,6 +587,11 @@ def _clean(
     bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
     bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))
 
+    # --- name (its reason comes first) --------------------------------------------------
+    name = folded.result()
+    del folded  # so that the folded names of every row go with ``name`` below
+    bad.insert(0, (_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
+
     # --- quarantine ------------------------------------------------------------------
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in bad:
@@ -620,7 +629,7 @@ def _clean(
     )
     del name, bad  # the folded names and reasons of every row: not needed from here on
     h = _identity_hashes(
-        _casefold(name_ok),
+        name_hashes.result()[keep],
         pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes[keep]]
         if len(s_clean)
         else np.zeros(0, np.uint64),
