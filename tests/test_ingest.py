@@ -337,12 +337,13 @@ def test_unknown_source_and_missing_paths_are_parameter_errors(tmp_path):
         ist.ingest("prc")
 
 
-def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
+def test_hash_starts_before_the_hhs_file_is_parsed_and_stops_on_an_error(
     shared, tmp_path, monkeypatch
 ):
     archive = shared(*ARCHIVE)
     ingest_module = importlib.import_module("incidentstats.ingest")
-    started, cancelled, read_hhs = [], [], hhs.read_hhs
+    started, cancelled, parsing = [], [], []
+    read_hhs, read_csv = hhs.read_hhs, hhs._read_csv
 
     class Spy(_files.BackgroundHash):
         def __init__(self, path, **kw):
@@ -353,18 +354,23 @@ def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
             cancelled.append(str(self.path))
             super().cancel()
 
-    def reader(path, *, on_parsed, **options):
-        def parsed():
-            assert str(path) not in started  # a file is not hashed before it is parsed
-            on_parsed()
+    def reader(path, *, on_start, **options):
+        def start():
+            assert str(path) not in started  # the reader says when
+            on_start()
 
-        return read_hhs(path, on_parsed=parsed, **options)
+        return read_hhs(path, on_start=start, **options)
+
+    def parse(path, encoding):
+        parsing.append(str(path) in started)  # the hash runs while the file is parsed
+        return read_csv(path, encoding)
 
     monkeypatch.setattr(ingest_module, "BackgroundHash", Spy)
     monkeypatch.setattr(hhs, "read", reader)
+    monkeypatch.setattr(hhs, "_read_csv", parse)
     with pytest.warns(ist.DataWarning):
         res = ist.ingest("hhs", archive)
-    assert started == [str(archive)] and cancelled == []
+    assert started == [str(archive)] and cancelled == [] and parsing == [True]
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert res.provenance["inputs"][0]["sha256"] == digest
     bad = tmp_path / "no_type.csv"
@@ -372,7 +378,7 @@ def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
     started.clear()
     with pytest.raises(ist.InputError, match="missing column"):
         ist.ingest("hhs", [archive, bad])
-    # Both files were parsed (the bad one fails in its cleaning): both hashes started, and
+    # Both files were read (the bad one fails in its cleaning): both hashes started, and
     # both are stopped by the failure.
     assert started == [str(archive), str(bad)]
     assert sorted(cancelled) == sorted(started)

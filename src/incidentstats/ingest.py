@@ -268,7 +268,7 @@ def _read_inputs(source: str, path_list: list, options: dict, start_hash) -> tup
     """Read every input (the embedded HHS list if none): (read results, dataset label).
 
     ``start_hash(i)`` starts hashing input ``i``: the HHS reader calls it once the file
-    is parsed, the others are hashed once read.
+    is checked readable, before it parses it; the others are hashed once read.
     """
     if not path_list:
         if source not in ("hhs", "auto"):
@@ -279,7 +279,7 @@ def _read_inputs(source: str, path_list: list, options: dict, start_hash) -> tup
         name = _detect(path) if source == "auto" else source
         # The HHS reader can give its rows in the canonical order: the large text
         # columns then move once, and the sort below finds them in place.
-        extra = {"canonical_order": True, "on_parsed": lambda i=i: start_hash(i)}
+        extra = {"canonical_order": True, "on_start": lambda i=i: start_hash(i)}
         results.append(readers.read(name, path, **{**options, **(extra if name == "hhs" else {})}))
         start_hash(i)
     return results, ", ".join(Path(r.path).name for r in results)

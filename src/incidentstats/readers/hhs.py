@@ -203,7 +203,7 @@ def read_hhs(
     sheet=0,
     ransomware_from_description: bool = True,
     canonical_order: bool = False,
-    on_parsed: Callable[[], object] | None = None,
+    on_start: Callable[[], object] | None = None,
 ) -> ReadResult:
     """Read one HHS breach portal export (CSV, .xls or .xlsx) into canonical incidents.
 
@@ -223,23 +223,25 @@ def read_hhs(
         Give the incidents in the canonical order (by reported date, then incident id,
         file order among equals) rather than in file order. ``ingest`` asks for it: the
         rows then move once, in the reader, instead of a second time when sorted.
-    on_parsed : callable, optional
-        Called without arguments once the file is parsed, before the rows are cleaned.
+    on_start : callable, optional
+        Called without arguments once the file is found readable, before it is parsed.
         ``ingest`` starts hashing the file then, on a thread of the lowest priority
-        (``BackgroundHash``): the parse keeps both CPUs busy, the cleaning does not.
+        (``BackgroundHash``), which takes the CPU time that the parse and the cleaning
+        leave: the two parts of a parse seldom end together, and some steps wait for
+        others.
 
     Returns
     -------
     ReadResult
     """
     p = check_readable(path)
+    if on_start is not None:
+        on_start()
     notes: list[str] = []
     if p.suffix.lower() in EXCEL_SUFFIXES:
         raw, used = _read_excel(p, sheet), "excel"
     else:
         raw, used, notes = _read_csv(p, encoding)
-    if on_parsed is not None:
-        on_parsed()
     frames = [raw]  # handed over, so that the parsed text can be freed while it is cleaned
     del raw
     result = _parse_frames(
