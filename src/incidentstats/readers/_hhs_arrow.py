@@ -348,7 +348,9 @@ def _string_views(starts, ends, groups, texts) -> np.ndarray:
             views[part[has], 4 + j] = text[at[has] + j]
         long = rows[~inline]
         if len(long):  # the first 4 bytes, read as one (unaligned) word from where each starts
-            words[long, 1] = np.ndarray((len(text) - 3,), np.int32, text, strides=(1,))[starts[long]]
+            words[long, 1] = np.ndarray((len(text) - 3,), np.int32, text, strides=(1,))[
+                starts[long]
+            ]
         words[long, 2] = k
         words[long, 3] = starts[long]
     return views
@@ -477,7 +479,9 @@ def _gather_direct(prepared, keep: np.ndarray, edges: np.ndarray, after=()) -> l
     for band in range(len(edges) - 1):
         lo, hi = edges[band], edges[band + 1]
         rows = keep[lo:hi]
-        out.append(_view_text(_take_rows(views, rows), missing[rows], [b or empty for b in buffers]))
+        out.append(
+            _view_text(_take_rows(views, rows), missing[rows], [b or empty for b in buffers])
+        )
         for k in np.flatnonzero((last >= lo) & (last < hi)).tolist():
             buffers[k] = None
     return out
