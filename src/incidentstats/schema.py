@@ -210,7 +210,7 @@ def sort_incidents(df: pd.DataFrame, *, rows=None, release: bool = False) -> pd.
                 # A column of one value (source, country, file): its first rows are the result.
                 finish(name, arrow[name].slice(0, len(order)))
             elif name in arrow:  # ids: numpy moves rows of bytes
-                finish(name, _fixed_width_text(cells[name][order]))
+                finish(name, _fixed_width_text(take_rows(cells[name], order)))
             else:
                 finish(name, df[name].array.take(order))
         for name, column in list(columns.items()):
@@ -363,6 +363,26 @@ def _all_rows_equal(cells: np.ndarray, block: int = 1 << 16) -> bool:
         np.array_equal(cells[i : i + block], np.broadcast_to(first, cells[i : i + block].shape))
         for i in range(0, len(cells), block)
     )
+
+
+def take_rows(cells: np.ndarray, rows) -> np.ndarray:
+    """``cells[rows]`` for a 2-D array, each row moved as one item where the rows are contiguous.
+
+    numpy copies the rows of an (n, width) array value by value; viewed as one item of
+    ``width`` bytes a row, about ten times as fast (ids, Arrow string views).
+
+    Examples
+    --------
+    >>> take_rows(np.arange(12, dtype=np.int32).reshape(3, 4), [2, 0]).tolist()
+    [[8, 9, 10, 11], [0, 1, 2, 3]]
+    >>> take_rows(np.zeros((3, 5), np.uint8), np.array([], dtype=np.int64)).shape
+    (0, 5)
+    """
+    if cells.ndim != 2 or not cells.flags.c_contiguous or not cells.shape[1]:
+        return cells[rows]
+    whole = cells.view(np.dtype((np.void, cells.shape[1] * cells.itemsize)))[:, 0]
+    taken = whole[rows]
+    return taken.view(cells.dtype).reshape(len(taken), cells.shape[1])
 
 
 def _fixed_width_text(cells: np.ndarray) -> pa.Array:
