@@ -35,6 +35,7 @@ from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
     _canonical_order,
+    _constant_strings,
     _direct_pays,
     _factorize,
     _fold_spaces,
@@ -757,13 +758,13 @@ def _clean(
     incidents = pd.DataFrame(
         {
             "incident_id": pd.arrays.ArrowStringArray(ids),
-            "source": _strings([SOURCE], np.zeros(m, dtype=np.int32)),
+            "source": _constant_strings(SOURCE, m),
             "reported_date": rep,
             "occurred_date": take(occurred),
             "organisation": pd.arrays.ArrowStringArray(name_ok),
             "organisation_type": org_type,
             "region": state,
-            "country": _strings(["US"], np.zeros(m, dtype=np.int32)),
+            "country": _constant_strings("US", m),
             "categories": categories,
             "category": category,
             "source_categories": source_categories,
@@ -779,7 +780,7 @@ def _clean(
             "records_placeholder": pd.arrays.BooleanArray(
                 np.isin(records_int, (500, 501)), np.zeros(m, dtype=bool)
             ),
-            "source_file": _strings([source_file], np.zeros(m, dtype=np.int32)),
+            "source_file": _constant_strings(source_file, m),
             "source_row": pd.arrays.IntegerArray(keep + 1, np.zeros(m, dtype=bool)),
         },
         copy=False,
