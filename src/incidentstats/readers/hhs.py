@@ -793,6 +793,7 @@ def _clean(
         rows_in=n,
         kind=kind,
         shared_ids=shared,
+        ordered=order is not None,
         lists_checked=True,  # built here from lists (``_object_array``)
     )
 
