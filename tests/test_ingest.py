@@ -406,6 +406,44 @@ def test_background_hash_finishes_what_its_thread_left(tmp_path):
     assert stop._state[1] == 0
 
 
+def test_a_large_file_is_hashed_by_a_child_process_which_result_races(tmp_path, monkeypatch):
+    """Beyond the GIL: the child's digest when it has one, else the hash here; never a wait."""
+    data = bytes(range(256)) * 20_000  # 5 MB: several blocks
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    monkeypatch.setattr(_files, "PROCESS_HASH_BYTES", 1 << 20)
+    real = _files.BackgroundHash(path)
+    assert real._child is not None and not real._thread.is_alive()
+    real._child.wait(timeout=60)
+    assert real.result() == digest and real._child is None
+    (tmp_path / "small.bin").write_bytes(b"x" * 1000)
+    small = _files.BackgroundHash(tmp_path / "small.bin")  # below the size: a thread
+    assert small._child is None and small.result() == hashlib.sha256(b"x" * 1000).hexdigest()
+    # A finished child's digest is taken as it is (here a made-up one, to tell it apart).
+    monkeypatch.setattr(_files, "_CHILD_HASH", "print('a' * 64)")
+    told = _files.BackgroundHash(path)
+    told._child.wait(timeout=60)
+    assert told.result() == "a" * 64
+    # A child that never ends, fails or prints something else: the hash is done here, and
+    # the child is stopped.
+    for code in ("import time; time.sleep(600)", "import sys; sys.exit(3)", "print('nope')"):
+        monkeypatch.setattr(_files, "_CHILD_HASH", code)
+        other = _files.BackgroundHash(path)
+        child = other._child
+        assert other.result() == digest
+        assert child.returncode is not None
+    monkeypatch.setattr(_files, "_CHILD_HASH", "import time; time.sleep(600)")
+    stopped = _files.BackgroundHash(path)
+    child = stopped._child
+    stopped.cancel()
+    assert child.returncode is not None and stopped._child is None
+    # No interpreter to start: the thread hashes it.
+    monkeypatch.setattr(_files.sys, "executable", "")
+    alone = _files.BackgroundHash(path)
+    assert alone._child is None and alone.result() == digest
+
+
 def test_background_hashes_run_two_at_a_time(tmp_path, monkeypatch):
     """Many inputs start many hashes; at most two threads read at once, and every digest is right."""
     import builtins
