@@ -337,12 +337,13 @@ def test_unknown_source_and_missing_paths_are_parameter_errors(tmp_path):
         ist.ingest("prc")
 
 
-def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
+def test_hash_starts_before_the_hhs_file_is_parsed_and_stops_on_an_error(
     shared, tmp_path, monkeypatch
 ):
     archive = shared(*ARCHIVE)
     ingest_module = importlib.import_module("incidentstats.ingest")
-    started, cancelled, read_hhs = [], [], hhs.read_hhs
+    started, cancelled, parsing = [], [], []
+    read_hhs, read_csv = hhs.read_hhs, hhs._read_csv
 
     class Spy(_files.BackgroundHash):
         def __init__(self, path, **kw):
@@ -353,18 +354,23 @@ def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
             cancelled.append(str(self.path))
             super().cancel()
 
-    def reader(path, *, on_parsed, **options):
-        def parsed():
-            assert str(path) not in started  # a file is not hashed before it is parsed
-            on_parsed()
+    def reader(path, *, on_start, **options):
+        def start():
+            assert str(path) not in started  # the reader says when
+            on_start()
 
-        return read_hhs(path, on_parsed=parsed, **options)
+        return read_hhs(path, on_start=start, **options)
+
+    def parse(path, encoding):
+        parsing.append(str(path) in started)  # the hash runs while the file is parsed
+        return read_csv(path, encoding)
 
     monkeypatch.setattr(ingest_module, "BackgroundHash", Spy)
     monkeypatch.setattr(hhs, "read", reader)
+    monkeypatch.setattr(hhs, "_read_csv", parse)
     with pytest.warns(ist.DataWarning):
         res = ist.ingest("hhs", archive)
-    assert started == [str(archive)] and cancelled == []
+    assert started == [str(archive)] and cancelled == [] and parsing == [True]
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert res.provenance["inputs"][0]["sha256"] == digest
     bad = tmp_path / "no_type.csv"
@@ -372,7 +378,7 @@ def test_hash_starts_once_the_hhs_file_is_parsed_and_stops_on_an_error(
     started.clear()
     with pytest.raises(ist.InputError, match="missing column"):
         ist.ingest("hhs", [archive, bad])
-    # Both files were parsed (the bad one fails in its cleaning): both hashes started, and
+    # Both files were read (the bad one fails in its cleaning): both hashes started, and
     # both are stopped by the failure.
     assert started == [str(archive), str(bad)]
     assert sorted(cancelled) == sorted(started)
@@ -398,6 +404,44 @@ def test_background_hash_finishes_what_its_thread_left(tmp_path):
     stop.cancel()
     stop._run()  # a cancelled hash reads nothing more
     assert stop._state[1] == 0
+
+
+def test_a_large_file_is_hashed_by_a_child_process_which_result_races(tmp_path, monkeypatch):
+    """Beyond the GIL: the child's digest when it has one, else the hash here; never a wait."""
+    data = bytes(range(256)) * 20_000  # 5 MB: several blocks
+    path = tmp_path / "blob.bin"
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    monkeypatch.setattr(_files, "PROCESS_HASH_BYTES", 1 << 20)
+    real = _files.BackgroundHash(path)
+    assert real._child is not None and not real._thread.is_alive()
+    real._child.wait(timeout=60)
+    assert real.result() == digest and real._child is None
+    (tmp_path / "small.bin").write_bytes(b"x" * 1000)
+    small = _files.BackgroundHash(tmp_path / "small.bin")  # below the size: a thread
+    assert small._child is None and small.result() == hashlib.sha256(b"x" * 1000).hexdigest()
+    # A finished child's digest is taken as it is (here a made-up one, to tell it apart).
+    monkeypatch.setattr(_files, "_CHILD_HASH", "print('a' * 64)")
+    told = _files.BackgroundHash(path)
+    told._child.wait(timeout=60)
+    assert told.result() == "a" * 64
+    # A child that never ends, fails or prints something else: the hash is done here, and
+    # the child is stopped.
+    for code in ("import time; time.sleep(600)", "import sys; sys.exit(3)", "print('nope')"):
+        monkeypatch.setattr(_files, "_CHILD_HASH", code)
+        other = _files.BackgroundHash(path)
+        child = other._child
+        assert other.result() == digest
+        assert child.returncode is not None
+    monkeypatch.setattr(_files, "_CHILD_HASH", "import time; time.sleep(600)")
+    stopped = _files.BackgroundHash(path)
+    child = stopped._child
+    stopped.cancel()
+    assert child.returncode is not None and stopped._child is None
+    # No interpreter to start: the thread hashes it.
+    monkeypatch.setattr(_files.sys, "executable", "")
+    alone = _files.BackgroundHash(path)
+    assert alone._child is None and alone.result() == digest
 
 
 def test_background_hashes_run_two_at_a_time(tmp_path, monkeypatch):

@@ -829,6 +829,7 @@ def test_quarantine_reasons(tmp_path):
         row("Placeholder", records="500"),
         row("Placeholder Too", records="501"),
         row("Commas", records="1,234"),
+        row(" ", records="-1", date="02/30/2020"),  # the name's reason first
     ]
     result = hhs.read_hhs(write_csv(tmp_path / "q.csv", rows))
     q = result.quarantine.set_index("source_row")["reason"].to_dict()
@@ -845,6 +846,8 @@ def test_quarantine_reasons(tmp_path):
         11: "Breach Submission Date is before 1990",
         12: "missing required field: Breach Submission Date",
         13: "unparseable date in Breach Submission Date; negative Individuals Affected",
+        17: "missing required field: Name of Covered Entity; unparseable date in Breach "
+        "Submission Date; negative Individuals Affected",
     }
     assert result.rows_in == len(rows) == len(result.incidents) + len(result.quarantine)
     inc = result.incidents.set_index("organisation")
@@ -860,7 +863,7 @@ def test_quarantine_reasons(tmp_path):
     raw = json.loads(result.quarantine.loc[result.quarantine["source_row"] == 6, "raw"].iloc[0])
     assert raw["Individuals Affected"] == "-5" and raw["Name of Covered Entity"] == "Negative"
     res = ist.ingest("hhs", tmp_path / "q.csv")
-    assert res.provenance["rows_quarantined"] == 12
+    assert res.provenance["rows_quarantined"] == 13
     assert res.provenance["quarantine_reasons"]["unparseable date in Breach Submission Date"] == 2
 
 
@@ -1109,6 +1112,72 @@ def test_band_gather_equals_a_plain_take(bands):
                 _hhs_arrow._prepare_descriptions(_descriptions_as_chunks(values, 256)), keep
             ).to_pylist()
         )
+
+
+def test_string_views_are_the_views_arrow_makes_of_the_stripped_text():
+    """Length, first four bytes and inline text of every view: as Arrow's own cast gives them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from incidentstats.readers import _hhs_arrow
+
+    if not _hhs_arrow._STRING_VIEWS:
+        pytest.skip("pyarrow without string views")
+    rng = np.random.default_rng(7)
+    words = ["x", " short ", "exactly12byt", "thirteen byte", "\\N", "", "NULL", "  ", "é" * 9]
+    values = [
+        " " * int(rng.integers(0, 3))
+        + words[int(rng.integers(len(words)))] * int(rng.integers(1, 6))
+        + "\t" * int(rng.integers(0, 2))
+        for _ in range(2000)
+    ]
+    values[5] = "\u2003unicode space edge \u2003"
+    values[-1] = "ends the last buffer, long"  # a prefix read near a buffer's end
+    arr = _descriptions_as_chunks(values, 97)
+    views = _hhs_arrow._prepare_descriptions(arr)[0]
+    stripped = pc.utf8_trim_whitespace(arr).combine_chunks()
+    assert stripped.to_pylist() == [v.strip() for v in values]
+    theirs = pc.cast(stripped, pa.string_view())
+    own = np.frombuffer(theirs.buffers()[1], dtype=np.uint8).reshape(-1, 16)
+    lengths = own.view(np.int32)[:, 0]
+    assert np.array_equal(views[:, :8], own[:, :8])  # length and prefix
+    inline = lengths <= 12
+    assert inline.any() and (~inline).any()
+    assert np.array_equal(views[inline], own[inline])
+
+
+def test_name_hashes_are_pandas_hashes_of_pythons_casefold(shared):
+    """The name's part of the dedupe key: str.casefold, UTF-8, hashed by pandas, chunk by chunk."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from incidentstats.readers import _hhs_arrow
+
+    names = ["Acme Clinic", "ACME CLINIC", "Straße", "STRASSE", "İzmir Health", "ΣΊΣΥΦΟΣ"]
+    names += ["Zoë", "", "ﬁne Care", "\x07Bell", "Kelvin \u212a", "Ǆemal"]
+
+    def expected(values):
+        folded = np.array([v.casefold().encode("utf-8") for v in values], dtype=object)
+        return pd.util.hash_array(folded, categorize=False)
+
+    two = pa.chunked_array([names[:5], names[5:]])
+    sliced = pa.chunked_array([pa.array(names).slice(3, 6), pa.array(names).slice(1, 2)])
+    for arr, values in ((two, names), (sliced, names[3:9] + names[1:3])):
+        assert np.array_equal(_hhs_arrow._name_hashes(arr), expected(values))
+        assert _hhs_arrow._non_ascii_rows(arr).tolist() == [
+            i for i, v in enumerate(values) if not v.isascii()
+        ]
+    assert _hhs_arrow._name_hashes(pa.chunked_array([], pa.string())).tolist() == []
+    # On real text (names and descriptions with accents, dashes and quotes), against Arrow.
+    raw = pd.read_csv(shared(*ARCHIVE), dtype="string[pyarrow]", keep_default_na=False)
+    for column in ("Name of Covered Entity", "Web Description"):
+        arr = _hhs_arrow._arrow_text(raw[column])
+        arr = pa.chunked_array([arr.combine_chunks().slice(17, 5000), arr.chunks[0][:40]])
+        found = _hhs_arrow._non_ascii_rows(arr)
+        assert len(found) > 3
+        assert found.tolist() == np.flatnonzero(~pc.string_is_ascii(arr).to_numpy()).tolist()
+    names = _hhs_arrow._arrow_text(raw["Name of Covered Entity"])
+    assert np.array_equal(_hhs_arrow._name_hashes(names), expected(names.to_pylist()))
 
 
 def test_direct_gather_frees_buffers_in_file_order():

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -168,14 +169,36 @@ def sha256_file(path) -> str:
     return _hash_from(hashlib.sha256(), path).hexdigest()
 
 
-class BackgroundHash:
-    """The SHA-256 of a file, hashed on a low-priority thread and finished on demand.
+#: Files at least this large are hashed by a child process (see ``BackgroundHash``).
+PROCESS_HASH_BYTES = 64 * 2**20
 
-    The thread starts at once and waits for one of ``SLOTS``. On Linux it lowers its own scheduling priority (nice 19,
-    the thread alone), so it runs on a core the caller's work leaves free and does not
-    slow that work down. ``result()`` never waits for it: it takes the last state the
-    thread published (at most one block behind) and hashes the rest of the file itself,
-    at the caller's priority, so a busy machine cannot starve the hash either.
+# The child: the lowest priority, then the file's SHA-256 (hashlib reads and hashes it in
+# C, without a Python loop) printed in hex.
+_CHILD_HASH = (
+    "import hashlib, os, sys\n"
+    "if hasattr(os, 'nice'):\n"
+    "    os.nice(19)\n"
+    "with open(sys.argv[1], 'rb', buffering=0) as fh:\n"
+    "    print(hashlib.file_digest(fh, 'sha256').hexdigest())\n"
+)
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class BackgroundHash:
+    """The SHA-256 of a file, hashed in the background at the lowest priority, finished on demand.
+
+    A file of ``PROCESS_HASH_BYTES`` or more is hashed by a child Python process (nice
+    19 where there is one). A thread of this process would need the GIL for each block,
+    and the caller's Python work (the dedupe, the sort) holds it most of the time: the
+    thread then hashed a block every few milliseconds, and a large file's hash was left
+    for the end. ``result()`` never waits for the child: it hashes the file itself,
+    looking after each block whether the child has finished, and takes whichever digest
+    comes first; a child that cannot start or fails leaves it all to ``result()``.
+
+    A smaller file is hashed on a thread that lowers its own scheduling priority (nice
+    19, on Linux) and waits for one of ``SLOTS``. ``result()`` takes the last state the
+    thread published (at most one block behind) and hashes the rest itself, at the
+    caller's priority, so a busy machine cannot starve the hash either.
 
     Examples
     --------
@@ -196,7 +219,13 @@ class BackgroundHash:
         self._state = (hashlib.sha256(), 0)  # (digest so far, bytes hashed)
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
-        if start:
+        self._child: subprocess.Popen | None = None
+        if not start:
+            return
+        with contextlib.suppress(OSError):
+            if self.path.stat().st_size >= PROCESS_HASH_BYTES:
+                self._child = _start_child_hash(self.path)
+        if self._child is None:
             self._thread.start()
 
     def _run(self) -> None:
@@ -217,16 +246,63 @@ class BackgroundHash:
                     self._state = (digest.copy(), done)
 
     def result(self) -> str:
-        """The hex digest: the thread's progress, and the rest hashed here."""
+        """The hex digest: the background's work, and the rest hashed here."""
+        if self._child is not None:
+            return self._race_child()
         with self._lock:
             self._stopped = True
             digest, done = self._state
         return _hash_from(digest.copy(), self.path, done).hexdigest()
 
+    def _race_child(self) -> str:
+        """Hash the file here, block by block, until done or the child has its digest."""
+        child, self._child = self._child, None
+        digest = hashlib.sha256()
+        try:
+            with open(self.path, "rb", buffering=0) as fh:
+                while True:
+                    if child is not None and child.poll() is not None:
+                        finished, child = child, None
+                        out = finished.communicate()[0].decode("ascii", "replace").strip()
+                        if finished.returncode == 0 and _HEX_DIGEST.fullmatch(out):
+                            return out
+                        # It failed: the hash here goes on alone.
+                    block = fh.read(self.BLOCK)
+                    if not block:
+                        return digest.hexdigest()
+                    digest.update(block)
+        finally:
+            if child is not None:
+                _stop_child(child)
+
     def cancel(self) -> None:
-        """Stop the thread at its next block (the result is not needed)."""
+        """Stop the background hash (the result is not needed)."""
         with self._lock:
             self._stopped = True
+        child, self._child = self._child, None
+        if child is not None:
+            _stop_child(child)
+
+
+def _start_child_hash(path: Path) -> subprocess.Popen | None:
+    """A child Python process printing the SHA-256 of ``path``, or None if none can start."""
+    if not sys.executable:
+        return None
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _CHILD_HASH, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, ValueError):
+        return None
+
+
+def _stop_child(child: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        child.kill()
+    child.communicate()
 
 
 # --- sets of files published as one unit ---------------------------------------------------

@@ -156,8 +156,10 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         del frames
         for r in results:
             r.incidents = None
-        # One input: its reader may know already which rows share an id.
+        # One input: its reader may know already which rows share an id, and give its rows
+        # in the canonical order.
         shared = results[0].shared_ids if len(results) == 1 else None
+        ordered = len(results) == 1 and results[0].ordered
         removed, incidents, duplicates = dedupe.resolve_duplicates(incidents, shared=shared)
         dup = pd.Series(removed, index=incidents.index)
         dup_by_input = incidents.loc[dup, "_input"].value_counts().to_dict()
@@ -165,9 +167,13 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         # canonical already (ReadResult conforms them): conform is then a cheap check.
         kept = (~dup).to_numpy().nonzero()[0]
         # The table is handed over to the sort, which lets each old column go once moved.
+        # Rows in the canonical order already move but for those given new ids.
         table = incidents.drop(columns="_input")
         del incidents
-        incidents = sort_incidents(table, rows=kept, release=True)
+        renamed = None
+        if ordered:  # the dedupe flags each row it gives a new id
+            renamed = table["possible_duplicate"].notna().to_numpy().nonzero()[0]
+        incidents = sort_incidents(table, rows=kept, release=True, ordered_but=renamed)
         del table
         incidents = conform(incidents, check_lists=False)
         validate(incidents)
@@ -268,7 +274,7 @@ def _read_inputs(source: str, path_list: list, options: dict, start_hash) -> tup
     """Read every input (the embedded HHS list if none): (read results, dataset label).
 
     ``start_hash(i)`` starts hashing input ``i``: the HHS reader calls it once the file
-    is parsed, the others are hashed once read.
+    is checked readable, before it parses it; the others are hashed once read.
     """
     if not path_list:
         if source not in ("hhs", "auto"):
@@ -279,7 +285,7 @@ def _read_inputs(source: str, path_list: list, options: dict, start_hash) -> tup
         name = _detect(path) if source == "auto" else source
         # The HHS reader can give its rows in the canonical order: the large text
         # columns then move once, and the sort below finds them in place.
-        extra = {"canonical_order": True, "on_parsed": lambda i=i: start_hash(i)}
+        extra = {"canonical_order": True, "on_start": lambda i=i: start_hash(i)}
         results.append(readers.read(name, path, **{**options, **(extra if name == "hhs" else {})}))
         start_hash(i)
     return results, ", ".join(Path(r.path).name for r in results)

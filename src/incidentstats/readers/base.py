@@ -61,6 +61,10 @@ class ReadResult:
         Which rows of ``incidents`` share their ``incident_id`` with another row, where
         the reader knows it already (``ingest`` then gives it to the dedupe); None if not
         worked out.
+    ordered : bool, default False
+        The reader vouches that ``incidents`` is in the canonical order already
+        (``schema.sort_incidents``); ``ingest`` then places only the rows whose id the
+        dedupe changes instead of sorting every row.
     lists_checked : bool, default False
         (Only at construction.) The reader vouches that the list columns of
         ``incidents`` hold Python lists, so ``conform`` does not look at every cell.
@@ -76,6 +80,7 @@ class ReadResult:
     as_of: str | None = None  # a date the file itself states, ISO format
     kind: str | None = None  # what list the file is (e.g. HHS "archive"); None: the source's kind
     shared_ids: np.ndarray | None = field(default=None, repr=False)
+    ordered: bool = False
     lists_checked: InitVar[bool] = False
 
     def __post_init__(self, lists_checked: bool):

@@ -35,7 +35,7 @@ from ._hhs_arrow import (
     _STRING_VIEWS,
     _arrow_text,
     _canonical_order,
-    _casefold,
+    _constant_strings,
     _direct_pays,
     _factorize,
     _fold_spaces,
@@ -45,6 +45,7 @@ from ._hhs_arrow import (
     _id_text,
     _identity_hashes,
     _mentions,
+    _name_hashes,
     _np_bool,
     _object_array,
     _prepare_descriptions,
@@ -203,7 +204,7 @@ def read_hhs(
     sheet=0,
     ransomware_from_description: bool = True,
     canonical_order: bool = False,
-    on_parsed: Callable[[], object] | None = None,
+    on_start: Callable[[], object] | None = None,
 ) -> ReadResult:
     """Read one HHS breach portal export (CSV, .xls or .xlsx) into canonical incidents.
 
@@ -223,23 +224,25 @@ def read_hhs(
         Give the incidents in the canonical order (by reported date, then incident id,
         file order among equals) rather than in file order. ``ingest`` asks for it: the
         rows then move once, in the reader, instead of a second time when sorted.
-    on_parsed : callable, optional
-        Called without arguments once the file is parsed, before the rows are cleaned.
+    on_start : callable, optional
+        Called without arguments once the file is found readable, before it is parsed.
         ``ingest`` starts hashing the file then, on a thread of the lowest priority
-        (``BackgroundHash``): the parse keeps both CPUs busy, the cleaning does not.
+        (``BackgroundHash``), which takes the CPU time that the parse and the cleaning
+        leave: the two parts of a parse seldom end together, and some steps wait for
+        others.
 
     Returns
     -------
     ReadResult
     """
     p = check_readable(path)
+    if on_start is not None:
+        on_start()
     notes: list[str] = []
     if p.suffix.lower() in EXCEL_SUFFIXES:
         raw, used = _read_excel(p, sheet), "excel"
     else:
         raw, used, notes = _read_csv(p, encoding)
-    if on_parsed is not None:
-        on_parsed()
     frames = [raw]  # handed over, so that the parsed text can be freed while it is cleaned
     del raw
     result = _parse_frames(
@@ -517,6 +520,14 @@ def _clean(
             column[field] = pa.chunked_array([pa.repeat("", n)], type=pa.string())
         return column[field]
 
+    # The helper threads fold the names, then case-fold and hash them (the costly part of
+    # the dedupe key), and prepare and search the descriptions, while this thread cleans
+    # the dates and counts. Tasks start in the order submitted.
+    folded = worker.submit(_fold_spaces, get("name"))
+    if "description" in fields:
+        descriptions = column.pop("description")
+        prepared = worker.submit(_prepare_descriptions, descriptions)
+    name_hashes = worker.submit(_name_hashes, folded)
     # Which rows mention ransom(ware) matters only for hacking incidents; whether any row
     # is one is known from the few distinct types.
     t_codes, t_uniques = _factorize(get("type"))
@@ -526,15 +537,11 @@ def _clean(
     mention = None
     hacking_rows = hacking[t_codes]
     if ransomware_from_description and "description" in fields and hacking_rows.any():
-        mention = worker.submit(_mentions, get("description"), hacking_rows, "ransom")
+        mention = worker.submit(_mentions, descriptions, hacking_rows, "ransom")
     if "description" in fields:
-        prepared = worker.submit(_prepare_descriptions, column.pop("description"))
+        del descriptions  # the helpers hold them
 
     bad: list[tuple[np.ndarray, str]] = []  # (row mask, reason), in reason order
-
-    # --- name ------------------------------------------------------------------------
-    name = _fold_spaces(get("name"))
-    bad.append((_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
 
     # --- dates -----------------------------------------------------------------------
     old_layout = "submitted" not in fields
@@ -583,6 +590,11 @@ def _clean(
     bad.append(((r_value < 0)[r_codes], "negative Individuals Affected"))
     bad.append(((r_value > MAX_RECORDS)[r_codes], "Individuals Affected above 1,000,000,000"))
 
+    # --- name (its reason comes first) --------------------------------------------------
+    name = folded.result()
+    del folded  # so that the folded names of every row go with ``name`` below
+    bad.insert(0, (_np_bool(pc.equal(name, "")), "missing required field: Name of Covered Entity"))
+
     # --- quarantine ------------------------------------------------------------------
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in bad:
@@ -620,7 +632,7 @@ def _clean(
     )
     del name, bad  # the folded names and reasons of every row: not needed from here on
     h = _identity_hashes(
-        _casefold(name_ok),
+        name_hashes.result()[keep],
         pd.util.hash_array(np.array(s_clean, dtype=object), categorize=False)[s_codes[keep]]
         if len(s_clean)
         else np.zeros(0, np.uint64),
@@ -746,13 +758,13 @@ def _clean(
     incidents = pd.DataFrame(
         {
             "incident_id": pd.arrays.ArrowStringArray(ids),
-            "source": _strings([SOURCE], np.zeros(m, dtype=np.int32)),
+            "source": _constant_strings(SOURCE, m),
             "reported_date": rep,
             "occurred_date": take(occurred),
             "organisation": pd.arrays.ArrowStringArray(name_ok),
             "organisation_type": org_type,
             "region": state,
-            "country": _strings(["US"], np.zeros(m, dtype=np.int32)),
+            "country": _constant_strings("US", m),
             "categories": categories,
             "category": category,
             "source_categories": source_categories,
@@ -768,7 +780,7 @@ def _clean(
             "records_placeholder": pd.arrays.BooleanArray(
                 np.isin(records_int, (500, 501)), np.zeros(m, dtype=bool)
             ),
-            "source_file": _strings([source_file], np.zeros(m, dtype=np.int32)),
+            "source_file": _constant_strings(source_file, m),
             "source_row": pd.arrays.IntegerArray(keep + 1, np.zeros(m, dtype=bool)),
         },
         copy=False,
@@ -781,6 +793,7 @@ def _clean(
         rows_in=n,
         kind=kind,
         shared_ids=shared,
+        ordered=order is not None,
         lists_checked=True,  # built here from lists (``_object_array``)
     )
 
