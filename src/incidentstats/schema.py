@@ -408,6 +408,32 @@ def _fixed_width_cells(arr) -> np.ndarray | None:
     return data[offsets[0] : offsets[-1]].reshape(len(arr), width)
 
 
+def replace_fixed_width(arr, positions: np.ndarray, values: list[str]) -> pa.Array | None:
+    """A text column (Arrow) with ``values`` at ``positions``, moved by numpy as rows of bytes.
+
+    Only for a column whose values all have one byte length, as have the new values
+    (generated ids); None otherwise (the caller then replaces them the usual way).
+
+    Examples
+    --------
+    >>> ids = pa.array(["hhs-01", "hhs-02", "hhs-03"], pa.large_string())
+    >>> replace_fixed_width(ids, np.array([1]), ["hhs-99"]).to_pylist()
+    ['hhs-01', 'hhs-99', 'hhs-03']
+    >>> replace_fixed_width(ids, np.array([1]), ["hhs-999"]) is None
+    True
+    """
+    cells = _fixed_width_cells(arr)
+    if cells is None:
+        return None
+    new = [v.encode("utf-8") for v in values]
+    if any(len(b) != cells.shape[1] for b in new):
+        return None
+    out = cells.copy()
+    if new:
+        out[positions] = np.frombuffer(b"".join(new), dtype=np.uint8).reshape(len(new), -1)
+    return _fixed_width_text(out)
+
+
 def _all_rows_equal(cells: np.ndarray, block: int = 1 << 16) -> bool:
     """Whether every row of an (n, width) uint8 array equals the first (compared in blocks)."""
     first = cells[:1]
