@@ -176,3 +176,21 @@ def test_ingest_places_the_renamed_rows_where_a_sort_puts_them(shared):
     renamed = inc["possible_duplicate"].notna()
     assert renamed.sum() >= 2 and res.provenance["duplicates_removed"] > 0
     pd.testing.assert_frame_equal(schema.sort_incidents(inc), inc, check_exact=True)
+
+
+def test_fixed_width_replacement_is_arrows_replace_with_mask():
+    """New ids of the ids' own width go in as rows of bytes; the rest is left to Arrow."""
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(3)
+    ids = pa.array([f"hhs-{v:016x}" for v in rng.integers(0, 2**62, 5000)], pa.large_string())
+    positions = np.sort(rng.choice(5000, size=40, replace=False))
+    values = [f"hhs-{v:016x}" for v in rng.integers(0, 2**62, 40)]
+    mask = np.zeros(5000, dtype=bool)
+    mask[positions] = True
+    expected = pc.replace_with_mask(ids, pa.array(mask), pa.array(values, pa.large_string()))
+    assert schema.replace_fixed_width(ids, positions, values).equals(expected)
+    assert schema.replace_fixed_width(ids, positions[:0], []).equals(ids)
+    assert schema.replace_fixed_width(ids, positions[:1], ["hhs-1"]) is None
+    two = pa.chunked_array([ids[:10], ids[10:]])
+    assert schema.replace_fixed_width(two, positions, values) is None

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import ALL_COLUMNS, duplicated_ids
+from .schema import ALL_COLUMNS, duplicated_ids, replace_fixed_width
 
 #: Sources whose ``incident_id`` is made from a content key rather than given by the source.
 KEYED_SOURCES = frozenset({"hhs"})
@@ -144,6 +144,9 @@ def _replace_at(ids: pd.Series, positions: np.ndarray, values: list[str]):
     values_arr = ids.array
     if isinstance(values_arr, pd.arrays.ArrowStringArray):
         arr = values_arr.__arrow_array__()
+        fixed = replace_fixed_width(arr, positions, values)  # new ids keep their width
+        if fixed is not None:
+            return pd.arrays.ArrowStringArray(fixed)
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
         mask = np.zeros(len(ids), dtype=bool)
         mask[positions] = True

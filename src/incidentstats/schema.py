@@ -5,7 +5,6 @@ Readers produce it, statistics consume it; ``docs/schema.md`` documents every co
 
 from __future__ import annotations
 
-import bisect
 import copy
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -267,11 +266,10 @@ def placed_order(dates: pd.Series, ids: pd.Series, rows, moved) -> np.ndarray:
     """``rows`` (positions, ascending) in the canonical order, when all but ``moved`` are in it.
 
     The rows of ``rows`` not in ``moved`` must be in the canonical order (by date, then
-    id; missing dates last) in the order of their positions. The moved rows are sorted
-    among themselves, then each is placed among the others after those with a smaller
-    key, and after those with an equal key and an earlier position: the order a stable
-    sort of all ``rows`` gives (``canonical_row_order``), found with a few binary
-    searches instead of a sort of every row.
+    id; missing dates last) in the order of their positions. Only the rows dated as a
+    moved row are sorted again (``canonical_row_order`` of them, by position among
+    equals), then put back in their places: the order a stable sort of all ``rows``
+    gives, for a sort of a few dates' rows instead of every row.
 
     Examples
     --------
@@ -288,27 +286,24 @@ def placed_order(dates: pd.Series, ids: pd.Series, rows, moved) -> np.ndarray:
     moving = is_moved[rows]
     if not moving.any():
         return rows
-    stay, mv = rows[~moving], rows[moving]
-    mv = mv[canonical_row_order(dates.iloc[mv], ids.iloc[mv])]
-    # Days as integers, missing ones after every date (as the canonical order puts them).
+    stay = rows[~moving]
+    # Dates as integers, missing ones after every date (as the canonical order puts them).
     day = dates.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
     day[dates.isna().to_numpy()] = np.iinfo(np.int64).max
     stay_day = day[stay]
-    text = ids.array
-
-    def key(i: int):  # the id of the stay row ``i``, missing ids after every id
-        value = text[stay[i]]
-        return (1, "") if pd.isna(value) else (0, value)
-
-    at = np.empty(len(mv), dtype=np.int64)
-    for j, p in enumerate(mv.tolist()):
-        lo = int(np.searchsorted(stay_day, day[p], side="left"))
-        hi = int(np.searchsorted(stay_day, day[p], side="right"))
-        mine = (1, "") if pd.isna(text[p]) else (0, text[p])
-        first = bisect.bisect_left(range(lo, hi), mine, key=key) + lo
-        last = bisect.bisect_right(range(first, hi), mine, key=key) + first
-        at[j] = first + int(np.searchsorted(stay[first:last], p))
-    return np.insert(stay, at, mv)
+    days = np.unique(day[rows[moving]])
+    lo = np.searchsorted(stay_day, days, side="left")
+    hi = np.searchsorted(stay_day, days, side="right")
+    # Every row of those dates, by position, then sorted: grouped by date, in date order.
+    sub = np.sort(np.concatenate([rows[moving], *(stay[a:b] for a, b in zip(lo, hi, strict=True))]))
+    sub = sub[canonical_row_order(dates.iloc[sub], ids.iloc[sub])]
+    cuts = np.searchsorted(day[sub], days, side="right")
+    pieces, before, start = [], 0, 0
+    for a, b, cut in zip(lo.tolist(), hi.tolist(), cuts.tolist(), strict=True):
+        pieces += [stay[before:a], sub[start:cut]]
+        before, start = b, cut
+    pieces.append(stay[before:])
+    return np.concatenate(pieces)
 
 
 #: Text columns at least this large move as slices when the order is few runs (see ``_runs``).
@@ -411,6 +406,32 @@ def _fixed_width_cells(arr) -> np.ndarray | None:
         return None
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
     return data[offsets[0] : offsets[-1]].reshape(len(arr), width)
+
+
+def replace_fixed_width(arr, positions: np.ndarray, values: list[str]) -> pa.Array | None:
+    """A text column (Arrow) with ``values`` at ``positions``, moved by numpy as rows of bytes.
+
+    Only for a column whose values all have one byte length, as have the new values
+    (generated ids); None otherwise (the caller then replaces them the usual way).
+
+    Examples
+    --------
+    >>> ids = pa.array(["hhs-01", "hhs-02", "hhs-03"], pa.large_string())
+    >>> replace_fixed_width(ids, np.array([1]), ["hhs-99"]).to_pylist()
+    ['hhs-01', 'hhs-99', 'hhs-03']
+    >>> replace_fixed_width(ids, np.array([1]), ["hhs-999"]) is None
+    True
+    """
+    cells = _fixed_width_cells(arr)
+    if cells is None:
+        return None
+    new = [v.encode("utf-8") for v in values]
+    if any(len(b) != cells.shape[1] for b in new):
+        return None
+    out = cells.copy()
+    if new:
+        out[positions] = np.frombuffer(b"".join(new), dtype=np.uint8).reshape(len(new), -1)
+    return _fixed_width_text(out)
 
 
 def _all_rows_equal(cells: np.ndarray, block: int = 1 << 16) -> bool:
