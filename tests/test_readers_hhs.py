@@ -994,6 +994,7 @@ def test_canonical_order_is_the_sorted_table(shared, tmp_path):
         pd.testing.assert_frame_equal(ordered.incidents, sort_incidents(in_file_order.incidents))
         pd.testing.assert_frame_equal(ordered.quarantine, in_file_order.quarantine)
         assert ordered.kind == in_file_order.kind
+        assert ordered.ordered and not in_file_order.ordered  # what ingest relies on
     assert ordered.incidents["reported_date"].is_monotonic_increasing
     rows = hhs.read_hhs(made, canonical_order=True).incidents
     assert rows["source_row"].tolist() == [5, 3, 4, 7, 1]

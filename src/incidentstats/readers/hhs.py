@@ -750,11 +750,16 @@ def _clean(
             done = part.result()
             chunks.extend(done if isinstance(done, list) else [done])
         description = pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
-        # The pieces of the last bands, and the scatter's scratch, go back to the system
-        # before the table is put together (the peak of a large file otherwise).
-        _trim_heap()
+        del chunks, prepared
     else:
         description = _strings([None], np.zeros(m, dtype=np.int32))
+    # The pieces of the last bands, the scatter's scratch and the arrays of every row read
+    # only to get here go back to the system before the table is put together (the peak
+    # of a large file otherwise).
+    ordered = order is not None
+    reported = h = order = t_index = t_codes = d_codes = r_codes = s_codes = l_codes = None
+    e_codes = b_codes = mention = hacking_rows = bad_any = ok = None
+    _trim_heap()
     incidents = pd.DataFrame(
         {
             "incident_id": pd.arrays.ArrowStringArray(ids),
@@ -793,7 +798,7 @@ def _clean(
         rows_in=n,
         kind=kind,
         shared_ids=shared,
-        ordered=order is not None,
+        ordered=ordered,
         lists_checked=True,  # built here from lists (``_object_array``)
     )
 
