@@ -226,10 +226,10 @@ def read_hhs(
         rows then move once, in the reader, instead of a second time when sorted.
     on_start : callable, optional
         Called without arguments once the file is found readable, before it is parsed.
-        ``ingest`` starts hashing the file then, on a thread of the lowest priority
-        (``BackgroundHash``), which takes the CPU time that the parse and the cleaning
-        leave: the two parts of a parse seldom end together, and some steps wait for
-        others.
+        ``ingest`` starts hashing the file then, at the lowest priority
+        (``BackgroundHash``: in a child process for a large file), which takes the CPU
+        time that the parse and the cleaning leave: the two parts of a parse seldom end
+        together, and some steps wait for others.
 
     Returns
     -------
@@ -479,9 +479,9 @@ def _parse_frames(
             f"not an HHS breach export: missing column(s) {', '.join(_FIELD_LABELS[m] for m in missing)}; "
             f"found {found}{more}",
         )
-    # The descriptions, most of an export's bytes, are searched for ransom(ware) and
-    # copied on two more threads while this one cleans the other columns (Arrow and numpy
-    # release the GIL).
+    # The names are folded and hashed, and the descriptions, most of an export's bytes,
+    # searched for ransom(ware) and copied, on two more threads while this one cleans the
+    # other columns (Arrow and numpy release the GIL).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="hhs-descriptions") as worker:
         frames.append(raw.reset_index(drop=True))
         del raw
