@@ -167,7 +167,8 @@ def ingest(source: str = "hhs", paths=None, *, as_of: str | None = None, **optio
         # canonical already (ReadResult conforms them): conform is then a cheap check.
         kept = (~dup).to_numpy().nonzero()[0]
         # The table is handed over to the sort, which lets each old column go once moved.
-        # Rows in the canonical order already move but for those given new ids.
+        # Rows that came in the canonical order are not sorted again: only those given new
+        # ids by the dedupe are placed.
         table = incidents.drop(columns="_input")
         del incidents
         renamed = None
