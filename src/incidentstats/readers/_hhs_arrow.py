@@ -83,9 +83,7 @@ def _constant_strings(value: str, m: int) -> pd.arrays.ArrowStringArray:
     (['US', 'US', 'US'], 0)
     """
     raw = value.encode("utf-8")
-    offsets = np.arange(0, (m + 1) * len(raw), max(len(raw), 1), dtype=np.int64)
-    if not raw:
-        offsets = np.zeros(m + 1, dtype=np.int64)
+    offsets = np.arange(m + 1, dtype=np.int64) * len(raw)
     text = pa.Array.from_buffers(
         pa.large_string(), m, [None, pa.py_buffer(offsets), pa.py_buffer(raw * m)]
     )
@@ -532,7 +530,7 @@ def _libc(name: str):
     try:
         import ctypes
 
-        return getattr(ctypes.CDLL(None, use_errno=True), name)
+        return getattr(ctypes.CDLL(None), name)
     except (ImportError, OSError, AttributeError, TypeError):  # TypeError: Windows' CDLL(None)
         return None
 
