@@ -203,6 +203,8 @@ def table(
     baseline_src=None,
     child: float | None = None,
 ) -> str:
+    from incidentstats._files import PROCESS_HASH_BYTES
+
     def med(kind, key):
         return statistics.median(r[key] for r in runs[kind])
 
@@ -235,7 +237,8 @@ def table(
         "entity name, so each copy keeps the archive's 4 same-key rows). Each measurement runs "
         f"in a fresh process; figures are medians of {repeat} runs (wall: min-max in brackets). "
         "CPU = user + system time of the process (all threads) and of its child processes "
-        "(the ingest hashes an input of 64 MiB or more in one, at the lowest priority); "
+        f"(the ingest hashes an input of {PROCESS_HASH_BYTES / 2**20:g} MiB or more in one, "
+        "at the lowest priority); "
         "system time is mostly the kernel handing out fresh memory. Peak RSS is the "
         "process's `ru_maxrss` (imports included); the hashing child's own peak is given "
         "under the table.",
